@@ -1,0 +1,215 @@
+"""The merged library: every paper from every listing, once, remembering where it was seen.
+
+Loading never stops at the first bad file: each file that cannot be read becomes a one-line warning
+(``<file>: <problem>``) and the rest still loads. Only when nothing at all can be loaded, or a path the
+user named does not exist, is it an error (``LoadError``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from paperterm.model import Paper
+from paperterm.sources import ListingError, ParseResult, decode_listing
+from paperterm.sources.hf_daily import parse_listing
+
+#: Files larger than this are refused rather than read into memory.
+MAX_FILE_BYTES = 1 << 30
+
+
+class LoadError(Exception):
+    """Nothing could be loaded. ``str()`` is one line: ``<path>: <problem>``."""
+
+
+class IdError(LookupError):
+    """An id (or id prefix) that names no paper, or more than one. ``str()`` is one line."""
+
+
+@dataclass(slots=True)
+class Library:
+    """Papers merged across listings, in the order they were first seen."""
+
+    papers: list[Paper] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    _by_id: dict[str, Paper] = field(default_factory=dict, repr=False)
+    _sorted_ids: list[str] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._reindex()
+
+    def _reindex(self) -> None:
+        self._by_id = {p.id: p for p in self.papers}
+        self._sorted_ids = sorted(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    def __iter__(self):
+        return iter(self.papers)
+
+    def get(self, paper_id: str) -> Paper | None:
+        """The paper with exactly this full id, or ``None``."""
+        return self._by_id.get(paper_id)
+
+    def resolve(self, prefix: str) -> Paper:
+        """The one paper whose id starts with ``prefix``; ``IdError`` if none or several do."""
+        key = prefix.strip().lower()
+        if not key:
+            raise IdError("empty id")
+        if key in self._by_id:
+            return self._by_id[key]
+        start = bisect.bisect_left(self._sorted_ids, key)
+        matches = []
+        for candidate in self._sorted_ids[start:start + 3]:
+            if candidate.startswith(key):
+                matches.append(candidate)
+        if not matches:
+            raise IdError(f"{prefix}: no paper with this id")
+        if len(matches) > 1:
+            raise IdError(f"{prefix}: ambiguous id, matches {', '.join(matches[:2])} and more")
+        return self._by_id[matches[0]]
+
+    def short_id(self, paper_id: str, minimum: int = 7) -> str:
+        """The shortest prefix of ``paper_id`` (at least ``minimum`` long) that is unique here."""
+        i = bisect.bisect_left(self._sorted_ids, paper_id)
+        length = minimum
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(self._sorted_ids) and self._sorted_ids[j] != paper_id:
+                other = self._sorted_ids[j]
+                common = len(os.path.commonprefix([paper_id, other]))
+                length = max(length, common + 1)
+        return paper_id[:length]
+
+
+def merge_paper(old: Paper, new: Paper) -> Paper:
+    """One paper from two sightings: every source, the highest upvotes, the most complete fields."""
+    sources = old.sources + tuple(s for s in new.sources if s not in old.sources)
+    upvotes = max((u for u in (old.upvotes, new.upvotes) if u is not None), default=None)
+
+    def date_rank(p: Paper) -> int:
+        return 0 if p.published is None else (1 if p.published_inferred else 2)
+
+    dated = new if date_rank(new) > date_rank(old) else old
+    if date_rank(dated) == 0 and dated.published_text is None:
+        dated = new if new.published_text else old
+    urls = old.urls + tuple(u for u in new.urls if u not in old.urls)
+    return replace(
+        old,
+        abstract=new.abstract if len(new.abstract) > len(old.abstract) else old.abstract,
+        authors=old.authors if old.authors is not None else new.authors,
+        organization=old.organization if old.organization is not None else new.organization,
+        published=dated.published,
+        published_text=dated.published_text,
+        published_inferred=dated.published_inferred,
+        upvotes=upvotes,
+        urls=urls,
+        sources=sources,
+    )
+
+
+def merge_papers(results: Iterable[Sequence[Paper]]) -> list[Paper]:
+    """Merge papers from several listings (in load order), de-duplicating by id."""
+    merged: dict[str, Paper] = {}
+    for papers in results:
+        for paper in papers:
+            seen = merged.get(paper.id)
+            merged[paper.id] = paper if seen is None else merge_paper(seen, paper)
+    return list(merged.values())
+
+
+def discover(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
+    """The listing files under ``paths`` (directories searched recursively for ``*.txt``).
+
+    Raises ``LoadError`` for a path that does not exist or a directory holding no listing; returns
+    warnings for directories that could not be entered. Symlinked directories are followed once
+    each, so a symlink loop cannot make the walk endless.
+    """
+    files: list[Path] = []
+    warnings: list[str] = []
+    for path in paths:
+        if not os.path.lexists(path):
+            raise LoadError(f"{path}: no such file or directory")
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found: list[Path] = []
+        visited: set[tuple[int, int]] = set()
+
+        def on_error(exc: OSError) -> None:
+            warnings.append(f"{exc.filename}: cannot read directory ({exc.strerror or exc})")
+
+        for root, dirs, names in os.walk(path, onerror=on_error, followlinks=True):
+            try:
+                st = os.stat(root)
+            except OSError:
+                dirs[:] = []
+                continue
+            if (st.st_dev, st.st_ino) in visited:
+                dirs[:] = []
+                continue
+            visited.add((st.st_dev, st.st_ino))
+            dirs.sort()
+            found.extend(Path(root) / n for n in sorted(names) if n.lower().endswith(".txt"))
+        if not found:
+            raise LoadError(f"{path}: directory has no listings (*.txt files)")
+        files.extend(found)
+    return files, warnings
+
+
+def read_listing(path: Path) -> ParseResult:
+    """Read and parse one listing file; ``ListingError`` with a one-line reason if it can't be."""
+    try:
+        st = os.stat(path)
+        if st.st_size > MAX_FILE_BYTES:
+            raise ListingError(f"file is {st.st_size / 2**20:,.0f} MiB, over the 1 GiB limit")
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except ListingError:
+        raise
+    except IsADirectoryError:
+        raise ListingError("is a directory") from None
+    except OSError as exc:
+        raise ListingError(f"cannot read ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise ListingError("empty file")
+    text = decode_listing(data)
+    year = dt.datetime.fromtimestamp(st.st_mtime).year
+    return parse_listing(text, path.name, max_year=year)
+
+
+def load_library(paths: Sequence[Path | str]) -> Library:
+    """Load, parse and merge the listings under ``paths``.
+
+    Bad files become warnings; ``LoadError`` only when a named path is missing, a named directory
+    has no listings, or not one paper could be loaded from anything.
+    """
+    files, warnings = discover([Path(p) for p in paths])
+    results: list[list[Paper]] = []
+    problems: list[str] = []
+    for path in files:
+        try:
+            parsed = read_listing(path)
+        except ListingError as exc:
+            problems.append(f"{path}: {exc}")
+            continue
+        results.append(parsed.papers)
+        warnings.extend(f"{path.parent / w}" if not w.startswith(str(path.parent)) else w
+                        for w in _qualify(parsed.warnings, path))
+    warnings.extend(problems)
+    papers = merge_papers(results)
+    if not papers and problems:
+        raise LoadError(problems[0] if len(problems) == 1 else
+                        f"{problems[0]} (and {len(problems) - 1} more unreadable files)")
+    return Library(papers=papers, warnings=warnings, files=files)
+
+
+def _qualify(warnings: list[str], path: Path) -> list[str]:
+    """Parser warnings name the file by its base name; give them the path the user passed."""
+    name = path.name
+    return [str(path) + w[len(name):] if w.startswith(name) else w for w in warnings]

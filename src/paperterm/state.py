@@ -1,0 +1,307 @@
+"""The marker store: read, starred and note per paper, in SQLite in the user data directory.
+
+This is the only module that writes user data, and it is built so that a marker reported as saved is
+saved:
+
+- every change is its own committed transaction (WAL journal, ``synchronous=FULL``), so a crash or a
+  ``kill -9`` right after a change returns never loses it;
+- a change updates only the field it is about (an upsert of one column and its timestamp), so two
+  paperterm processes working at once never undo each other's changes;
+- each field carries the time it last changed, so markers exported from one machine merge into
+  another field by field, newest change winning;
+- a database that cannot be opened is never deleted: it is moved aside with a timestamp and a fresh
+  one is started, and ``MarkerStore.recovered_from`` says where the old one went.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from paperterm import locations
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS markers (
+    paper_id    TEXT PRIMARY KEY,
+    title       TEXT NOT NULL DEFAULT '',
+    read        INTEGER NOT NULL DEFAULT 0,
+    read_at     REAL,
+    starred     INTEGER NOT NULL DEFAULT 0,
+    starred_at  REAL,
+    note        TEXT,
+    note_at     REAL,
+    updated     REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+FIELDS = ("read", "starred", "note")
+
+
+class StoreError(Exception):
+    """The store cannot be used. ``str()`` is one line naming the path and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """The markers of one paper. ``note`` is ``None`` when there is no note."""
+
+    paper_id: str
+    title: str = ""
+    read: bool = False
+    starred: bool = False
+    note: str | None = None
+    updated: float = 0.0
+    read_at: float | None = None
+    starred_at: float | None = None
+    note_at: float | None = None
+
+
+NO_MARKER = Marker(paper_id="")
+
+
+def _row_to_marker(row: sqlite3.Row) -> Marker:
+    return Marker(
+        paper_id=row["paper_id"], title=row["title"], read=bool(row["read"]),
+        starred=bool(row["starred"]), note=row["note"], updated=row["updated"],
+        read_at=row["read_at"], starred_at=row["starred_at"], note_at=row["note_at"],
+    )
+
+
+class MarkerStore:
+    """Markers per paper id, persisted at once. Use as a context manager or call ``close()``."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path is not None else locations.state_path()
+        self.recovered_from: Path | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.path.parent}: cannot create data directory "
+                             f"({exc.strerror or exc})") from None
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as exc:
+            if not self._is_corruption(exc):
+                raise StoreError(f"{self.path}: cannot open marker store ({exc})") from None
+            self.recovered_from = self._move_aside()
+            try:
+                self._db = self._open()
+            except sqlite3.Error as exc2:
+                raise StoreError(f"{self.path}: cannot open marker store ({exc2})") from None
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        if self.path.exists() and not os.access(self.path, os.R_OK | os.W_OK):
+            raise StoreError(f"{self.path}: marker store is not readable and writable")
+        if not os.access(self.path.parent, os.W_OK):
+            raise StoreError(f"{self.path.parent}: data directory is read-only")
+        db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA busy_timeout = 30000")
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                db.execute("PRAGMA journal_mode = DELETE")
+            db.execute("PRAGMA synchronous = FULL")
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise sqlite3.DatabaseError(f"integrity check failed: {check}")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path}: written by a newer paperterm (schema {version}, "
+                    f"this one knows {SCHEMA_VERSION}); upgrade paperterm"
+                )
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                if version < SCHEMA_VERSION:
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    @staticmethod
+    def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+        text = str(exc).lower()
+        return any(s in text for s in ("not a database", "malformed", "integrity check", "corrupt"))
+
+    def _move_aside(self) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        backup = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while backup.exists():
+            backup = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+            n += 1
+        try:
+            os.replace(self.path, backup)
+            for suffix in ("-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    os.replace(side, backup.with_name(backup.name + suffix))
+        except OSError as exc:
+            raise StoreError(f"{self.path}: corrupt, and cannot be moved aside "
+                             f"({exc.strerror or exc})") from None
+        return backup
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def all(self) -> dict[str, Marker]:
+        """Every stored marker, by paper id."""
+        rows = self._db.execute("SELECT * FROM markers").fetchall()
+        return {row["paper_id"]: _row_to_marker(row) for row in rows}
+
+    def get(self, paper_id: str) -> Marker | None:
+        row = self._db.execute("SELECT * FROM markers WHERE paper_id = ?", (paper_id,)).fetchone()
+        return _row_to_marker(row) if row else None
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def _set(self, field: str, paper_id: str, title: str, value, at: float | None = None) -> Marker:
+        """Set one field of one paper's markers, leaving its other fields as they are."""
+        if field not in FIELDS:
+            raise ValueError(field)
+        now = time.time() if at is None else at
+        try:
+            self._db.execute(
+                f"INSERT INTO markers (paper_id, title, {field}, {field}_at, updated) "
+                f"VALUES (?, ?, ?, ?, ?) "
+                f"ON CONFLICT(paper_id) DO UPDATE SET {field} = excluded.{field}, "
+                f"{field}_at = excluded.{field}_at, updated = max(updated, excluded.updated), "
+                f"title = CASE WHEN excluded.title != '' THEN excluded.title ELSE title END",
+                (paper_id, title, value, now, now),
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot save marker ({exc})") from None
+        marker = self.get(paper_id)
+        assert marker is not None
+        return marker
+
+    def set_read(self, paper_id: str, title: str, value: bool = True) -> Marker:
+        return self._set("read", paper_id, title, int(bool(value)))
+
+    def set_starred(self, paper_id: str, title: str, value: bool = True) -> Marker:
+        return self._set("starred", paper_id, title, int(bool(value)))
+
+    def set_note(self, paper_id: str, title: str, text: str | None) -> Marker:
+        """Set the note; an empty or blank note removes it."""
+        note = text if text is not None and text.strip() else None
+        return self._set("note", paper_id, title, note)
+
+    # -- settings (the TUI's "where I left off") -----------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        try:
+            self._db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot save setting ({exc})") from None
+
+    # -- moving markers between machines -------------------------------------------------------
+
+    def export_data(self) -> dict:
+        """All markers as a JSON-ready document (``paperterm state export``)."""
+        return {
+            "format": "paperterm-markers",
+            "version": SCHEMA_VERSION,
+            "markers": [
+                {
+                    "id": m.paper_id, "title": m.title,
+                    "read": m.read, "read_at": m.read_at,
+                    "starred": m.starred, "starred_at": m.starred_at,
+                    "note": m.note, "note_at": m.note_at,
+                }
+                for m in sorted(self.all().values(), key=lambda m: m.paper_id)
+            ],
+        }
+
+    def import_data(self, data: dict) -> int:
+        """Merge exported markers in, field by field, the newer change winning. Returns fields changed.
+
+        Raises ``ValueError`` with a one-line reason when ``data`` is not a marker export.
+        """
+        if not isinstance(data, dict) or data.get("format") != "paperterm-markers":
+            raise ValueError("not a paperterm marker export (missing \"format\": \"paperterm-markers\")")
+        entries = data.get("markers")
+        if not isinstance(entries, list):
+            raise ValueError("\"markers\" must be a list")
+        changed = 0
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            for n, entry in enumerate(entries):
+                if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+                    raise ValueError(f"marker {n}: needs a string \"id\"")
+                current = self.get(entry["id"])
+                for field in FIELDS:
+                    at = entry.get(f"{field}_at")
+                    if at is None:
+                        continue
+                    if not isinstance(at, (int, float)):
+                        raise ValueError(f"marker {n}: \"{field}_at\" must be a number")
+                    mine = getattr(current, f"{field}_at", None) if current else None
+                    if mine is not None and mine >= at:
+                        continue
+                    value = entry.get(field)
+                    if field == "note":
+                        if value is not None and not isinstance(value, str):
+                            raise ValueError(f"marker {n}: \"note\" must be text or null")
+                        value = value if value and value.strip() else None
+                    else:
+                        value = int(bool(value))
+                    self._set(field, entry["id"], str(entry.get("title") or ""), value, at=float(at))
+                    changed += 1
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+        return changed
+
+    def integrity_check(self) -> str:
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- lifetime ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> MarkerStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def export_json(store: MarkerStore) -> str:
+    return json.dumps(store.export_data(), ensure_ascii=False, indent=2) + "\n"
+
+
+def ids_with(markers: dict[str, Marker], field: str) -> Iterable[str]:
+    """Ids whose ``field`` (read, starred, note) is set."""
+    return (pid for pid, m in markers.items() if getattr(m, field))
