@@ -45,3 +45,8 @@ def seeds_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "seeds"
+
+
+def listings_dir() -> Path:
+    """The user's own listings folder, read by default alongside the shipped seeds."""
+    return data_dir() / "listings"

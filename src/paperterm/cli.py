@@ -1,0 +1,419 @@
+"""The ``paperterm`` command line: the TUI by default, and sub-commands for scripting.
+
+Every failure a user can cause ends as one line on stderr, ``paperterm: <file or id>: <problem>``,
+with exit status 1 for runtime errors and 2 for usage errors; a traceback is always a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+from paperterm import __version__, locations
+from paperterm.export import FORMATS, ExportError, paper_record, render, write_atomic
+from paperterm.library import IdError, Library, LoadError, load_library
+from paperterm.model import Paper
+from paperterm.search import QueryError, SearchIndex, parse_query
+from paperterm.state import Marker, MarkerStore, StoreError, export_json
+
+SUBCOMMANDS = ("list", "show", "search", "mark", "export", "state")
+#: At most this many load warnings are printed; the rest are counted.
+MAX_WARNINGS = 20
+
+
+class CliError(Exception):
+    """A runtime error to report as one line and exit 1."""
+
+
+class UsageError(Exception):
+    """A usage error to report as one line and exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line instead of a usage dump."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# -- helpers shared by the sub-commands ---------------------------------------------------------
+
+def default_paths() -> list[Path]:
+    """The shipped seeds, plus the user's own listings folder when it exists."""
+    paths = [locations.seeds_dir()]
+    own = locations.listings_dir()
+    if own.is_dir() and any(own.rglob("*.txt")):
+        paths.append(own)
+    return paths
+
+
+def open_library(paths: Sequence[str]) -> Library:
+    """Load the listings (or the defaults), printing warnings; ``CliError`` if nothing loads."""
+    try:
+        library = load_library([Path(p) for p in paths] if paths else default_paths())
+    except LoadError as exc:
+        raise CliError(str(exc)) from None
+    for warning in library.warnings[:MAX_WARNINGS]:
+        print(f"paperterm: warning: {warning}", file=sys.stderr)
+    if len(library.warnings) > MAX_WARNINGS:
+        print(f"paperterm: warning: ... and {len(library.warnings) - MAX_WARNINGS} more warnings",
+              file=sys.stderr)
+    return library
+
+
+def open_store() -> MarkerStore:
+    try:
+        store = MarkerStore()
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    if store.recovered_from is not None:
+        print(f"paperterm: warning: {store.path}: marker store was unreadable; moved it aside to "
+              f"{store.recovered_from} and started a fresh one", file=sys.stderr)
+    return store
+
+
+def select(library: Library, markers: dict[str, Marker], query: str | None,
+           limit: int | None = None) -> list[Paper]:
+    """Papers matching ``query`` (ranked when it has words), or all papers newest first."""
+    if query is not None and query.strip():
+        try:
+            parsed = parse_query(query)
+        except QueryError as exc:
+            raise UsageError(f"query: {exc}") from None
+        hits = SearchIndex(library.papers).search(parsed, markers=markers, limit=limit)
+        papers = [library.papers[h.pos] for h in hits]
+        if parsed.is_empty:
+            papers = sort_newest_first(papers)
+    else:
+        papers = sort_newest_first(library.papers)
+    return papers[:limit] if limit is not None else papers
+
+
+def sort_newest_first(papers: Sequence[Paper]) -> list[Paper]:
+    """Newest first; papers without a date last, in listing order."""
+    dated = sorted((p for p in papers if p.published), key=lambda p: p.published, reverse=True)
+    return dated + [p for p in papers if not p.published]
+
+
+def marker_flags(marker: Marker | None) -> str:
+    """Three columns: unread dot, star, note sign (the same symbols as the TUI)."""
+    if marker is None:
+        return "•  "
+    return ("•" if not marker.read else " ") + ("★" if marker.starred else " ") + \
+           ("✎" if marker.note else " ")
+
+
+def date_label(paper: Paper) -> str:
+    if paper.published:
+        return paper.published + ("*" if paper.published_inferred else " ")
+    return (paper.published_text or "—").ljust(11)[:11]
+
+
+def print_table(library: Library, papers: Sequence[Paper], markers: dict[str, Marker]) -> None:
+    """One line per paper: id, markers, date, upvotes, title (cut to the terminal when a tty)."""
+    width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else None
+    out = []
+    for paper in papers:
+        up = f"▲{paper.upvotes}" if paper.upvotes else ""
+        line = f"{library.short_id(paper.id)}  {marker_flags(markers.get(paper.id))}  " \
+               f"{date_label(paper)}  {up:>4}  {paper.title}"
+        if width and len(line) > width:
+            line = line[: width - 1] + "…"
+        out.append(line)
+    if out:
+        sys.stdout.write("\n".join(out) + "\n")
+    print(f"{len(papers)} papers" + ("  (* = year inferred)" if any(
+        p.published_inferred for p in papers) else ""), file=sys.stderr)
+
+
+def print_json(papers: Sequence[Paper], markers: dict[str, Marker]) -> None:
+    records = [paper_record(p, markers.get(p.id)) for p in papers]
+    sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+
+
+def resolve_ids(library: Library, store: MarkerStore, ids: Sequence[str]) -> list[tuple[str, str]]:
+    """``(full id, title)`` for each id or unique prefix, looked up in the library and then in the
+    store (so papers from listings that are gone can still be marked)."""
+    stored = store.all()
+    resolved = []
+    for given in ids:
+        try:
+            paper = library.resolve(given)
+            resolved.append((paper.id, paper.title))
+            continue
+        except IdError as exc:
+            error = exc
+        key = given.strip().lower()
+        matches = [m for pid, m in stored.items() if pid.startswith(key)] if key else []
+        if len(matches) == 1 and "no paper" in str(error):
+            resolved.append((matches[0].paper_id, matches[0].title))
+            continue
+        raise CliError(str(error))
+    return resolved
+
+
+# -- sub-commands --------------------------------------------------------------------------------
+
+def cmd_list(args) -> int:
+    library = open_library(args.paths)
+    with open_store() as store:
+        markers = store.all()
+    papers = select(library, markers, args.query)
+    (print_json if args.json else lambda ps, ms: print_table(library, ps, ms))(papers, markers)
+    return 0
+
+
+def cmd_search(args) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    library = open_library(args.paths)
+    with open_store() as store:
+        markers = store.all()
+    papers = select(library, markers, args.query, args.limit) if args.query.strip() else \
+        select(library, markers, None, args.limit)
+    if args.json:
+        print_json(papers, markers)
+    else:
+        print_table(library, papers, markers)
+    return 0
+
+
+def cmd_show(args) -> int:
+    library = open_library(args.paths)
+    with open_store() as store:
+        try:
+            paper = library.resolve(args.id)
+        except IdError as exc:
+            raise CliError(str(exc)) from None
+        marker = store.get(paper.id)
+    if args.json:
+        sys.stdout.write(json.dumps(paper_record(paper, marker), ensure_ascii=False, indent=2) + "\n")
+        return 0
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+    who = f"{paper.authors} authors" if paper.authors else (paper.organization or "authors unknown")
+    when = paper.published or paper.published_text or "date unknown"
+    if paper.published_inferred:
+        when += " (year inferred)"
+    lines = [
+        paper.title,
+        "=" * min(len(paper.title), width),
+        f"id {paper.id}  ·  {who}  ·  {when}" + (f"  ·  ▲ {paper.upvotes}" if paper.upvotes else ""),
+        f"seen in {len(paper.sources)} listing{'s' if len(paper.sources) != 1 else ''}: "
+        + ", ".join(paper.sources),
+        "markers: " + ", ".join(filter(None, [
+            "read" if marker and marker.read else "unread",
+            "starred" if marker and marker.starred else "",
+        ])),
+        "",
+        textwrap.fill(paper.abstract, width) if paper.abstract else "(no abstract)",
+    ]
+    if paper.urls:
+        lines += ["", "Links:"] + [f"  {u}" for u in paper.urls]
+    if marker and marker.note:
+        lines += ["", "Note:"] + [f"  {line}" for line in marker.note.splitlines()]
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_mark(args) -> int:
+    if not (args.read or args.unread or args.star or args.unstar or args.note is not None
+            or args.note_file is not None or args.clear_note):
+        raise UsageError("mark: nothing to do; give --read, --unread, --star, --unstar, --note, "
+                         "--note-file or --clear-note")
+    note: str | None = args.note
+    if args.note_file is not None:
+        try:
+            note = Path(args.note_file).read_text(encoding="utf-8") if args.note_file != "-" \
+                else sys.stdin.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise CliError(f"{args.note_file}: cannot read note ({reason})") from None
+    library = open_library(args.path or [])
+    with open_store() as store:
+        for pid, title in resolve_ids(library, store, args.ids):
+            if args.read or args.unread:
+                store.set_read(pid, title, bool(args.read))
+            if args.star or args.unstar:
+                store.set_starred(pid, title, bool(args.star))
+            if note is not None or args.clear_note:
+                store.set_note(pid, title, None if args.clear_note else note)
+            marker = store.get(pid)
+            print(f"{pid[:12]}  {marker_flags(marker)}  {title}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    library = open_library(args.paths)
+    with open_store() as store:
+        markers = store.all()
+    if args.query is not None:
+        papers = select(library, markers, args.query)
+        heading = f"paperterm: {args.query}"
+    elif args.all:
+        papers = sort_newest_first(library.papers)
+        heading = "paperterm: all papers"
+    else:
+        papers = [p for p in sort_newest_first(library.papers)
+                  if markers.get(p.id) and markers[p.id].starred]
+        heading = "paperterm: starred papers"
+    text = render(papers, markers, args.format, title=heading)
+    if args.output and args.output != "-":
+        try:
+            write_atomic(Path(args.output), text)
+        except ExportError as exc:
+            raise CliError(str(exc)) from None
+        print(f"paperterm: wrote {len(papers)} papers as {args.format} to {args.output}",
+              file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_state(args) -> int:
+    with open_store() as store:
+        if args.state_command == "export":
+            text = export_json(store)
+            if args.output and args.output != "-":
+                try:
+                    write_atomic(Path(args.output), text)
+                except ExportError as exc:
+                    raise CliError(str(exc)) from None
+                print(f"paperterm: wrote {len(store.all())} markers to {args.output}", file=sys.stderr)
+            else:
+                sys.stdout.write(text)
+            return 0
+        try:
+            raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+            raise CliError(f"{args.file}: cannot read ({reason})") from None
+        try:
+            changed = store.import_data(json.loads(raw))
+        except json.JSONDecodeError as exc:
+            raise CliError(f"{args.file}: not JSON ({exc.msg} at line {exc.lineno})") from None
+        except ValueError as exc:
+            raise CliError(f"{args.file}: {exc}") from None
+        print(f"paperterm: imported {changed} marker changes from {args.file}", file=sys.stderr)
+    return 0
+
+
+def cmd_tui(args) -> int:
+    library = open_library(args.paths)
+    store = open_store()
+    from paperterm.tui.app import create_app  # Textual is imported only for the TUI
+
+    try:
+        create_app(library=library, store=store).run()
+    finally:
+        store.close()
+    return 0
+
+
+# -- argument parsing ----------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="paperterm",
+        description="A keyboard-driven reader for research-paper listings. With no sub-command, "
+                    "opens the interactive reader over PATHs (default: the shipped listings).",
+        epilog="Sub-commands: " + ", ".join(SUBCOMMANDS) + ". 'paperterm COMMAND --help' for each.",
+    )
+    parser.add_argument("--version", action="version", version=f"paperterm {__version__}")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="listing files or directories (searched for *.txt)")
+    return parser
+
+
+def build_subparsers() -> dict[str, argparse.ArgumentParser]:
+    paths_help = "listing files or directories (default: the shipped listings)"
+    p: dict[str, argparse.ArgumentParser] = {}
+
+    sp = p["list"] = _Parser(prog="paperterm list", description="List papers as a table or JSON.")
+    sp.add_argument("paths", nargs="*", metavar="PATH", help=paths_help)
+    sp.add_argument("--query", "-q", help="only papers matching this query (see README: Search)")
+    sp.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
+    sp.set_defaults(func=cmd_list)
+
+    sp = p["show"] = _Parser(prog="paperterm show", description="Show one paper in full.")
+    sp.add_argument("id", metavar="ID", help="paper id or any unique prefix of it")
+    sp.add_argument("paths", nargs="*", metavar="PATH", help=paths_help)
+    sp.add_argument("--json", action="store_true", help="print a JSON object")
+    sp.set_defaults(func=cmd_show)
+
+    sp = p["search"] = _Parser(prog="paperterm search", description="Ranked search results.")
+    sp.add_argument("query", metavar="QUERY", help="words, \"phrases\", -exclusions and filters")
+    sp.add_argument("paths", nargs="*", metavar="PATH", help=paths_help)
+    sp.add_argument("--limit", "-n", type=int, help="at most N results")
+    sp.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
+    sp.set_defaults(func=cmd_search)
+
+    sp = p["mark"] = _Parser(prog="paperterm mark", description="Set read, star and note markers.")
+    sp.add_argument("ids", nargs="+", metavar="ID", help="paper ids or unique prefixes")
+    read = sp.add_mutually_exclusive_group()
+    read.add_argument("--read", action="store_true", help="mark read")
+    read.add_argument("--unread", action="store_true", help="mark unread")
+    star = sp.add_mutually_exclusive_group()
+    star.add_argument("--star", action="store_true", help="star")
+    star.add_argument("--unstar", action="store_true", help="remove the star")
+    note = sp.add_mutually_exclusive_group()
+    note.add_argument("--note", metavar="TEXT", help="set the note (an empty note removes it)")
+    note.add_argument("--note-file", metavar="F", help="set the note from a file ('-' for stdin)")
+    note.add_argument("--clear-note", action="store_true", help="remove the note")
+    sp.add_argument("--path", action="append", metavar="PATH",
+                    help="look ids up in these listings (repeatable; default: the shipped ones)")
+    sp.set_defaults(func=cmd_mark)
+
+    sp = p["export"] = _Parser(prog="paperterm export",
+                               description="Export papers (default: the starred ones).")
+    sp.add_argument("paths", nargs="*", metavar="PATH", help=paths_help)
+    which = sp.add_mutually_exclusive_group()
+    which.add_argument("--starred", action="store_true", help="starred papers (the default)")
+    which.add_argument("--all", action="store_true", help="every paper")
+    which.add_argument("--query", "-q", help="papers matching this query")
+    sp.add_argument("--format", "-f", choices=FORMATS, default="markdown", help="output format")
+    sp.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) "
+                                                          "instead of stdout")
+    sp.set_defaults(func=cmd_export)
+
+    sp = p["state"] = _Parser(prog="paperterm state",
+                              description="Move markers between machines (JSON).")
+    sub = sp.add_subparsers(dest="state_command", required=True, parser_class=_Parser)
+    ex = sub.add_parser("export", help="write every marker as JSON")
+    ex.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    im = sub.add_parser("import", help="merge markers from a JSON export (newest change wins)")
+    im.add_argument("file", metavar="FILE", help="a file written by 'paperterm state export' "
+                                                 "('-' for stdin)")
+    sp.set_defaults(func=cmd_state)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            args = build_subparsers()[argv[0]].parse_args(argv[1:])
+        else:
+            args = build_parser().parse_args(argv)
+            args.func = cmd_tui
+        return args.func(args)
+    except UsageError as exc:
+        print(f"paperterm: {exc}", file=sys.stderr)
+        return 2
+    except (CliError, StoreError) as exc:
+        print(f"paperterm: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("paperterm: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `paperterm list | head`): not an error worth a message.
+        # Point stdout at /dev/null so the interpreter's final flush cannot complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
