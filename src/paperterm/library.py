@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -168,6 +169,9 @@ def read_listing(path: Path) -> ParseResult:
         st = os.stat(path)
         if st.st_size > MAX_FILE_BYTES:
             raise ListingError(f"file is {st.st_size / 2**20:,.0f} MiB, over the 1 GiB limit")
+        if not stat.S_ISREG(st.st_mode):
+            # A FIFO or device would block or never end; only plain files are listings.
+            raise ListingError("not a regular file")
         with open(path, "rb") as fh:
             data = fh.read()
     except ListingError:
@@ -176,9 +180,10 @@ def read_listing(path: Path) -> ParseResult:
         raise ListingError("is a directory") from None
     except OSError as exc:
         raise ListingError(f"cannot read ({exc.strerror or exc})") from None
-    if not data.strip():
+    if not data or data.isspace():  # (no .strip(): that would copy a big file)
         raise ListingError("empty file")
     text = decode_listing(data)
+    del data  # a big file: don't hold its bytes and its text at once while parsing
     year = dt.datetime.fromtimestamp(st.st_mtime).year
     return parse_listing(text, path.name, max_year=year)
 
@@ -198,9 +203,13 @@ def load_library(paths: Sequence[Path | str]) -> Library:
         except ListingError as exc:
             problems.append(f"{path}: {exc}")
             continue
+        qualified = _qualify(parsed.warnings, path)
+        if not parsed.papers:  # the parser's last warning says why ("no papers found", ...)
+            warnings.extend(qualified[:-1])
+            problems.append(qualified[-1])
+            continue
         results.append(parsed.papers)
-        warnings.extend(f"{path.parent / w}" if not w.startswith(str(path.parent)) else w
-                        for w in _qualify(parsed.warnings, path))
+        warnings.extend(qualified)
     warnings.extend(problems)
     papers = merge_papers(results)
     if not papers and problems:

@@ -27,7 +27,8 @@ def normalize_title(title: str) -> str:
 
 def paper_id(title: str) -> str:
     """The stable short key of a paper, like a git short hash of its normalised title."""
-    digest = hashlib.sha1(normalize_title(title).encode("utf-8")).hexdigest()
+    # surrogatepass: a str can hold lone surrogates; they must give an id, not an exception.
+    digest = hashlib.sha1(normalize_title(title).encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:ID_LENGTH]
 
 

@@ -15,15 +15,45 @@ A listing is a sequence of blocks separated by blank lines::
     Aug 28, 2023 1                             the date, with a year unless it is the listing's
                                                own year, and an optional upvote count)
 
+Exactly what is accepted, and how the ambiguous cases are decided:
+
+- Line ends may be LF, CRLF or CR, mixed; a leading byte-order mark, trailing white space on any line,
+  runs of blank (or white-space-only) lines and a missing final newline are all ignored.
+- Header: at the start only, blocks made of nothing but the known header lines (case-insensitive,
+  in any order and subset, one per block or several in one block) and at most one page-date line
+  (``Dec 9``: month and day, no year, no count). The header ends at the first other block, so later
+  in the file a block reading ``Subscribe`` or ``Dec 9`` is an ordinary title or abstract.
+- Papers are taken by position: a title block, then an abstract block, then optionally a meta block.
+  Lines within one title or abstract block are joined with single spaces; the text is otherwise
+  kept exactly as written (URLs, ``$...$`` maths and stray LaTeX included). An abstract that looks
+  like a date or a header word is still an abstract, because of where it stands.
+- A meta block is a block of at most four lines with a line holding only ``·`` (the middle dot), or a
+  block of at most three lines whose first line is ``• N authors`` (a meta block cut short). Lines
+  before the dot hold ``• N authors`` / ``N author(s)`` or else an organisation name; the line after
+  it is the date. So a title or abstract that is exactly ``·`` or ``• N authors`` cannot be written
+  in this format; everything else can.
+- Dates: ``Mon D`` or ``Mon D, YYYY`` (``Mon`` an English month, abbreviated or in full, any case,
+  optional full stop), then optionally white space and an upvote count. A year always follows a
+  comma, so in ``Aug 28 2021`` the 2021 is an upvote count. A date that does not exist (``Feb 31``)
+  is kept as text with a warning and the date left unknown; garbage counts are dropped with a
+  warning.
+- A title over ``MAX_TITLE_LENGTH`` characters is taken as a broken file: that paper (title,
+  abstract and meta block) is skipped with a warning. A final title with no abstract (a truncated
+  file) is skipped with a warning. A title followed directly by a meta block is kept without an
+  abstract, with a warning.
+
 Dates without a year belong to the listing's year, which the page does not show. It is inferred as
 one past the newest explicit year among the listing's papers (the page shows a year exactly when it
-differs from the current one), but never later than the file's modification year.
+differs from the current one), but never later than ``max_year`` (the file's modification year).
+With no explicit year at all, yearless dates stay unknown (their text is kept).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from paperterm.model import Paper, paper_id
 from paperterm.sources import ParseResult
@@ -32,6 +62,10 @@ from paperterm.sources import ParseResult
 MAX_TITLE_LENGTH = 2000
 #: Author counts above this are garbage, not a paper.
 MAX_AUTHORS = 100_000
+#: Counts with more digits than this are garbage (and would be slow or unsafe to convert).
+MAX_COUNT_DIGITS = 9
+#: Warnings kept per file; a badly broken file gets a count of the rest instead of thousands of lines.
+MAX_WARNINGS = 50
 
 HEADER_LINES = frozenset(
     line.casefold()
@@ -44,42 +78,71 @@ HEADER_LINES = frozenset(
     )
 )
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-
-_DATE = re.compile(
-    r"(?P<month>[A-Za-z]{3})[a-z]*\.? +(?P<day>\d{1,2})(?:, *(?P<year>\d{4}))?(?: +(?P<upvotes>\d+))?"
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")
+_MONTHS = {name[:3]: i for i, name in enumerate(_MONTH_NAMES, start=1)}
+_MONTH_PATTERN = "|".join(
+    [name for name in _MONTH_NAMES] + [name[:3] for name in _MONTH_NAMES if len(name) > 3] + ["sept"]
 )
-_AUTHORS = re.compile(r"•?\s*(?P<count>\d+)\s+authors?", re.IGNORECASE)
-_BLANK_LINES = re.compile(r"(\n(?:[ \t\f\v\u00a0]*\n)+)")
-_TRAILING_SPACE = re.compile(r"[ \t\f\v\u00a0]+(?=\n|$)")
+_DATE = re.compile(
+    rf"(?P<date>(?P<month>{_MONTH_PATTERN})\.?\s+(?P<day>[0-9]{{1,2}})(?:,\s*(?P<year>[0-9]{{4}}))?)"
+    r"(?:\s+(?P<upvotes>[0-9]+))?",
+    re.IGNORECASE,
+)
+_AUTHORS = re.compile(r"(?:•\s*)?(?P<count>[0-9]+)\s+authors?", re.IGNORECASE)
+_BULLET_AUTHORS = re.compile(r"•\s*[0-9]+\s+authors?", re.IGNORECASE)
 _URL = re.compile(r"https?://[^\s<>\"'{}|\\^`]+")
 _URL_TRAILING = ".,;:!?)]}>*"
 _META_DOT = "·"
 
 
-def _clean(text: str) -> str:
-    """Normalise line ends and trailing white space, so blocks split on truly blank lines."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _TRAILING_SPACE.sub("", text).strip("\n")
+class DateLine(NamedTuple):
+    """A parsed date line. ``upvotes`` is ``None`` when absent or garbage (``bad_upvotes``)."""
+
+    month: int
+    day: int
+    year: int | None
+    upvotes: int | None
+    text: str
+    bad_upvotes: bool = False
 
 
-def _blocks(text: str) -> list[tuple[int, list[str]]]:
-    """Split cleaned text into ``(first line number, lines)`` blocks at blank lines."""
-    parts = _BLANK_LINES.split(text)
-    blocks: list[tuple[int, list[str]]] = []
-    line = 1
-    for i, part in enumerate(parts):
-        if i % 2:  # a separator run of blank lines
-            line += part.count("\n")
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` (LF, CRLF or CR ends), lazily, so a huge file is not copied again."""
+    start = 0
+    end = len(text)
+    while start <= end:
+        stop = text.find("\n", start)
+        if stop < 0:
+            stop = end
+        line = text[start:stop]
+        start = stop + 1
+        if "\r" in line:
+            if line.endswith("\r"):
+                line = line[:-1]
+            if "\r" in line:  # old Mac line ends, or a mix
+                yield from line.split("\r")
+                continue
+        yield line
+
+
+def _blocks(text: str) -> Iterator[tuple[int, list[str]]]:
+    """``(first line number, lines)`` for each run of non-blank lines, trailing space removed."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    block: list[str] = []
+    first = 0
+    for number, line in enumerate(_lines(text), start=1):
+        if not line or line.isspace():
+            if block:
+                yield first, block
+                block = []
             continue
-        if part.strip():
-            lines = [s for s in part.split("\n")]
-            # Leading blank-ish lines can only be spaces-only lines that survived; drop them.
-            blocks.append((line, [s for s in lines if s.strip()]))
-        line += part.count("\n")
-    return blocks
+        if not block:
+            first = number
+        block.append(line.rstrip())
+    if block:
+        yield first, block
 
 
 def extract_urls(text: str) -> tuple[str, ...]:
@@ -95,29 +158,46 @@ def extract_urls(text: str) -> tuple[str, ...]:
 
 
 def is_meta_block(lines: list[str]) -> bool:
-    """A meta block is the one with a line holding only the middle dot, followed by a date line."""
-    return any(line.strip() == _META_DOT for line in lines[:-1]) and len(lines) <= 4
+    """A meta block has a line holding only the middle dot, or starts with ``• N authors``."""
+    if len(lines) > 4:
+        return False
+    if any(line.strip() == _META_DOT for line in lines):
+        return True
+    return len(lines) <= 3 and _BULLET_AUTHORS.fullmatch(lines[0].strip()) is not None
 
 
-def parse_date_line(line: str) -> tuple[int | None, int | None, int | None, int | None] | None:
-    """``(month, day, year or None, upvotes or None)`` of a date line, or ``None`` if it is not one."""
+def parse_date_line(line: str) -> DateLine | None:
+    """The date (and upvote count) on a meta block's date line, or ``None`` if it is not one.
+
+    The day is not checked against the month here (``Feb 31`` parses); see ``_read_meta``.
+    """
     match = _DATE.fullmatch(line.strip())
-    if not match or match.group("month").lower()[:3] not in _MONTHS:
+    if not match:
         return None
     year = match.group("year")
     upvotes = match.group("upvotes")
-    return (
-        _MONTHS[match.group("month").lower()[:3]],
-        int(match.group("day")),
-        int(year) if year else None,
-        int(upvotes) if upvotes else None,
+    bad = upvotes is not None and len(upvotes.lstrip("0")) > MAX_COUNT_DIGITS
+    return DateLine(
+        month=_MONTHS[match.group("month").lower()[:3]],
+        day=int(match.group("day")),
+        year=int(year) if year else None,
+        upvotes=int(upvotes) if upvotes is not None and not bad else None,
+        text=match.group("date"),
+        bad_upvotes=bad,
     )
+
+
+def _is_page_date(line: str) -> bool:
+    parsed = parse_date_line(line)
+    return parsed is not None and parsed.year is None and parsed.upvotes is None \
+        and not parsed.bad_upvotes
 
 
 class _Draft:
     """A paper being assembled; turned into a ``Paper`` once its year can be resolved."""
 
-    __slots__ = ("title", "abstract", "authors", "organization", "date", "date_text", "upvotes", "line")
+    __slots__ = ("title", "abstract", "authors", "organization", "date", "date_text", "upvotes",
+                 "line")
 
     def __init__(self, title: str, line: int) -> None:
         self.title = title
@@ -130,44 +210,68 @@ class _Draft:
         self.line = line
 
 
-def _read_meta(draft: _Draft, lines: list[str], where: str, warnings: list[str]) -> None:
-    dot = next(i for i, line in enumerate(lines) if line.strip() == _META_DOT)
-    for line in lines[:dot]:
+class _Warnings:
+    """Collects a file's warnings, keeping the first ``MAX_WARNINGS`` and counting the rest."""
+
+    def __init__(self, into: list[str]) -> None:
+        self.into = into
+        self.dropped = 0
+
+    def __call__(self, message: str) -> None:
+        if len(self.into) < MAX_WARNINGS:
+            self.into.append(message)
+        else:
+            self.dropped += 1
+
+    def close(self, source: str) -> None:
+        if self.dropped:
+            self.into.append(f"{source}: {self.dropped:,} more problems not shown")
+
+
+def _read_meta(draft: _Draft, lines: list[str], where: str, warn: _Warnings) -> None:
+    dot = next((i for i, line in enumerate(lines) if line.strip() == _META_DOT), None)
+    who_lines = lines[:dot] if dot is not None else lines[:1]
+    rest = [line.strip() for line in lines[(dot + 1 if dot is not None else 1):]]
+    organization = []
+    for line in who_lines:
         who = line.strip()
         match = _AUTHORS.fullmatch(who)
         if match:
-            count = int(match.group("count"))
+            digits = match.group("count").lstrip("0") or "0"
+            count = int(digits) if len(digits) <= MAX_COUNT_DIGITS else MAX_AUTHORS + 1
             if 0 < count <= MAX_AUTHORS:
                 draft.authors = count
             else:
-                warnings.append(f"{where}: implausible author count {match.group('count')!r}; ignored")
+                warn(f"{where}: implausible author count in {who[:40]!r}; ignored")
         elif who:
-            draft.organization = who
-    rest = [line.strip() for line in lines[dot + 1:] if line.strip()]
+            organization.append(who)
+    if organization:
+        draft.organization = " ".join(organization)
     if not rest:
-        warnings.append(f"{where}: meta block has no date")
+        warn(f"{where}: meta block has no date (cut short?)")
         return
-    draft.date_text = rest[0]
+    if len(rest) > 1:
+        warn(f"{where}: unexpected text after the date in the meta block; ignored")
     parsed = parse_date_line(rest[0])
     if parsed is None:
-        warnings.append(f"{where}: unrecognised date {rest[0]!r}; kept as text")
+        draft.date_text = rest[0][:100]
+        warn(f"{where}: unrecognised date {rest[0][:40]!r}; kept as text")
         return
-    month, day, year, upvotes = parsed
-    # Keep only the date part as the shown text; the upvote count is its own field.
-    if upvotes is not None:
-        draft.date_text = rest[0].rsplit(" ", 1)[0]
-    draft.upvotes = upvotes
-    check_year = year if year is not None else 2000  # a leap year, so Feb 29 passes here
+    draft.date_text = parsed.text
+    draft.upvotes = parsed.upvotes
+    if parsed.bad_upvotes:
+        warn(f"{where}: implausible upvote count after {parsed.text!r}; ignored")
+    check_year = parsed.year if parsed.year is not None else 2000  # leap year: Feb 29 passes here
     try:
-        dt.date(check_year, month, day)
+        dt.date(check_year, parsed.month, parsed.day)
     except ValueError:
-        warnings.append(f"{where}: impossible date {draft.date_text!r}; date left unknown")
+        warn(f"{where}: impossible date {parsed.text!r}; date left unknown")
         return
-    draft.date = (month, day, year)
+    draft.date = (parsed.month, parsed.day, parsed.year)
 
 
 def _finish(draft: _Draft, listing_year: int | None, source: str, where: str,
-            warnings: list[str]) -> Paper:
+            warn: _Warnings) -> Paper:
     published: str | None = None
     inferred = False
     if draft.date is not None:
@@ -178,7 +282,7 @@ def _finish(draft: _Draft, listing_year: int | None, source: str, where: str,
             try:
                 published = dt.date(year, month, day).isoformat()
             except ValueError:
-                warnings.append(f"{where}: {draft.date_text!r} does not exist in {year}; date left unknown")
+                warn(f"{where}: {draft.date_text!r} does not exist in {year}; date left unknown")
                 inferred = False
     return Paper(
         id=paper_id(draft.title),
@@ -195,76 +299,95 @@ def _finish(draft: _Draft, listing_year: int | None, source: str, where: str,
     )
 
 
+def _header_block(lines: list[str], date_allowed: bool) -> tuple[bool, str | None]:
+    """Whether a block belongs to the page header, and the page date it holds (if any)."""
+    dates = [line.strip() for line in lines if _is_page_date(line)]
+    if len(dates) > (1 if date_allowed else 0):
+        return False, None
+    others = (line for line in lines if not _is_page_date(line))
+    if all(line.strip().casefold() in HEADER_LINES for line in others):
+        return True, dates[0] if dates else None
+    return False, None
+
+
+def _joined(lines: list[str]) -> str:
+    return lines[0].strip() if len(lines) == 1 else " ".join(line.strip() for line in lines)
+
+
 def parse_listing(text: str, source: str, max_year: int | None = None) -> ParseResult:
     """Parse the text of one listing. Pure: the same input always gives the same papers.
 
     ``source`` names the listing in each paper's ``sources`` and in warnings; ``max_year`` (usually
-    the file's modification year) caps the year inferred for dates shown without one.
+    the file's modification year) caps the year inferred for dates shown without one. Never raises
+    on any text: what cannot be understood becomes a warning.
     """
     result = ParseResult()
-    warnings = result.warnings
-    blocks = _blocks(_clean(text))
-
-    i = 0
-    # Header: any of the known header lines, then the page date, all optional.
-    while i < len(blocks):
-        line_no, lines = blocks[i]
-        if len(lines) == 1 and lines[0].strip().casefold() in HEADER_LINES:
-            i += 1
-            continue
-        if len(lines) == 1 and result.page_date is None and (parsed := parse_date_line(lines[0])) \
-                and parsed[2] is None and parsed[3] is None:
-            result.page_date = lines[0].strip()
-            i += 1
-            continue
-        break
+    warn = _Warnings(result.warnings)
+    blocks = _blocks(text)
 
     drafts: list[_Draft] = []
-    current: _Draft | None = None  # a paper that has its title but not yet its abstract
-    last: _Draft | None = None  # the latest complete paper, which a meta block may follow
-    for line_no, lines in blocks[i:]:
+    pending: _Draft | None = None  # has its title, waits for its abstract
+    skipping = False  # ``pending`` is a paper being skipped (its title was too long)
+    open_paper: _Draft | None = None  # complete paper a meta block may still follow
+    skipped_paper = False  # the last complete pair was skipped, so a meta block after it is too
+    in_header = True
+    header_blocks = 0
+    saw_body = False
+
+    for line_no, lines in blocks:
+        if in_header:
+            header, date = _header_block(lines, result.page_date is None)
+            if header:
+                result.page_date = date or result.page_date
+                header_blocks += 1
+                continue
+            in_header = False
+        saw_body = True
         where = f"{source}:{line_no}"
         if is_meta_block(lines):
-            target = current or last
-            if target is None or (target is last and target.date_text is not None):
-                warnings.append(f"{where}: meta block without a paper; ignored")
-                continue
-            if current is not None:
-                warnings.append(f"{where}: paper {current.title[:60]!r} has no abstract")
-                drafts.append(current)
-                current = None
-            _read_meta(target, lines, where, warnings)
-            last = None
+            if pending is not None:
+                if not skipping:
+                    warn(f"{where}: paper {pending.title[:60]!r} has no abstract")
+                    _read_meta(pending, lines, where, warn)
+                    drafts.append(pending)
+                pending, skipping = None, False
+            elif open_paper is not None:
+                _read_meta(open_paper, lines, where, warn)
+            elif not skipped_paper:
+                warn(f"{where}: meta block without a paper; ignored")
+            open_paper, skipped_paper = None, False
             continue
-        joined = " ".join(line.strip() for line in lines)
-        if current is None:
-            if len(joined) > MAX_TITLE_LENGTH:
-                warnings.append(
-                    f"{where}: title of {len(joined):,} characters (over {MAX_TITLE_LENGTH:,}); "
-                    "paper skipped"
-                )
-                current = _Draft("", line_no)  # swallow its abstract, keep alignment
-                current.title = ""
-                continue
-            current = _Draft(joined, line_no)
-            last = None
+        if pending is None:
+            open_paper, skipped_paper = None, False
+            length = sum(len(line) for line in lines)
+            if length > MAX_TITLE_LENGTH:
+                warn(f"{where}: title of {length:,} characters (over {MAX_TITLE_LENGTH:,}); "
+                     "paper skipped")
+                pending, skipping = _Draft("", line_no), True
+            else:
+                pending = _Draft(_joined(lines), line_no)
+            continue
+        if skipping:
+            skipped_paper = True
         else:
-            current.abstract = joined
-            if current.title:
-                drafts.append(current)
-                last = current
-            current = None
-    if current is not None and current.title:
-        warnings.append(
-            f"{source}:{current.line}: last paper {current.title[:60]!r} is truncated "
-            "(no abstract); skipped"
-        )
+            pending.abstract = _joined(lines)
+            drafts.append(pending)
+            open_paper = pending
+        pending, skipping = None, False
+
+    if pending is not None and not skipping:
+        warn(f"{source}:{pending.line}: last paper {pending.title[:60]!r} is cut short "
+             "(no abstract); skipped")
 
     explicit_years = [d.date[2] for d in drafts if d.date and d.date[2] is not None]
     listing_year = max(explicit_years) + 1 if explicit_years else None
     if listing_year is not None and max_year is not None:
         listing_year = min(listing_year, max_year)
-    result.papers = [_finish(d, listing_year, source, f"{source}:{d.line}", warnings) for d in drafts]
-    if not result.papers:
-        warnings.append(f"{source}: no papers found")
+    result.papers = [_finish(d, listing_year, source, f"{source}:{d.line}", warn) for d in drafts]
+    warn.close(source)
+    if not result.papers:  # always the last warning, never dropped: callers report it
+        result.warnings.append(f"{source}: " + (
+            "no papers found" if saw_body else
+            "only the page header, no papers" if result.page_date or header_blocks else
+            "no papers found (no text)"))
     return result
