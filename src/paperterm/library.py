@@ -188,12 +188,17 @@ def read_listing(path: Path) -> ParseResult:
     return parse_listing(text, path.name, max_year=year)
 
 
-def load_library(paths: Sequence[Path | str]) -> Library:
+def load_library(paths: Sequence[Path | str], *, use_cache: bool = True) -> Library:
     """Load, parse and merge the listings under ``paths``.
 
     Bad files become warnings; ``LoadError`` only when a named path is missing, a named directory
-    has no listings, or not one paper could be loaded from anything.
+    has no listings, or not one paper could be loaded from anything. With ``use_cache`` the result
+    (warnings included) comes from, and is kept in, ``paperterm.cache`` while no file changes.
     """
+    if use_cache:
+        from paperterm import cache  # imported here: the cache module builds on this one
+
+        return cache.load_library(paths)
     files, warnings = discover([Path(p) for p in paths])
     results: list[list[Paper]] = []
     problems: list[str] = []

@@ -1,0 +1,382 @@
+"""The parsed library and its search index, kept between runs so a big library opens at once.
+
+Parsing 100,000 papers (about 200 MB of listings) takes seconds; reading them back from a pickle
+takes a fraction of that. So after a load, the ``Library`` (warnings included) and, when asked for,
+its ``SearchIndex`` are written to the user cache dir (``locations.cache_dir()``), and the next load
+of the same listings reads that copy instead of parsing.
+
+The copy is only ever a shortcut, never a source of truth:
+
+- It is keyed by every listing file's path, size, modification and change times (ns) and inode, the
+  discovery warnings, the paperterm version, a fingerprint of the code that shapes the data (model,
+  library, parser, search, this module), the Python version and ``CACHE_FORMAT``. Any difference, a
+  file that cannot be unpickled, an object of the wrong type or a file we do not own means the
+  listings are parsed again (and the copy replaced), silently.
+- A listing changed within the last two seconds is not cached at all ("racy", as git calls it): a
+  second change within the file system's timestamp granularity could keep size and times equal.
+- Writes go to a temporary file renamed over the old copy, so a reader never sees half a file; an
+  unwritable or full cache dir only means there is no cache.
+- Only files in our own cache dir, owned by the current user and not writable by others, are
+  unpickled.
+
+Each set of input paths has its own file (``library-<hash of the paths>.pickle``); only the
+``MAX_SLOTS`` most recently written are kept. The file holds three pickles written by one pickler, so
+the index shares the library's ``Paper`` objects: a header with the key, the library, the index (or
+``None``). ``load_library`` stops after the library and never reads the index's bytes.
+
+Writing a large library takes about as long as reading it. Where the platform can fork and no other
+thread runs yet (the CLI, before the TUI starts), a library over ``BACKGROUND_BYTES`` of listings is
+written by a forked child on the other core, so a first start does not wait for it;
+``wait_for_writes()`` waits for such children (tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import gc
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from paperterm import __version__, locations
+from paperterm import library as _library
+from paperterm.library import Library, discover
+from paperterm.model import Paper
+
+if TYPE_CHECKING:
+    from paperterm.search import SearchIndex
+
+#: Bump when the layout of the cache file changes.
+CACHE_FORMAT = 1
+#: How many input sets (each its own cache file) are kept.
+MAX_SLOTS = 4
+#: Listings modified more recently than this are not cached (timestamps could hide a second change).
+RACY_NS = 2_000_000_000
+#: Libraries from at least this many bytes of listings are written by a forked child, when possible.
+BACKGROUND_BYTES = 8 << 20
+#: Temporary files left by a writer that died are removed once they are this old.
+STALE_TMP_SECONDS = 3600
+
+_MAGIC = "paperterm-cache"
+_SLOT_PREFIX = "library-"
+_SLOT_SUFFIX = ".pickle"
+_TMP_PREFIX = ".tmp-library-"
+#: Code whose changes must invalidate cached data (paths relative to the package).
+_FINGERPRINTED = ("__init__.py", "model.py", "library.py", "cache.py", "sources", "search")
+
+_writers: list[threading.Thread] = []
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a load of ``paths`` would read: the cache key, the cache file, and facts about the input."""
+
+    key: tuple
+    slot: Path
+    input_bytes: int
+    racy: bool
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """A hash of the size and mtime of every source file that shapes the cached objects."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in _FINGERPRINTED:
+        target = package / name
+        members = sorted(target.rglob("*.py")) if target.is_dir() else [target]
+        for path in members:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path.relative_to(package)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _plan(paths: Sequence[Path | str]) -> _Plan:
+    """Discover the listings under ``paths`` (raising ``LoadError`` as loading would) and key them."""
+    given = [Path(p) for p in paths]
+    files, warnings = discover(given)
+    entries: list[tuple] = []
+    total = 0
+    racy = False
+    newest_trusted = time.time_ns() - RACY_NS
+    for path in files:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            entries.append((str(path), "unreadable", exc.errno))
+            continue
+        entries.append((str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev))
+        total += st.st_size
+        if max(st.st_mtime_ns, st.st_ctime_ns) > newest_trusted:
+            racy = True
+    key = (
+        CACHE_FORMAT,
+        __version__,
+        _code_fingerprint(),
+        sys.version_info[:2],
+        tuple(str(p) for p in given),
+        tuple(entries),
+        tuple(warnings),
+    )
+    identity = "\0".join(os.path.realpath(p) for p in given)
+    name = hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    slot = locations.cache_dir() / f"{_SLOT_PREFIX}{name}{_SLOT_SUFFIX}"
+    return _Plan(key=key, slot=slot, input_bytes=total, racy=racy)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC: building or walking 100k objects would trigger dozens of useless passes."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _trusted(fd: int) -> bool:
+    """Only a regular file owned by us and writable by no one else may be unpickled."""
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return False
+    getuid = getattr(os, "getuid", None)
+    return getuid is None or st.st_uid == getuid()
+
+
+def _valid_library(obj: object) -> bool:
+    return (
+        type(obj) is Library
+        and type(obj.papers) is list
+        and all(type(p) is Paper for p in obj.papers)
+        and type(obj.warnings) is list
+        and all(type(w) is str for w in obj.warnings)
+        and type(obj.files) is list
+        and all(isinstance(f, Path) for f in obj.files)
+    )
+
+
+def _read(plan: _Plan, want_index: bool) -> tuple[Library, SearchIndex | None] | None:
+    """The cached library (and index, if wanted and present) for ``plan``, or ``None``."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(plan.slot, flags)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb", buffering=1 << 20) as fh, _gc_paused():
+            if not _trusted(fh.fileno()):
+                return None
+            unpickler = pickle.Unpickler(fh)
+            if unpickler.load() != (_MAGIC, plan.key):
+                return None
+            lib = unpickler.load()
+            if not _valid_library(lib):
+                return None
+            index = None
+            if want_index:
+                from paperterm.search import SearchIndex
+
+                index = unpickler.load()
+                if type(index) is not SearchIndex:
+                    index = None
+            return lib, index
+    except Exception:  # noqa: BLE001 - anything wrong with a cache file means "no cache"
+        return None
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles each ``Paper`` as a plain constructor call on its fields, sharing repeated values.
+
+    The default for a frozen slotted dataclass runs a Python ``__setstate__`` that looks up the
+    field list for every object; calling the class directly loads 100k papers about 30 % faster.
+    Dates, organisations and source tuples repeat across papers: pickled once each, they are also
+    one object each after loading, which saves memory (about 20 MB at 100k papers).
+    """
+
+    _UNIQUE = frozenset({"id", "title", "abstract"})
+
+    def __init__(self, file) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        fields = dataclasses.fields(Paper)
+        if all(f.init for f in fields):  # else Paper(*values) would not work: keep the default
+            self.dispatch_table = {**copyreg.dispatch_table, Paper: self._reduce_paper}
+        self._names = tuple(f.name for f in fields)
+        self._shared = tuple(n not in self._UNIQUE for n in self._names)
+        self._canonical: dict = {}
+
+    def _reduce_paper(self, paper: Paper) -> tuple:
+        canonical = self._canonical
+        values = []
+        for name, shared in zip(self._names, self._shared):
+            value = getattr(paper, name)
+            if shared and value is not None:
+                value = canonical.setdefault((type(value), value), value)
+            values.append(value)
+        return Paper, tuple(values)
+
+
+def _write_now(plan: _Plan, lib: Library, index: SearchIndex | None) -> bool:
+    """Write the cache file atomically. ``False`` (never an exception) if it cannot be written."""
+    directory = plan.slot.parent
+    tmp: str | None = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=_TMP_PREFIX, suffix=_SLOT_SUFFIX)
+        with os.fdopen(fd, "wb", buffering=1 << 20) as fh, _gc_paused():
+            pickler = _Pickler(fh)
+            pickler.dump((_MAGIC, plan.key))
+            pickler.dump(lib)
+            pickler.dump(index)
+        os.replace(tmp, plan.slot)
+        tmp = None
+        _prune(directory, keep=plan.slot)
+        return True
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is simply not there
+        return False
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _prune(directory: Path, keep: Path) -> None:
+    """Keep the ``MAX_SLOTS`` newest cache files; drop temporary files of writers that died."""
+    slots: list[tuple[float, Path]] = []
+    now = time.time()
+    for entry in os.scandir(directory):
+        try:
+            if entry.name.startswith(_SLOT_PREFIX) and entry.name.endswith(_SLOT_SUFFIX):
+                slots.append((entry.stat(follow_symlinks=False).st_mtime, Path(entry.path)))
+            elif entry.name.startswith(_TMP_PREFIX) and \
+                    now - entry.stat(follow_symlinks=False).st_mtime > STALE_TMP_SECONDS:
+                os.unlink(entry.path)
+        except OSError:
+            continue
+    slots.sort(reverse=True)
+    for _, path in slots[MAX_SLOTS:]:
+        if path != keep:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _save(plan: _Plan, lib: Library, index: SearchIndex | None) -> None:
+    """Keep ``lib`` (and ``index``) for next time: now, in a forked child, or not at all if racy."""
+    if plan.racy:
+        return
+    if plan.input_bytes < BACKGROUND_BYTES or not _can_fork():
+        _write_now(plan, lib, index)
+        return
+    try:
+        pid = os.fork()
+    except OSError:
+        _write_now(plan, lib, index)
+        return
+    if pid == 0:  # the child: write, then leave without running the parent's exit handlers
+        code = 1
+        try:
+            try:
+                os.nice(5)
+            except OSError:
+                pass
+            code = 0 if _write_now(plan, lib, index) else 1
+        finally:
+            os._exit(code)
+    reaper = threading.Thread(target=os.waitpid, args=(pid, 0), name="paperterm-cache-writer",
+                              daemon=True)
+    reaper.start()
+    _writers.append(reaper)
+
+
+def wait_for_writes(timeout: float | None = None) -> None:
+    """Wait until cache files being written in the background are complete."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while _writers:
+        writer = _writers[0]
+        writer.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        if writer.is_alive():
+            return
+        _writers.pop(0)
+
+
+def load_library(paths: Sequence[Path | str], *, use_cache: bool = True) -> Library:
+    """``library.load_library`` through the cache: the kept copy if still valid, else parse and keep.
+
+    Raises ``LoadError`` exactly as parsing would (a missing path, nothing loadable).
+    """
+    if not use_cache:
+        return _library.load_library(paths, use_cache=False)
+    plan = _plan(paths)
+    cached = _read(plan, want_index=False)
+    if cached is not None:
+        return cached[0]
+    lib = _library.load_library(paths, use_cache=False)
+    _save(plan, lib, None)
+    return lib
+
+
+def load_library_and_index(paths: Sequence[Path | str], *,
+                           use_cache: bool = True) -> tuple[Library, SearchIndex]:
+    """The library under ``paths`` and its ``SearchIndex``, both from the cache when still valid.
+
+    What the TUI (and ``paperterm search``) should call. A cached library without an index gets
+    one built and the cache rewritten with both.
+    """
+    from paperterm.search import SearchIndex
+
+    if not use_cache:
+        lib = _library.load_library(paths, use_cache=False)
+        return lib, SearchIndex(lib.papers)
+    plan = _plan(paths)
+    cached = _read(plan, want_index=True)
+    if cached is not None and cached[1] is not None:
+        return cached[0], cached[1]
+    lib = cached[0] if cached is not None else _library.load_library(paths, use_cache=False)
+    with _gc_paused():
+        index = SearchIndex(lib.papers)
+    _save(plan, lib, index)
+    return lib, index
+
+
+def clear() -> int:
+    """Remove every cache file paperterm wrote; the number removed."""
+    directory = locations.cache_dir()
+    removed = 0
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return 0
+    for entry in entries:
+        name = entry.name
+        if (name.startswith(_SLOT_PREFIX) or name.startswith(_TMP_PREFIX)) and \
+                name.endswith(_SLOT_SUFFIX):
+            try:
+                os.unlink(entry.path)
+                removed += 1
+            except OSError:
+                pass
+    return removed

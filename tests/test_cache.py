@@ -1,0 +1,266 @@
+"""The parsed-library cache: used when every listing is unchanged, rebuilt (never trusted) otherwise."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from paperterm import cache, library, locations
+from paperterm.library import LoadError, load_library
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+AN_HOUR_AGO = time.time() - 3600
+
+
+def _age(path: Path, when: float = AN_HOUR_AGO) -> None:
+    """Give a file an old timestamp, so the cache does not treat it as freshly (racily) written."""
+    os.utime(path, (when, when))
+
+
+@pytest.fixture
+def listings(tmp_path) -> Path:
+    """A private copy of the seed listings, plus one unreadable file (for a cached warning)."""
+    folder = tmp_path / "listings"
+    shutil.copytree(SEEDS, folder)
+    (folder / "zz_broken.txt").write_bytes(b"\x00\x01 binary")
+    for path in folder.iterdir():
+        path.chmod(0o644)
+        _age(path)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def no_racy_window(monkeypatch):
+    """The files' ctime is always "now" here (copy, chmod): trust it rather than wait two seconds."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+
+
+@pytest.fixture
+def parses(monkeypatch) -> list[Path]:
+    """Every listing file actually parsed (not served from the cache) is appended here."""
+    seen: list[Path] = []
+    real = library.read_listing
+
+    def counting(path):
+        seen.append(path)
+        return real(path)
+
+    monkeypatch.setattr(library, "read_listing", counting)
+    return seen
+
+
+def _slots() -> list[Path]:
+    directory = locations.cache_dir()
+    return sorted(directory.glob("library-*.pickle")) if directory.is_dir() else []
+
+
+def _same(a: library.Library, b: library.Library) -> None:
+    assert a.papers == b.papers
+    assert a.warnings == b.warnings
+    assert a.files == b.files
+
+
+def test_second_load_is_served_from_the_cache(listings, parses):
+    first = load_library([listings])
+    assert len(parses) == 5 and len(_slots()) == 1
+    second = load_library([listings])
+    assert len(parses) == 5, "the second load parsed files again"
+    _same(first, second)
+    assert len(second.papers) == 163
+
+
+def test_cached_result_equals_a_fresh_parse_including_warnings(listings):
+    load_library([listings])
+    cached = load_library([listings])
+    fresh = load_library([listings], use_cache=False)
+    _same(cached, fresh)
+    assert any("zz_broken.txt" in w for w in cached.warnings)
+    assert cached.get(cached.papers[0].id) == cached.papers[0]
+    assert cached.resolve(cached.papers[5].id[:8]) == cached.papers[5]
+
+
+def test_size_change_is_a_miss(listings, parses):
+    load_library([listings])
+    target = sorted(listings.glob("0*.txt"))[0]
+    text = target.read_text(encoding="utf-8")
+    title = "A Brand New Paper About Cache Invalidation"
+    target.write_text(text.rstrip("\n") + f"\n\n{title}\n\nIts abstract.\n", encoding="utf-8")
+    _age(target, AN_HOUR_AGO + 60)
+    parses.clear()
+    lib = load_library([listings])
+    assert parses, "a changed file was not parsed again"
+    assert any(p.title == title for p in lib.papers)
+    _same(lib, load_library([listings], use_cache=False))
+
+
+def test_mtime_change_with_same_size_is_a_miss(listings, parses):
+    load_library([listings])
+    target = sorted(listings.glob("0*.txt"))[0]
+    data = target.read_bytes()
+    # Swap one letter of the first paper's title: same size, different paper.
+    old_title = load_library([listings], use_cache=False).papers[0].title
+    new_title = old_title.replace("The", "Thy", 1)
+    assert len(new_title) == len(old_title) != 0 and new_title != old_title
+    target.write_bytes(data.replace(old_title.encode(), new_title.encode(), 1))
+    assert target.stat().st_size == len(data)
+    _age(target, AN_HOUR_AGO + 60)
+    parses.clear()
+    lib = load_library([listings])
+    assert parses
+    assert lib.papers[0].title == new_title
+
+
+def test_added_and_removed_files_are_misses(listings, parses):
+    load_library([listings])
+    extra = listings / "extra.txt"
+    extra.write_text("Cache Test Paper\n\nAbstract text.\n", encoding="utf-8")
+    _age(extra)
+    parses.clear()
+    assert any(p.title == "Cache Test Paper" for p in load_library([listings]).papers)
+    assert parses
+    extra.unlink()
+    parses.clear()
+    assert not any(p.title == "Cache Test Paper" for p in load_library([listings]).papers)
+    assert parses
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pickle at all", b"\x80\x05\x95truncated"])
+def test_corrupt_cache_file_is_rebuilt(listings, parses, garbage):
+    first = load_library([listings])
+    (slot,) = _slots()
+    slot.write_bytes(garbage)
+    parses.clear()
+    again = load_library([listings])
+    assert parses, "a corrupt cache was trusted"
+    _same(first, again)
+    parses.clear()
+    load_library([listings])
+    assert not parses, "the rebuilt cache was not written back"
+
+
+def test_truncated_cache_file_is_rebuilt(listings, parses):
+    first = load_library([listings])
+    (slot,) = _slots()
+    data = slot.read_bytes()
+    slot.write_bytes(data[: len(data) // 2])
+    parses.clear()
+    _same(first, load_library([listings]))
+    assert parses
+
+
+def test_wrong_types_inside_a_valid_pickle_are_rebuilt(listings, parses):
+    first = load_library([listings])
+    (slot,) = _slots()
+    plan = cache._plan([listings])
+    with open(slot, "wb") as fh:
+        pickler = pickle.Pickler(fh)
+        pickler.dump(("paperterm-cache", plan.key))
+        pickler.dump({"papers": "not a library"})
+        pickler.dump(None)
+    parses.clear()
+    _same(first, load_library([listings]))
+    assert parses
+
+
+def test_stale_key_is_rebuilt(listings, parses, monkeypatch):
+    load_library([listings])
+    monkeypatch.setattr(cache, "__version__", "999.0")
+    parses.clear()
+    load_library([listings])
+    assert parses, "a cache written by another paperterm version was trusted"
+
+
+def test_cache_file_writable_by_others_is_not_trusted(listings, parses):
+    load_library([listings])
+    (slot,) = _slots()
+    slot.chmod(0o666)
+    parses.clear()
+    load_library([listings])
+    assert parses
+
+
+def test_unwritable_cache_dir_means_no_cache_not_an_error(listings, parses, tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("PAPERTERM_CACHE_DIR", str(blocker / "cache"))
+    first = load_library([listings])
+    second = load_library([listings])
+    assert len(parses) == 10  # parsed both times, and no exception
+    _same(first, second)
+
+
+def test_freshly_written_listings_are_not_cached(listings, parses, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 10**12)  # everything counts as "just written"
+    load_library([listings])
+    assert _slots() == []
+    load_library([listings])
+    assert len(parses) == 10
+
+
+def test_load_errors_pass_through(tmp_path):
+    with pytest.raises(LoadError, match="no such file"):
+        load_library([tmp_path / "missing"])
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x00binary")
+    _age(bad)
+    for _ in range(2):
+        with pytest.raises(LoadError):
+            load_library([bad])
+
+
+def test_only_the_newest_slots_are_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "MAX_SLOTS", 2)
+    for i in range(4):
+        folder = tmp_path / f"set{i}"
+        folder.mkdir()
+        listing = folder / "a.txt"
+        listing.write_text(f"Paper Number {i}\n\nAbstract {i}.\n", encoding="utf-8")
+        _age(listing)
+        load_library([folder])
+    assert len(_slots()) == 2
+
+
+def test_background_write_is_complete_after_wait(listings, parses, monkeypatch):
+    monkeypatch.setattr(cache, "BACKGROUND_BYTES", 0)
+    first = load_library([listings])
+    cache.wait_for_writes(timeout=30)
+    parses.clear()
+    _same(first, load_library([listings]))
+    assert not parses
+
+
+def test_clear_removes_cache_files(listings):
+    load_library([listings])
+    assert _slots()
+    assert cache.clear() == 1
+    assert _slots() == []
+
+
+def test_library_and_index_come_back_together(listings, parses):
+    from paperterm.search import SearchIndex
+
+    lib, index = cache.load_library_and_index([listings])
+    assert isinstance(index, SearchIndex)
+    parses.clear()
+    lib2, index2 = cache.load_library_and_index([listings])
+    assert not parses
+    _same(lib, lib2)
+    for query in ("learning", "grok", "diffusion model", "year:>=2023"):
+        assert [(h.pos, h.title_match) for h in index2.search(query, markers={})] == \
+            [(h.pos, h.title_match) for h in index.search(query, markers={})]
+    hit = index2.search("learning", markers={})[0]
+    assert "learn" in (lib2.papers[hit.pos].title + lib2.papers[hit.pos].abstract).lower()
+
+
+def test_index_is_added_to_a_library_only_cache(listings, parses):
+    load_library([listings])  # writes the library without an index
+    parses.clear()
+    lib, index = cache.load_library_and_index([listings])
+    assert not parses
+    assert index.search("learning", markers={})
+    assert len(lib.papers) == 163
