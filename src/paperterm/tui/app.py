@@ -1,0 +1,108 @@
+"""The Textual application and ``create_app``, the one factory the CLI, tests and screenshots use.
+
+``create_app`` does no heavy work beyond building the search index (and accepts a prebuilt one,
+e.g. from a cache), so the time to first paint is the library load plus one index build. The app
+itself is thin: it holds the library, the store and the index, shows ``MainScreen``, offers every
+action in the command palette (``ctrl+p``), and remembers the theme the user picks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from functools import partial
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from paperterm import locations
+from paperterm.library import Library, load_library
+from paperterm.search import SearchIndex
+from paperterm.state import MarkerStore
+from paperterm.tui.keys import MAIN_BINDINGS
+from paperterm.tui.main_screen import MainScreen
+
+THEME_SETTING = "tui.theme"
+DEFAULT_THEME = "textual-dark"
+
+
+class PapertermApp(App[None]):
+    """The paperterm reader over one library and one marker store."""
+
+    CSS_PATH = "paperterm.tcss"
+    TITLE = "paperterm"
+
+    def __init__(self, library: Library, store: MarkerStore, index: SearchIndex | None = None,
+                 *, keymap: Mapping[str, str] | None = None, theme: str | None = None) -> None:
+        super().__init__()
+        self.library = library
+        self.store = store
+        self.index = index if index is not None else SearchIndex(library.papers)
+        saved = _get(store, THEME_SETTING)
+        chosen = theme or saved or DEFAULT_THEME
+        self.theme = chosen if chosen in self.available_themes else DEFAULT_THEME
+        self._theme_ready = True
+        if keymap:
+            self.set_keymap(dict(keymap))
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen(self.library, self.store, self.index)
+
+    @property
+    def main_screen(self) -> MainScreen:
+        return self.get_screen("main") if self.is_screen_installed("main") else self.screen_stack[0]
+
+    def watch_theme(self, theme: str) -> None:
+        if getattr(self, "_theme_ready", False):
+            try:
+                if _get(self.store, THEME_SETTING) != theme:
+                    self.store.set_setting(THEME_SETTING, theme)
+            except Exception:
+                pass
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's own commands (theme, keys, screenshot, quit) and every paperterm action."""
+        yield from super().get_system_commands(screen)
+        main = self.screen_stack[0] if self.screen_stack else None
+        if not isinstance(main, MainScreen):
+            return
+        keys_of: dict[str, list[str]] = {}
+        for binding in Binding.make_bindings(MAIN_BINDINGS):
+            keys_of.setdefault(binding.id or binding.action, []).append(binding.key)
+        seen: set[str] = set()
+        for binding in Binding.make_bindings(MAIN_BINDINGS):
+            ident = binding.id or binding.action
+            if ident in seen or binding.action == "quit":
+                continue
+            seen.add(ident)
+            title = binding.tooltip.split(" (")[0]
+            shown = ", ".join(self.get_key_display(b) for b in Binding.make_bindings(MAIN_BINDINGS)
+                              if (b.id or b.action) == ident)
+            yield SystemCommand(title, f"{binding.tooltip} [key: {shown}]",
+                                partial(main.run_action, binding.action))
+
+
+def _get(store: MarkerStore, key: str) -> str | None:
+    try:
+        return store.get_setting(key)
+    except Exception:
+        return None
+
+
+def create_app(paths: Sequence[Path | str] | None = None, *, library: Library | None = None,
+               store: MarkerStore | None = None, index: SearchIndex | None = None,
+               keymap: Mapping[str, str] | None = None, theme: str | None = None) -> PapertermApp:
+    """Build the reader.
+
+    ``library`` is used as given; otherwise the listings under ``paths`` (default: the shipped
+    seeds) are loaded (``LoadError`` if nothing loads). ``store`` defaults to ``MarkerStore()`` in
+    the data directory (``PAPERTERM_DATA_DIR`` respected). ``index`` may be a prebuilt
+    ``SearchIndex`` for ``library``; ``keymap`` remaps keys by binding id (see ``keys.py``);
+    ``theme`` overrides the remembered theme.
+    """
+    if library is None:
+        library = load_library(list(paths) if paths is not None else [locations.seeds_dir()])
+    if store is None:
+        store = MarkerStore()
+    return PapertermApp(library, store, index, keymap=keymap, theme=theme)

@@ -1,0 +1,108 @@
+"""The detail pane: everything about the paper under the cursor, scrollable.
+
+It is rebuilt on every cursor move, so it is one ``Static`` updated with a single rich ``Text``
+(cheap: no widgets created or removed). The text is assembled from plain strings with styles, never
+parsed as markup, so a title or abstract containing ``[`` displays literally.
+
+Looking at a paper here does not mark it read: reading a title is not reading the paper. ``space``
+(read and next) and ``r`` do that, on purpose.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from paperterm.model import Paper
+from paperterm.state import Marker
+from paperterm.tui.keys import DETAIL_BINDINGS
+from paperterm.tui.paper_list import NOTE_MARK, STAR_MARK, UNREAD_MARK, UPVOTE_MARK, clean
+
+#: At most this many listing names are spelled out in "seen in N listings: ...".
+MAX_SOURCES_SHOWN = 5
+
+
+def meta_line(paper: Paper) -> str:
+    """``4 authors · 2023-05-30 · ▲ 12 · seen in 2 listings: a.txt, b.txt``."""
+    parts: list[str] = []
+    if paper.organization:
+        parts.append(paper.organization)
+    elif paper.authors is not None:
+        parts.append(f"{paper.authors} author" + ("" if paper.authors == 1 else "s"))
+    if paper.published:
+        parts.append(paper.published + (" (year inferred)" if paper.published_inferred else ""))
+    elif paper.published_text:
+        parts.append(paper.published_text)
+    if paper.upvotes is not None:
+        parts.append(f"{UPVOTE_MARK} {paper.upvotes}")
+    if paper.sources:
+        shown = ", ".join(paper.sources[:MAX_SOURCES_SHOWN])
+        more = len(paper.sources) - MAX_SOURCES_SHOWN
+        listings = "listing" if len(paper.sources) == 1 else "listings"
+        parts.append(f"seen in {len(paper.sources)} {listings}: {shown}"
+                     + (f" and {more} more" if more > 0 else ""))
+    return clean(" · ".join(parts))
+
+
+def marker_line(marker: Marker | None) -> str:
+    """``• unread · ★ starred`` -- the paper's markers in words."""
+    read = marker is not None and marker.read
+    parts = ["read" if read else f"{UNREAD_MARK} unread"]
+    if marker is not None and marker.starred:
+        parts.append(f"{STAR_MARK} starred")
+    return " · ".join(parts)
+
+
+def detail_text(paper: Paper, marker: Marker | None) -> Text:
+    """The whole pane for one paper as one rich ``Text`` (no markup involved)."""
+    text = Text()
+    text.append(clean(paper.title), style="bold")
+    text.append("\n")
+    text.append(meta_line(paper), style="italic")
+    text.append("\n")
+    text.append(marker_line(marker), style="bold" if marker is None or not marker.read else "")
+    text.append("\n\n")
+    text.append(clean(paper.abstract.replace("\n", " ")) or "(no abstract)")
+    if paper.urls:
+        text.append("\n\n")
+        text.append("Links", style="bold underline")
+        for url in paper.urls:
+            text.append("\n")
+            text.append(clean(url), style=Style(underline=True, link=url))
+    note = marker.note if marker is not None else None
+    text.append("\n\n")
+    if note:
+        text.append(f"{NOTE_MARK} Note", style="bold underline")
+        text.append("\n")
+        text.append(note.translate({c: " " for c in range(0x20) if c != 0x0A}))
+    else:
+        text.append(f"{NOTE_MARK} No note yet (n to write one)", style="dim")
+    return text
+
+
+class PaperDetail(VerticalScroll, can_focus=True, inherit_bindings=False):
+    """A scrollable view of one paper; ``j``/``k`` scroll it when it has focus."""
+
+    BINDINGS = DETAIL_BINDINGS
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.paper: Paper | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-body")
+
+    def show(self, paper: Paper | None, marker: Marker | None,
+             empty: str = "No paper selected.") -> None:
+        """Show ``paper`` (scrolled to its top) or, when ``None``, the ``empty`` message."""
+        body = self.query_one("#detail-body", Static)
+        if paper is None:
+            body.update(Text(empty, style="dim"))
+        else:
+            body.update(detail_text(paper, marker))
+        if paper is not self.paper:
+            self.scroll_home(animate=False, immediate=True)
+        self.paper = paper

@@ -1,0 +1,103 @@
+"""Every key of the reader, in one place, each with an id so users can remap it.
+
+The widgets take their ``BINDINGS`` from here, the help screen and the command palette are generated
+from the same lists, so what the help says is always what the keys do. Each binding's ``tooltip``
+holds the sentence the help screen shows; ``description`` is the short word for the footer.
+
+Remapping: ``App.set_keymap({"paperterm.star": "x"})`` (or ``create_app(keymap=...)``) replaces the
+key of the binding with that id everywhere, help screen included.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+VIEW_GROUP = Binding.Group("View", compact=True)
+
+
+def _b(key: str, action: str, description: str, help_text: str, binding_id: str, *,
+       show: bool = False, key_display: str | None = None, group: Binding.Group | None = None,
+       priority: bool = False) -> Binding:
+    return Binding(key, action, description, show=show, key_display=key_display,
+                   tooltip=help_text, id=f"paperterm.{binding_id}", group=group,
+                   priority=priority)
+
+
+#: The paper list (focused by default).
+LIST_BINDINGS = [
+    _b("j,down", "cursor_down", "Down", "Next paper", "down"),
+    _b("k,up", "cursor_up", "Up", "Previous paper", "up"),
+    _b("g,home", "cursor_first", "First", "First paper", "first"),
+    _b("G,end", "cursor_last", "Last", "Last paper", "last"),
+    _b("pageup", "page_up", "Page up", "One page up", "page_up"),
+    _b("pagedown", "page_down", "Page down", "One page down", "page_down"),
+]
+
+#: The detail pane, once focused with tab.
+DETAIL_BINDINGS = [
+    _b("j,down", "scroll_down", "Scroll down", "Scroll the details down", "detail.down"),
+    _b("k,up", "scroll_up", "Scroll up", "Scroll the details up", "detail.up"),
+    _b("g,home", "scroll_home", "Top", "Top of the details", "detail.top"),
+    _b("G,end", "scroll_end", "Bottom", "Bottom of the details", "detail.bottom"),
+    _b("pageup", "page_up", "Page up", "Scroll the details one page up", "detail.page_up"),
+    _b("pagedown", "page_down", "Page down", "Scroll the details one page down",
+       "detail.page_down"),
+]
+
+#: The main screen: work whether the list or the detail pane has focus (not while typing).
+MAIN_BINDINGS = [
+    _b("slash", "focus_search", "Search", "Search (type to filter; enter keeps it, escape clears)",
+       "search", show=True),
+    _b("space", "read_next", "Read+next", "Mark read and jump to the next unread paper",
+       "read_next", show=True),
+    _b("r", "toggle_read", "Read", "Toggle read", "read"),
+    _b("s", "toggle_star", "Star", "Toggle star", "star", show=True),
+    _b("n", "edit_note", "Note", "Edit the note (ctrl+s saves, escape cancels, empty removes)",
+       "note", show=True),
+    _b("u", "undo", "Undo", "Undo the last marker change (several levels)", "undo", show=True),
+    _b("1", "set_view('all')", "All", "View: all papers", "view_all", group=VIEW_GROUP, show=True),
+    _b("2", "set_view('unread')", "Unread", "View: unread papers", "view_unread",
+       group=VIEW_GROUP, show=True),
+    _b("3", "set_view('starred')", "Starred", "View: starred papers", "view_starred",
+       group=VIEW_GROUP, show=True),
+    _b("4", "set_view('noted')", "Noted", "View: papers with a note", "view_noted",
+       group=VIEW_GROUP, show=True),
+    _b("o", "cycle_sort", "Sort", "Cycle sort: date, upvotes, title, listings seen "
+       "(relevance first while searching)", "sort", show=True),
+    _b("tab", "toggle_focus", "Focus", "Move focus between the list and the details", "focus"),
+    _b("y", "copy", "Copy", "Copy the title and first URL to the clipboard", "copy"),
+    _b("b", "open_url", "Browser", "Open the first URL in the web browser", "open"),
+    _b("e", "export", "Export", "Export the starred papers (markdown, bibtex, csv, json)",
+       "export", show=True),
+    _b("question_mark", "help", "Help", "This help screen", "help", show=True),
+    _b("q", "quit", "Quit", "Quit (remembers the view, sort and paper)", "quit", show=True),
+]
+
+#: The search bar (keys not listed here are typed into the query).
+SEARCH_BINDINGS = [
+    _b("enter", "submit", "Keep", "Back to the list, keeping the filter", "search.keep"),
+    _b("escape", "clear", "Clear", "Clear the search and go back to the list", "search.clear"),
+    _b("down", "list_down", "Down", "Move the list cursor down without leaving the search",
+       "search.down"),
+    _b("up", "list_up", "Up", "Move the list cursor up without leaving the search", "search.up"),
+]
+
+#: The note editor.
+NOTE_BINDINGS = [
+    _b("ctrl+s", "save", "Save", "Save the note (an empty note removes it)", "note.save",
+       show=True, priority=True),
+    _b("escape", "cancel", "Cancel", "Close without saving", "note.cancel", show=True),
+]
+
+#: The export dialog.
+EXPORT_BINDINGS = [
+    _b("ctrl+s", "export", "Export", "Write the file", "export.write", show=True, priority=True),
+    _b("escape", "cancel", "Cancel", "Close without exporting", "export.cancel", show=True),
+]
+
+#: The help screen.
+HELP_BINDINGS = [
+    _b("escape,q,question_mark", "close", "Close", "Close the help", "help.close", show=True),
+    _b("j,down", "scroll_down", "Down", "Scroll down", "help.down"),
+    _b("k,up", "scroll_up", "Up", "Scroll up", "help.up"),
+]

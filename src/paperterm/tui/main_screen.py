@@ -1,0 +1,469 @@
+"""The main screen: search bar, paper list, detail pane, status line -- and every triage key.
+
+Data flows one way through it: the search bar's text becomes a parsed query; a worker thread ranks
+the library with it (a newer keystroke cancels the running worker, and a generation counter drops
+any result that arrives late); the hits, the view and the sort become the list's rows
+(``ordering``); the row under the cursor fills the detail pane. Marker keys go through ``Triage``,
+which writes the store first, then the screen repaints what changed.
+
+Where the user left off (view, sort, current paper) is kept in the store's settings: view and sort
+when they change, the current paper a moment after the cursor settles and again on quit.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from paperterm.library import Library
+from paperterm.search import QueryError, SearchIndex, highlight_spans, parse_query
+from paperterm.state import MarkerStore, StoreError
+from paperterm.tui.detail import PaperDetail
+from paperterm.tui.keys import MAIN_BINDINGS
+from paperterm.tui.ordering import (RELEVANCE, SORT_LABELS, SORTS, VIEW_LABELS, VIEWS,
+                                    Ordering, next_sort)
+from paperterm.tui.paper_list import PaperList
+from paperterm.tui.screens.export_dialog import ExportDialog
+from paperterm.tui.screens.help import HelpScreen
+from paperterm.tui.screens.note_editor import NoteEditor
+from paperterm.tui.search_bar import SearchBar, SearchInput
+from paperterm.tui.triage import Triage
+from paperterm.tui.undo import Change
+
+#: Settings keys in the marker store.
+VIEW_SETTING = "tui.view"
+SORT_SETTING = "tui.sort"
+PAPER_SETTING = "tui.paper"
+#: Seconds the cursor must rest before its paper is saved as "where I left off".
+SAVE_POSITION_DELAY = 1.0
+
+
+def can_open_browser() -> bool:
+    """Whether ``webbrowser`` would open a graphical browser rather than take over this terminal
+    with a text one (which it does on a machine without a display)."""
+    if sys.platform in ("darwin", "win32") or os.environ.get("BROWSER"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def next_unread(rows: Sequence[int], start: int, read: set[int]) -> int | None:
+    """The first row at or after ``start`` (wrapping to the top) whose paper is unread."""
+    n = len(rows)
+    for index in (*range(start, n), *range(0, min(start, n))):
+        if rows[index] not in read:
+            return index
+    return None
+
+
+class MainScreen(Screen):
+    """The reader itself."""
+
+    BINDINGS = MAIN_BINDINGS
+
+    def __init__(self, library: Library, store: MarkerStore, index: SearchIndex) -> None:
+        super().__init__(id="main")
+        self.library = library
+        self.papers = library.papers
+        self.store = store
+        self.index = index
+        self.pos_of = {p.id: i for i, p in enumerate(self.papers)}
+        self.triage = Triage(self.papers, store, self.pos_of)
+        self.ordering = Ordering(self.papers)
+        self.view = _setting(store, VIEW_SETTING, VIEWS, "all")
+        self.base_sort = _setting(store, SORT_SETTING, SORTS, SORTS[0])
+        self.sort = self.base_sort
+        self.query_text = ""
+        self.parsed_query = None
+        self.ranked = False
+        self.hits: list[int] | None = None
+        self.generation = 0
+        self._save_timer: Timer | None = None
+        self._last_pos: int | None = None
+        self.paper_list = PaperList(self.papers, self.triage.marks, id="paper-list")
+        self.detail = PaperDetail(id="detail")
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield SearchBar(id="search-bar")
+        with Horizontal(id="panes"):
+            yield self.paper_list
+            yield self.detail
+        with Horizontal(id="status"):
+            yield Static(id="status-counts")
+            yield Static(id="status-sort")
+        yield Footer()
+
+    @property
+    def search_input(self) -> SearchInput:
+        return self.query_one("#search-input", SearchInput)
+
+    def on_mount(self) -> None:
+        rows = self.ordering.rows(self.view, self.sort, self.triage.marks)
+        cursor = 0
+        saved = self.pos_of.get(self.store.get_setting(PAPER_SETTING, "") or "")
+        if saved is not None:
+            found = _index(rows, saved)
+            cursor = found if found is not None else 0
+        self.paper_list.set_rows(rows, cursor)
+        self.paper_list.focus()
+        self._update_status()
+
+    def on_unmount(self) -> None:
+        self.save_position()
+
+    # -- rows ----------------------------------------------------------------------------------
+
+    def _highlighter(self):
+        if self.parsed_query is None or not self.ranked:
+            return None
+        return partial(_spans, query=self.parsed_query)
+
+    def refresh_rows(self, cursor: str = "keep") -> None:
+        """Recompute the rows for the current view, sort and hits.
+
+        ``cursor``: ``"keep"`` stays on the same paper (or, if it left the view, on the row that
+        took its place); ``"top"`` goes to the first row.
+        """
+        plist = self.paper_list
+        current = plist.cursor_pos
+        old_index = plist.cursor
+        sort = self.sort if (self.ranked or self.sort != RELEVANCE) else self.base_sort
+        rows = self.ordering.rows(self.view, sort, self.triage.marks, self.hits)
+        index = 0
+        if cursor == "keep":
+            found = _index(rows, current) if current is not None else None
+            index = found if found is not None else min(old_index, max(0, len(rows) - 1))
+        plist.empty_message = self._empty_message()
+        plist.set_rows(rows, index, self._highlighter())
+        self._update_status()
+
+    def _empty_message(self) -> str:
+        if self.query_text.strip():
+            return "No papers match this search."
+        return {"all": "No papers loaded.", "unread": "No unread papers: all caught up.",
+                "starred": "No starred papers yet (s stars one).",
+                "noted": "No notes yet (n writes one)."}[self.view]
+
+    def _update_status(self) -> None:
+        counts = self.ordering.counts(self.triage.marks, len(self.paper_list.rows))
+        parts = [("all", f"All {counts.all}"), ("unread", f"unread {counts.unread}"),
+                 ("starred", f"starred {counts.starred}"), ("noted", f"noted {counts.noted}")]
+        parts.append(("", f"showing {counts.showing}"))
+        text = Text(" ")
+        for n, (view, label) in enumerate(parts):
+            if n:
+                text.append(" · ", style="dim")
+            if view == self.view:
+                text.append(f" {label} ", style="bold reverse")
+            else:
+                text.append(label, style="" if view else "bold")
+        self.query_one("#status-counts", Static).update(text)
+        sort = self.sort if self.ranked or self.sort != RELEVANCE else self.base_sort
+        self.query_one("#status-sort", Static).update(
+            Text(f"{VIEW_LABELS[self.view]} · sorted by {SORT_LABELS[sort]} ", style="dim"))
+
+    # -- search --------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#search-input")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self.set_query(event.value)
+
+    def set_query(self, text: str) -> None:
+        """Filter and rank by ``text`` (the search bar calls this on every keystroke)."""
+        self.query_text = text
+        bar = self.query_one("#search-bar", SearchBar)
+        if not text.strip():
+            bar.show_error(None)
+            self.generation += 1
+            self.parsed_query = None
+            self.hits = None
+            self._set_ranked(False)
+            self.refresh_rows("keep")
+            return
+        try:
+            query = parse_query(text)
+        except QueryError as exc:
+            bar.show_error(str(exc))  # keep the last good results on screen
+            return
+        bar.show_error(None)
+        self.generation += 1
+        self._run_search(self.generation, query, "top")
+
+    def _run_search(self, generation: int, query, cursor: str) -> None:
+        self._search_worker(generation, query, dict(self.triage.markers), cursor)
+
+    @work(exclusive=True, thread=True, group="search")
+    def _search_worker(self, generation: int, query, markers: dict, cursor: str) -> None:
+        hits = self.index.search(query, markers=markers)
+        if get_current_worker().is_cancelled:
+            return
+        positions = [hit.pos for hit in hits]
+        self.app.call_from_thread(self._search_done, generation, query, positions, cursor)
+
+    def _search_done(self, generation: int, query, positions: list[int], cursor: str) -> None:
+        if generation != self.generation:
+            return  # a newer keystroke has already asked for something else
+        self.parsed_query = query
+        self.hits = positions
+        self._set_ranked(_has_words(query))
+        self.refresh_rows(cursor)
+
+    def _set_ranked(self, ranked: bool) -> None:
+        if ranked and not self.ranked:
+            self.sort = RELEVANCE
+        elif not ranked and self.sort == RELEVANCE:
+            self.sort = self.base_sort
+        self.ranked = ranked
+
+    @on(SearchInput.Submitted, "#search-input")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self.paper_list.focus()
+
+    @on(SearchInput.Cleared)
+    def _search_cleared(self, event: SearchInput.Cleared) -> None:
+        self.paper_list.focus()
+
+    @on(SearchInput.ListMove)
+    def _search_list_move(self, event: SearchInput.ListMove) -> None:
+        plist = self.paper_list
+        plist.move_cursor(plist.cursor + event.delta)
+
+    # -- the detail pane -----------------------------------------------------------------------
+
+    @on(PaperList.CursorMoved)
+    def _cursor_moved(self, event: PaperList.CursorMoved) -> None:
+        self._show_detail(event.pos)
+        self._last_pos = event.pos
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_POSITION_DELAY, self.save_position)
+
+    def _show_detail(self, pos: int | None) -> None:
+        if pos is None:
+            self.detail.show(None, None, self.paper_list.empty_message)
+        else:
+            self.detail.show(self.papers[pos], self.triage.marker(pos))
+
+    def save_position(self) -> None:
+        """Remember the paper under the cursor (for the next start)."""
+        pos = self._last_pos
+        if pos is not None:
+            self._save_setting(PAPER_SETTING, self.papers[pos].id)
+
+    def _save_setting(self, key: str, value: str) -> None:
+        try:
+            if self.store.get_setting(key) != value:
+                self.store.set_setting(key, value)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error")
+        except Exception:  # the store may already be closed while the app shuts down
+            pass
+
+    # -- markers -------------------------------------------------------------------------------
+
+    def _current(self) -> int | None:
+        pos = self.paper_list.cursor_pos
+        if pos is None:
+            self.notify("No paper selected.", severity="warning")
+        return pos
+
+    def _apply(self, fn, *args) -> Change | None:
+        """Run a ``Triage`` change, reporting a store failure instead of crashing."""
+        try:
+            return fn(*args)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return None
+
+    def _after_change(self, change: Change | None, pos: int | None) -> None:
+        """Repaint what a marker change affects: the row, the detail, the counts, the rows."""
+        if change is None or pos is None:
+            return
+        if self.view != "all":
+            self.refresh_rows("keep")
+        else:
+            self.paper_list.refresh_pos(pos)
+            self._update_status()
+        if _uses_markers(self.parsed_query):
+            self.generation += 1
+            self._run_search(self.generation, self.parsed_query, "keep")
+        if self.paper_list.cursor_pos == pos:
+            self._show_detail(pos)
+
+    def action_toggle_read(self) -> None:
+        pos = self._current()
+        if pos is not None:
+            self._after_change(self._apply(self.triage.toggle_read, pos), pos)
+
+    def action_toggle_star(self) -> None:
+        pos = self._current()
+        if pos is not None:
+            self._after_change(self._apply(self.triage.toggle_star, pos), pos)
+
+    def action_read_next(self) -> None:
+        plist = self.paper_list
+        pos = self._current()
+        if pos is None:
+            return
+        change = self._apply(self.triage.set_read, pos, True)
+        self._after_change(change, pos)
+        here = _index(plist.rows, pos)
+        start = here + 1 if here is not None else plist.cursor
+        target = next_unread(plist.rows, start, self.triage.marks.read)
+        if target is None:
+            self.notify("No unread papers left in this view.")
+            if here is not None:
+                plist.move_cursor(here)
+        else:
+            plist.move_cursor(target)
+
+    def action_edit_note(self) -> None:
+        pos = self._current()
+        if pos is None:
+            return
+        paper = self.papers[pos]
+
+        def saved(text: str | None) -> None:
+            if text is None:
+                return  # cancelled: the stored note is left exactly as it was
+            change = self._apply(self.triage.set_note, pos, text)
+            self._after_change(change, pos)
+            if change is not None:
+                self.notify("Note removed." if change.after is None else "Note saved.")
+
+        self.app.push_screen(NoteEditor(paper.title, self.triage.note(pos)), saved)
+
+    def action_undo(self) -> None:
+        try:
+            change = self.triage.undo()
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        if change is None:
+            self.notify("Nothing to undo.")
+            return
+        pos = self.pos_of.get(change.paper_id)
+        self._after_change(change, pos)
+        if pos is not None:
+            index = self.paper_list.index_of(pos)
+            if index is not None:
+                self.paper_list.move_cursor(index)
+        title = change.title if len(change.title) <= 50 else change.title[:49] + "…"
+        self.notify(f"Undone ({change.describe()}): {title}", markup=False)
+
+    # -- views and sorting ---------------------------------------------------------------------
+
+    def action_set_view(self, view: str) -> None:
+        if view not in VIEWS:
+            return
+        self.view = view
+        self._save_setting(VIEW_SETTING, view)
+        self.refresh_rows("keep")
+
+    def action_cycle_sort(self) -> None:
+        self.sort = next_sort(self.sort, self.ranked)
+        if self.sort != RELEVANCE:
+            self.base_sort = self.sort
+            self._save_setting(SORT_SETTING, self.sort)
+        self.refresh_rows("keep")
+
+    # -- focus ---------------------------------------------------------------------------------
+
+    def action_toggle_focus(self) -> None:
+        if self.paper_list.has_focus:
+            self.detail.focus()
+        else:
+            self.paper_list.focus()
+
+    def action_focus_search(self) -> None:
+        self.search_input.focus()
+
+    # -- links, clipboard, export, help, quit --------------------------------------------------
+
+    def action_copy(self) -> None:
+        pos = self._current()
+        if pos is None:
+            return
+        paper = self.papers[pos]
+        text = paper.title + (f"\n{paper.urls[0]}" if paper.urls else "")
+        self.app.copy_to_clipboard(text)
+        self.notify("Copied the title and first URL." if paper.urls else "Copied the title "
+                    "(this paper has no URL).")
+
+    def action_open_url(self) -> None:
+        pos = self._current()
+        if pos is None:
+            return
+        paper = self.papers[pos]
+        if not paper.urls:
+            self.notify("This paper has no URL in its abstract.", severity="warning")
+            return
+        url = paper.urls[0]
+        if not can_open_browser():
+            self.app.copy_to_clipboard(url)
+            self.notify(f"No graphical browser here; copied the URL instead: {url}", markup=False)
+            return
+        self.app.open_url(url)
+        self.notify(f"Opening {url}", markup=False)
+
+    def action_export(self) -> None:
+        starred = self.triage.marks.starred
+        papers = [self.papers[p] for p in self.ordering.order("date") if p in starred]
+
+        def done(path: Path | None) -> None:
+            if path is not None:
+                count = len(papers)
+                self.notify(f"Exported {count} starred paper{'' if count == 1 else 's'} to {path}",
+                            markup=False, timeout=8)
+
+        self.app.push_screen(ExportDialog(papers, self.triage.markers), done)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_quit(self) -> None:
+        self.save_position()
+        self.app.exit()
+
+
+def _setting(store: MarkerStore, key: str, allowed: Sequence[str], default: str) -> str:
+    try:
+        value = store.get_setting(key, default)
+    except Exception:
+        return default
+    return value if value in allowed else default
+
+
+def _index(rows: Sequence[int], pos: int) -> int | None:
+    try:
+        return rows.index(pos)  # type: ignore[union-attr]
+    except ValueError:
+        return None
+
+
+def _spans(title: str, query) -> list[tuple[int, int]]:
+    return highlight_spans(title, query)
+
+
+def _has_words(query) -> bool:
+    """Whether ``query`` ranks (has words or phrases) rather than only filtering."""
+    return bool(query is not None and query.has_terms)
+
+
+def _uses_markers(query) -> bool:
+    """Whether ``query`` filters on markers (``is:read``, ``has:note``...), so a marker change
+    can change its results."""
+    return query is not None and any(f.is_marker for f in query.filters)

@@ -1,0 +1,177 @@
+"""Which papers the list shows, and in which order: a view, a sort and (maybe) search hits combined.
+
+The list widget only ever holds a sequence of *positions* (indexes into ``library.papers``), so
+showing 100,000 papers costs one list of ints, never one widget per row. Everything here works on
+positions and is built to stay in the low milliseconds at that size:
+
+- each sort order is computed once per library, on first use, and reused (``order``), together with
+  its inverse (``rank``: where each position stands in that order) to sort a subset quickly;
+- markers are kept as sets of positions (``MarkerSets``), so a view is a set-membership filter and
+  the counts of the status line are ``len()`` calls.
+
+No Textual here: this is plain bookkeeping, tested on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from paperterm.model import Paper
+from paperterm.state import Marker
+
+#: The views, in the order of their keys ``1`` to ``4``.
+VIEWS: tuple[str, ...] = ("all", "unread", "starred", "noted")
+VIEW_LABELS: dict[str, str] = {"all": "All", "unread": "Unread", "starred": "Starred",
+                               "noted": "Noted"}
+
+#: Sorts without a search, in the order ``o`` cycles through them.
+SORTS: tuple[str, ...] = ("date", "upvotes", "title", "seen")
+#: The extra sort available while searching: the search's own ranking.
+RELEVANCE = "relevance"
+SORT_LABELS: dict[str, str] = {
+    "date": "date (newest first)",
+    "upvotes": "upvotes",
+    "title": "title",
+    "seen": "listings seen",
+    RELEVANCE: "relevance",
+}
+
+
+def next_sort(current: str, searching: bool) -> str:
+    """The sort after ``current`` in the cycle (relevance first when a search ranks the results)."""
+    cycle = ((RELEVANCE,) if searching else ()) + SORTS
+    try:
+        return cycle[(cycle.index(current) + 1) % len(cycle)]
+    except ValueError:
+        return cycle[0]
+
+
+@dataclass(slots=True)
+class MarkerSets:
+    """Positions of the papers that are read, starred, or have a note."""
+
+    read: set[int] = field(default_factory=set)
+    starred: set[int] = field(default_factory=set)
+    noted: set[int] = field(default_factory=set)
+
+    @classmethod
+    def from_markers(cls, markers: Mapping[str, Marker], pos_of: Mapping[str, int]) -> MarkerSets:
+        sets = cls()
+        for pid, marker in markers.items():
+            pos = pos_of.get(pid)
+            if pos is not None:
+                sets.update(pos, marker)
+        return sets
+
+    def update(self, pos: int, marker: Marker | None) -> None:
+        """Bring the sets up to date with one paper's markers."""
+        for bucket, on in ((self.read, marker is not None and marker.read),
+                           (self.starred, marker is not None and marker.starred),
+                           (self.noted, marker is not None and marker.note is not None)):
+            if on:
+                bucket.add(pos)
+            else:
+                bucket.discard(pos)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """The numbers of the status line."""
+
+    all: int
+    unread: int
+    starred: int
+    noted: int
+    showing: int
+
+
+def _date_key(paper: Paper) -> str:
+    return paper.published or ""
+
+
+class Ordering:
+    """Sort orders of one library (computed lazily, cached) and the rows of a view."""
+
+    def __init__(self, papers: Sequence[Paper]) -> None:
+        self.papers = papers
+        self._orders: dict[str, list[int]] = {}
+        self._ranks: dict[str, list[int]] = {}
+
+    def order(self, sort: str) -> list[int]:
+        """All positions in ``sort`` order. Ties keep the library's order. Do not mutate."""
+        cached = self._orders.get(sort)
+        if cached is not None:
+            return cached
+        papers = self.papers
+        positions = range(len(papers))
+        if sort == "date":
+            # Newest first; papers without a date last. ``reverse`` keeps the sort stable.
+            order = sorted(positions, key=lambda i: _date_key(papers[i]), reverse=True)
+        elif sort == "upvotes":
+            order = sorted(positions, key=lambda i: (
+                -1 if papers[i].upvotes is None else papers[i].upvotes, _date_key(papers[i])),
+                reverse=True)
+        elif sort == "title":
+            order = sorted(positions, key=lambda i: papers[i].title.casefold())
+        elif sort == "seen":
+            order = sorted(positions, key=lambda i: (len(papers[i].sources), _date_key(papers[i])),
+                           reverse=True)
+        else:
+            raise ValueError(f"unknown sort: {sort}")
+        self._orders[sort] = order
+        return order
+
+    def rank(self, sort: str) -> list[int]:
+        """``rank[pos]`` = where ``pos`` stands in ``order(sort)``."""
+        cached = self._ranks.get(sort)
+        if cached is not None:
+            return cached
+        rank = [0] * len(self.papers)
+        for index, pos in enumerate(self.order(sort)):
+            rank[pos] = index
+        self._ranks[sort] = rank
+        return rank
+
+    def rows(self, view: str, sort: str, marks: MarkerSets,
+             hits: Sequence[int] | None = None) -> Sequence[int]:
+        """The positions to show, in order.
+
+        ``hits`` are the positions a search returned, best first, or ``None`` when not searching.
+        ``sort`` may be ``RELEVANCE`` only together with ``hits``. The result may be a cached
+        sequence shared between calls: treat it as read-only.
+        """
+        if hits is None or sort != RELEVANCE:
+            sort = sort if sort != RELEVANCE else SORTS[0]
+            rows = self.order(sort) if hits is None else self._sorted_subset(hits, sort)
+        else:
+            rows = hits
+        if view == "all":
+            return rows
+        if view == "unread":
+            read = marks.read
+            return [p for p in rows if p not in read]
+        bucket = marks.starred if view == "starred" else marks.noted
+        if view not in ("starred", "noted"):
+            raise ValueError(f"unknown view: {view}")
+        if hits is None:
+            # Few papers are starred or noted: sort just those.
+            rank = self.rank(sort)
+            return sorted(bucket, key=rank.__getitem__)
+        return [p for p in rows if p in bucket]
+
+    def _sorted_subset(self, positions: Sequence[int], sort: str) -> list[int]:
+        order = self.order(sort)
+        if len(positions) * 8 < len(order):
+            rank = self.rank(sort)
+            return sorted(positions, key=rank.__getitem__)
+        # Many hits: one pass over the full order with a membership mask beats sorting.
+        mask = bytearray(len(order))
+        for pos in positions:
+            mask[pos] = 1
+        return [p for p in order if mask[p]]
+
+    def counts(self, marks: MarkerSets, showing: int) -> Counts:
+        total = len(self.papers)
+        return Counts(all=total, unread=total - len(marks.read), starred=len(marks.starred),
+                      noted=len(marks.noted), showing=showing)

@@ -1,0 +1,297 @@
+"""The paper list: a virtual list on Textual's Line API that stays fast at any size.
+
+Why not ``ListView``/``OptionList``/``DataTable``: they build an object per row up front, which takes
+seconds at 100,000 papers. This widget holds only ``rows``, a sequence of positions into the
+library, and draws a row when the compositor asks for that screen line (``render_line``), so:
+
+- swapping the contents (a new search result, a view) is assigning a list and setting
+  ``virtual_size`` -- no per-row work at all;
+- painting costs one row per visible line (a few dozen), whatever the length of the list;
+- moving the cursor without scrolling repaints exactly two lines (``refresh_line``); the app then
+  updates the detail pane from the message the list posts.
+
+Every row is built from ``Segment``s of plain text, never markup, so titles with ``[``, ``]`` or
+other markup characters display literally; control characters are replaced by spaces so a hostile
+title cannot drive the terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from paperterm.model import Paper
+from paperterm.tui.keys import LIST_BINDINGS
+from paperterm.tui.ordering import MarkerSets
+
+UNREAD_MARK = "•"
+STAR_MARK = "★"
+NOTE_MARK = "✎"
+UPVOTE_MARK = "▲"
+
+#: C0/C1 control characters (and DEL) are shown as spaces.
+_CONTROL = {c: " " for c in [*range(0x20), *range(0x7F, 0xA0)]}
+
+Highlighter = Callable[[str], Sequence[tuple[int, int]]]
+
+
+def clean(text: str) -> str:
+    """``text`` with control characters replaced by spaces (safe to put on a terminal)."""
+    return text.translate(_CONTROL)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut (with an ellipsis) or padded to exactly ``width`` cells."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
+class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
+    """A cursor over ``rows`` (positions into ``papers``), drawn one line per visible row."""
+
+    BINDINGS = LIST_BINDINGS
+
+    COMPONENT_CLASSES = {
+        "paper-list--row",
+        "paper-list--read",
+        "paper-list--unread-mark",
+        "paper-list--star",
+        "paper-list--note",
+        "paper-list--meta",
+        "paper-list--match",
+        "paper-list--cursor",
+        "paper-list--empty",
+    }
+
+    class CursorMoved(Message):
+        """The cursor now rests on another paper (``pos`` is ``None`` when the list is empty)."""
+
+        def __init__(self, paper_list: PaperList, pos: int | None) -> None:
+            super().__init__()
+            self.paper_list = paper_list
+            self.pos = pos
+
+        @property
+        def control(self) -> PaperList:
+            return self.paper_list
+
+    def __init__(self, papers: Sequence[Paper], marks: MarkerSets, *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.papers = papers
+        self.marks = marks
+        self.rows: Sequence[int] = ()
+        self.cursor = 0
+        self.highlighter: Highlighter | None = None
+        self.empty_message = "No papers."
+        self._styles: dict[str, Style] | None = None
+        self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._generation = 0
+        upvotes = [p.upvotes for p in papers if p.upvotes is not None]
+        self._upvote_width = len(UPVOTE_MARK) + len(str(max(upvotes))) if upvotes else 0
+
+    # -- contents ------------------------------------------------------------------------------
+
+    @property
+    def cursor_pos(self) -> int | None:
+        """The position (into ``papers``) of the paper under the cursor, or ``None`` if empty."""
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    def set_rows(self, rows: Sequence[int], cursor: int = 0,
+                 highlighter: Highlighter | None = None) -> None:
+        """Show ``rows`` with the cursor on row ``cursor``. Costs nothing per row."""
+        self.rows = rows
+        self.highlighter = highlighter
+        self._generation += 1
+        self._strips.clear()
+        self.cursor = max(0, min(cursor, len(rows) - 1))
+        self.virtual_size = Size(0, len(rows))
+        self._scroll_to_cursor(force=True)
+        self.refresh()
+        self.post_message(self.CursorMoved(self, self.cursor_pos))
+
+    def refresh_pos(self, pos: int) -> None:
+        """Repaint the row of paper ``pos`` if it is on screen (after its markers changed)."""
+        top = round(self.scroll_y)
+        for index in range(top, min(len(self.rows), top + self.size.height)):
+            if self.rows[index] == pos:
+                self.refresh_line(index)
+
+    def index_of(self, pos: int) -> int | None:
+        """The row showing paper ``pos``, or ``None``."""
+        try:
+            return self.rows.index(pos)  # type: ignore[union-attr]
+        except ValueError:
+            return None
+
+    # -- cursor --------------------------------------------------------------------------------
+
+    def move_cursor(self, index: int) -> None:
+        if not self.rows:
+            return
+        index = max(0, min(index, len(self.rows) - 1))
+        if index == self.cursor:
+            return
+        old, self.cursor = self.cursor, index
+        if not self._scroll_to_cursor():
+            self.refresh_line(old)
+            self.refresh_line(index)
+        self.post_message(self.CursorMoved(self, self.cursor_pos))
+
+    def _page_height(self) -> int:
+        return max(1, self.scrollable_content_region.height)
+
+    def _scroll_to_cursor(self, force: bool = False) -> bool:
+        """Scroll so the cursor row is visible; ``True`` if it scrolled."""
+        height = self._page_height()
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            target = self.cursor
+        elif self.cursor >= top + height:
+            target = self.cursor - height + 1
+        elif force and top > max(0, len(self.rows) - height):
+            target = max(0, len(self.rows) - height)
+        else:
+            return False
+        self.scroll_to(y=target, animate=False, force=True, immediate=True)
+        return True
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor - 1)
+
+    def action_cursor_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_cursor_last(self) -> None:
+        self.move_cursor(len(self.rows) - 1)
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self.cursor + self._page_height() - 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self.cursor - self._page_height() + 1)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None:
+            self.move_cursor(round(self.scroll_y) + offset.y)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._strips.clear()
+        self._scroll_to_cursor(force=True)
+
+    def on_focus(self, event: events.Focus) -> None:
+        self._styles = None  # the cursor style depends on focus
+        self.refresh_line(self.cursor)
+
+    def on_blur(self, event: events.Blur) -> None:
+        self._styles = None
+        self.refresh_line(self.cursor)
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._strips.clear()
+
+    def _get_styles(self) -> dict[str, Style]:
+        if self._styles is None:
+            self._styles = {name.removeprefix("paper-list--"): self.get_component_rich_style(name)
+                            for name in self.COMPONENT_CLASSES}
+        return self._styles
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        styles = self._get_styles()
+        if index >= len(self.rows):
+            if not self.rows and y == 0:
+                return Strip([Segment(fit(" " + self.empty_message, width), styles["empty"])])
+            return Strip.blank(width, styles["row"])
+        pos = self.rows[index]
+        marks = self.marks
+        is_cursor = index == self.cursor
+        cursor_state = (2 if self.has_focus else 1) if is_cursor else 0
+        key = (pos, cursor_state, width, pos in marks.read, pos in marks.starred,
+               pos in marks.noted, self._generation)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_row(pos, width, styles, cursor_state, key[3:6])
+            self._strips[key] = strip
+        return strip
+
+    def _columns(self, width: int) -> tuple[int, int, int]:
+        """(title, date, upvotes) widths for a list ``width`` cells wide."""
+        date_w = 10 if width >= 40 else (7 if width >= 28 else 0)
+        up_w = self._upvote_width if width >= 36 else 0
+        title_w = width - 5 - (date_w + 1 if date_w else 0) - (up_w + 1 if up_w else 0)
+        return max(0, title_w), date_w, up_w
+
+    def _render_row(self, pos: int, width: int, styles: dict[str, Style], cursor_state: int,
+                    flags: tuple[bool, bool, bool]) -> Strip:
+        paper = self.papers[pos]
+        read, starred, noted = flags
+        title_w, date_w, up_w = self._columns(width)
+        if cursor_state:
+            row = title_style = meta = dot = star = note = cursor = styles["cursor"]
+            match = cursor + Style(underline=True, bold=True)
+        else:
+            row = styles["row"]
+            title_style = styles["read"] if read else row
+            meta = styles["meta"]
+            dot, star, note = styles["unread-mark"], styles["star"], styles["note"]
+            match = styles["match"]
+        segments = [
+            Segment(" ", row),
+            Segment(" " if read else UNREAD_MARK, dot),
+            Segment(STAR_MARK if starred else " ", star),
+            Segment(NOTE_MARK if noted else " ", note),
+            Segment(" ", row),
+        ]
+        title = fit(clean(paper.title), title_w)
+        spans = self.highlighter(paper.title) if self.highlighter and title_w else ()
+        segments.extend(_highlighted(title, spans, title_style, match))
+        if date_w:
+            date = (paper.published or "")[:date_w]
+            segments.append(Segment(" " + date.ljust(date_w), meta))
+        if up_w:
+            votes = "" if paper.upvotes is None else f"{UPVOTE_MARK}{paper.upvotes}"
+            segments.append(Segment(" " + votes.rjust(up_w), meta))
+        strip = Strip(segments)
+        return strip.adjust_cell_length(width, row)
+
+
+def _highlighted(text: str, spans: Sequence[tuple[int, int]], style: Style,
+                 match: Style) -> list[Segment]:
+    """Segments of ``text`` with the character ``spans`` in ``match`` style."""
+    if not spans:
+        return [Segment(text, style)]
+    segments: list[Segment] = []
+    at = 0
+    for start, end in sorted(spans):
+        start, end = max(start, at), min(end, len(text))
+        if start >= end:
+            continue
+        if start > at:
+            segments.append(Segment(text[at:start], style))
+        segments.append(Segment(text[start:end], match))
+        at = end
+    if at < len(text):
+        segments.append(Segment(text[at:], style))
+    return segments

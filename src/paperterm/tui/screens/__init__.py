@@ -1,0 +1,1 @@
+"""The reader's modal screens: help, note editor, export dialog."""

@@ -1,0 +1,112 @@
+"""The export dialog: pick a format and a path, write the starred papers there.
+
+The dialog writes the file itself (through ``paperterm.export``, which writes atomically), so a
+problem -- an unwritable directory, a bad path -- shows as one line inside the dialog and the user
+can fix the path and try again; only a successful export closes it, returning the path written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
+
+from paperterm.export import FORMATS, ExportError, default_filename, render, write_atomic
+from paperterm.model import Paper
+from paperterm.state import Marker
+from paperterm.tui.keys import EXPORT_BINDINGS
+
+
+def resolve_target(text: str, fmt: str, cwd: Path | None = None) -> Path:
+    """The file to write for what the user typed: ``~`` expanded, relative to ``cwd``, and a
+    directory (or a path ending in ``/``) completed with the format's default file name."""
+    raw = text.strip()
+    path = Path(raw).expanduser() if raw else Path(default_filename(fmt))
+    if not path.is_absolute():
+        path = (cwd or Path.cwd()) / path
+    if raw.endswith(("/", "\\")) or path.is_dir():
+        path = path / default_filename(fmt)
+    return path
+
+
+class ExportDialog(ModalScreen[Path | None]):
+    """Export ``papers`` (the starred ones); dismissed with the written path, or ``None``."""
+
+    BINDINGS = EXPORT_BINDINGS
+
+    def __init__(self, papers: Sequence[Paper], markers: Mapping[str, Marker], *,
+                 fmt: str = "markdown", cwd: Path | None = None) -> None:
+        super().__init__()
+        self.papers = list(papers)
+        self.markers = markers
+        self.fmt = fmt if fmt in FORMATS else list(FORMATS)[0]
+        self.cwd = cwd
+
+    def compose(self) -> ComposeResult:
+        count = len(self.papers)
+        heading = (f"Export {count} starred paper" + ("" if count == 1 else "s") if count
+                   else "Export starred papers")
+        with Vertical(id="export-dialog", classes="dialog"):
+            yield Static(Text(heading, style="bold"), id="export-title")
+            yield Static("Format", classes="label", markup=False)
+            with RadioSet(id="export-format"):
+                for name in FORMATS:
+                    yield RadioButton(name, value=name == self.fmt, name=name)
+            yield Static("File (relative to the current directory)", classes="label",
+                         markup=False)
+            yield Input(default_filename(self.fmt), id="export-path", select_on_focus=False)
+            yield Static("", id="export-error", markup=False)
+            with Horizontal(id="export-buttons"):
+                yield Button("Export", variant="primary", id="export-ok")
+                yield Button("Cancel", id="export-cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if not self.papers:
+            self.show_error("No starred papers yet: star some with s first.")
+        self.query_one("#export-path", Input).focus()
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#export-error", Static)
+        error.update(message)
+        error.set_class(bool(message), "-shown")
+
+    @on(RadioSet.Changed, "#export-format")
+    def _format_changed(self, event: RadioSet.Changed) -> None:
+        new = event.pressed.name or self.fmt
+        path_input = self.query_one("#export-path", Input)
+        if path_input.value.strip() in ("", default_filename(self.fmt)):
+            path_input.value = default_filename(new)
+        self.fmt = new
+
+    @on(Input.Submitted, "#export-path")
+    @on(Button.Pressed, "#export-ok")
+    def action_export(self) -> None:
+        if not self.papers:
+            self.show_error("No starred papers yet: star some with s first.")
+            return
+        target = resolve_target(self.query_one("#export-path", Input).value, self.fmt, self.cwd)
+        try:
+            text = render(self.papers, dict(self.markers), self.fmt,
+                          title="paperterm: starred papers")
+            write_atomic(target, text)
+        except (ExportError, OSError) as exc:
+            self.show_error(_one_line(exc, target))
+            return
+        self.dismiss(target)
+
+    @on(Button.Pressed, "#export-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _one_line(exc: Exception, target: Path) -> str:
+    if isinstance(exc, OSError) and not isinstance(exc, ExportError):
+        return f"{target}: cannot write ({exc.strerror or exc})"
+    return " ".join(str(exc).split())

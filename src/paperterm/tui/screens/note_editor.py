@@ -1,0 +1,47 @@
+"""The note editor: a modal text area for one paper's note.
+
+Nothing is written while typing. Only ``ctrl+s`` hands the text back (the main screen saves it, with
+undo); ``escape`` -- or quitting the app, or a crash -- leaves the stored note exactly as it was, so
+a half-written note can never replace a finished one. Saving an empty note removes it.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static, TextArea
+
+from paperterm.tui.keys import NOTE_BINDINGS
+from paperterm.tui.paper_list import clean
+
+
+class NoteEditor(ModalScreen[str | None]):
+    """Dismissed with the new note text (``""`` removes it), or ``None`` when cancelled."""
+
+    BINDINGS = NOTE_BINDINGS
+
+    def __init__(self, title: str, note: str | None) -> None:
+        super().__init__()
+        self.paper_title = title
+        self.original = note or ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="note-dialog", classes="dialog"):
+            yield Static(Text(clean(self.paper_title), style="bold"), id="note-title")
+            yield TextArea(self.original, id="note-text", soft_wrap=True, tab_behavior="indent")
+            yield Static("ctrl+s save · escape cancel · an empty note removes it",
+                         id="note-hint", classes="hint", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        area = self.query_one("#note-text", TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one("#note-text", TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,60 @@
+"""The one-line search bar at the top, and the error line under it.
+
+The bar only reports what was typed (``Input.Changed``); ranking happens in the main screen's worker
+thread so typing never waits for it. ``enter`` hands focus back to the list keeping the filter;
+``escape`` clears the query and goes back; ``up``/``down`` move the list cursor without leaving.
+Printable keys are always typed into the query -- single-letter commands do not fire here.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from paperterm.tui.keys import SEARCH_BINDINGS
+
+PLACEHOLDER = 'Search: words, "phrases", -exclude, is:unread, year:>=2024 …  (press /)'
+
+
+class SearchInput(Input):
+    """The query field."""
+
+    BINDINGS = SEARCH_BINDINGS
+
+    class Cleared(Message):
+        """Escape: the query was cleared and the list should take focus."""
+
+    class ListMove(Message):
+        """Up/down pressed in the query: move the list cursor by ``delta``."""
+
+        def __init__(self, delta: int) -> None:
+            super().__init__()
+            self.delta = delta
+
+    def action_clear(self) -> None:
+        self.value = ""
+        self.post_message(self.Cleared())
+
+    def action_list_down(self) -> None:
+        self.post_message(self.ListMove(1))
+
+    def action_list_up(self) -> None:
+        self.post_message(self.ListMove(-1))
+
+
+class SearchBar(Vertical):
+    """The query field with its prompt, and a line for query errors (hidden when there is none)."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="search-row"):
+            yield Static("/", id="search-prompt")
+            yield SearchInput(placeholder=PLACEHOLDER, id="search-input", select_on_focus=False)
+        yield Static("", id="search-error", markup=False)
+
+    def show_error(self, message: str | None) -> None:
+        """Show ``message`` under the bar, or hide the error line when ``None``."""
+        error = self.query_one("#search-error", Static)
+        error.update(f"⚠ {message}" if message else "")
+        self.set_class(bool(message), "-error")

@@ -1,0 +1,94 @@
+"""Marker changes made from the reader: saved at once, mirrored in memory, undoable.
+
+Every change goes to the ``MarkerStore`` before anything else happens (so a second paperterm sees
+it on its next start, and a crash a moment later loses nothing); the store's answer then updates the
+in-memory copy the screen draws from (``markers`` by id, ``marks`` by position) and the undo stack.
+A change that would not change anything (starring a starred paper) is not recorded.
+
+No Textual here, so the whole triage logic is testable without a terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from paperterm.model import Paper
+from paperterm.state import Marker, MarkerStore
+from paperterm.tui.ordering import MarkerSets
+from paperterm.tui.undo import Change, Field, UndoStack
+
+
+class Triage:
+    """The markers of one library, with the store they live in and an undo history."""
+
+    def __init__(self, papers: Sequence[Paper], store: MarkerStore,
+                 pos_of: dict[str, int] | None = None) -> None:
+        self.papers = papers
+        self.store = store
+        self.pos_of = pos_of if pos_of is not None else {p.id: i for i, p in enumerate(papers)}
+        self.markers: dict[str, Marker] = store.all()
+        self.marks = MarkerSets.from_markers(self.markers, self.pos_of)
+        self.undo_stack = UndoStack()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def marker(self, pos: int) -> Marker | None:
+        return self.markers.get(self.papers[pos].id)
+
+    def is_read(self, pos: int) -> bool:
+        return pos in self.marks.read
+
+    def is_starred(self, pos: int) -> bool:
+        return pos in self.marks.starred
+
+    def note(self, pos: int) -> str | None:
+        marker = self.marker(pos)
+        return marker.note if marker is not None else None
+
+    # -- changing ------------------------------------------------------------------------------
+
+    def set_read(self, pos: int, value: bool) -> Change | None:
+        return self._change(pos, "read", bool(value))
+
+    def toggle_read(self, pos: int) -> Change | None:
+        return self._change(pos, "read", not self.is_read(pos))
+
+    def toggle_star(self, pos: int) -> Change | None:
+        return self._change(pos, "starred", not self.is_starred(pos))
+
+    def set_note(self, pos: int, text: str | None) -> Change | None:
+        """Set the note (blank or ``None`` removes it)."""
+        note = text if text is not None and text.strip() else None
+        return self._change(pos, "note", note)
+
+    def undo(self) -> Change | None:
+        """Write the newest change's previous value back; returns that change (or ``None``)."""
+        change = self.undo_stack.pop()
+        if change is None:
+            return None
+        pos = self.pos_of.get(change.paper_id)
+        self._write(change.paper_id, change.title, change.field, change.before, pos)
+        return change
+
+    def _change(self, pos: int, field: Field, value: bool | str | None) -> Change | None:
+        paper = self.papers[pos]
+        marker = self.markers.get(paper.id)
+        before = getattr(marker, field) if marker is not None else (None if field == "note"
+                                                                      else False)
+        if before == value:
+            return None
+        self._write(paper.id, paper.title, field, value, pos)
+        change = Change(paper.id, paper.title, field, before, value)
+        self.undo_stack.push(change)
+        return change
+
+    def _write(self, paper_id: str, title: str, field: Field, value, pos: int | None) -> None:
+        if field == "read":
+            marker = self.store.set_read(paper_id, title, bool(value))
+        elif field == "starred":
+            marker = self.store.set_starred(paper_id, title, bool(value))
+        else:
+            marker = self.store.set_note(paper_id, title, value)
+        self.markers[paper_id] = marker
+        if pos is not None:
+            self.marks.update(pos, marker)
