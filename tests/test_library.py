@@ -262,4 +262,4 @@ def test_warnings_name_the_path_the_user_gave(tmp_path, monkeypatch):
     (tmp_path / "d" / "x.txt").write_text("T\n\nA\n\n  • 2 authors\n·\nFeb 31, 2023\n")
     monkeypatch.chdir(tmp_path)
     library = load_library(["d"])
-    assert library.warnings == ["d/x.txt:5: impossible date 'Feb 31, 2023'; date left unknown"]
+    assert library.warnings == ["d/x.txt:7: impossible date 'Feb 31, 2023'; date left unknown"]

@@ -332,3 +332,20 @@ def test_warnings_are_capped_per_file():
 def test_parse_is_pure():
     text = (SEEDS / "000_dac3a4fc63ae358e.txt").read_text(encoding="utf-8")
     assert parse_listing(text, "a", 2025) == parse_listing(text, "a", 2025)
+
+
+def test_warnings_point_at_the_offending_line():
+    lines = ["Daily Papers", "",                                      # 1-2
+             "T1", "", "A1", "", "  • 0 authors", "·", "Jan 5, 2022", "",  # 3-10
+             "T2", "", "A2", "", "  • 2 authors", "·", "Feb 29", "extra", "",  # 11-19
+             "T3", "", "A3", "", "Org", "·", "Feb 31, 2023", "",      # 20-27
+             "T4"]                                                    # 28
+    result = parse_listing("\r\n".join(lines), "x.txt", max_year=2023)
+    assert result.warnings == [
+        "x.txt:7: implausible author count in '• 0 authors'; ignored",
+        "x.txt:18: unexpected text after the date in the meta block; ignored",
+        "x.txt:26: impossible date 'Feb 31, 2023'; date left unknown",
+        "x.txt:28: last paper 'T4' is cut short (no abstract); skipped",
+        "x.txt:17: 'Feb 29' does not exist in 2023; date left unknown",
+    ]
+    assert [p.title for p in result.papers] == ["T1", "T2", "T3"]

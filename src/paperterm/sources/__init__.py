@@ -49,9 +49,9 @@ def decode_listing(data: bytes) -> str:
             raise ListingError(f"{what}, not a text listing")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            text = data.decode("utf-16")
+            text = _decode_cut_short(data, "utf-16")
         except UnicodeDecodeError as exc:
-            raise ListingError(f"broken UTF-16 text at byte {exc.start}") from None
+            raise ListingError(f"broken UTF-16 text at byte {exc.start:,}") from None
         if "\x00" in text:
             raise ListingError("binary data after a UTF-16 byte-order mark, not a text listing")
     else:
@@ -61,7 +61,7 @@ def decode_listing(data: bytes) -> str:
                 raise ListingError("UTF-16 text without a byte-order mark; save the listing as UTF-8")
             raise ListingError(f"binary data (NUL byte at offset {nul:,}), not a text listing")
         try:
-            text = data.decode("utf-8-sig")
+            text = _decode_cut_short(data, "utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ListingError(
                 f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start:,}); "
@@ -71,6 +71,18 @@ def decode_listing(data: bytes) -> str:
     if head.startswith("<") and ("<html" in head or "<!doctype" in head or "<head" in head):
         raise ListingError("an HTML page, not a text listing; copy the page's text instead")
     return text
+
+
+def _decode_cut_short(data: bytes, encoding: str) -> str:
+    """Decode, forgiving only a character cut in half by the very end of the file (a download or
+    copy that stopped early): the parser then reports the cut-short paper itself."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if exc.end != len(data) or exc.reason not in ("unexpected end of data", "truncated data"):
+            raise
+        cut = exc.start
+    return data[:cut].decode(encoding)
 
 
 def _looks_like_utf16(data: bytes) -> bool:

@@ -197,7 +197,7 @@ class _Draft:
     """A paper being assembled; turned into a ``Paper`` once its year can be resolved."""
 
     __slots__ = ("title", "abstract", "authors", "organization", "date", "date_text", "upvotes",
-                 "line")
+                 "line", "date_line")
 
     def __init__(self, title: str, line: int) -> None:
         self.title = title
@@ -208,6 +208,7 @@ class _Draft:
         self.date_text: str | None = None
         self.upvotes: int | None = None
         self.line = line
+        self.date_line = line
 
 
 class _Warnings:
@@ -228,12 +229,13 @@ class _Warnings:
             self.into.append(f"{source}: {self.dropped:,} more problems not shown")
 
 
-def _read_meta(draft: _Draft, lines: list[str], where: str, warn: _Warnings) -> None:
+def _read_meta(draft: _Draft, lines: list[str], source: str, first_line: int,
+               warn: _Warnings) -> None:
+    """Fill ``draft`` from a meta block starting at ``first_line``; warnings name the exact line."""
     dot = next((i for i, line in enumerate(lines) if line.strip() == _META_DOT), None)
-    who_lines = lines[:dot] if dot is not None else lines[:1]
-    rest = [line.strip() for line in lines[(dot + 1 if dot is not None else 1):]]
+    date_at = dot + 1 if dot is not None else 1  # a block cut short has no dot: who, then date
     organization = []
-    for line in who_lines:
+    for i, line in enumerate(lines[:date_at - 1] if dot is not None else lines[:1]):
         who = line.strip()
         match = _AUTHORS.fullmatch(who)
         if match:
@@ -242,20 +244,25 @@ def _read_meta(draft: _Draft, lines: list[str], where: str, warn: _Warnings) -> 
             if 0 < count <= MAX_AUTHORS:
                 draft.authors = count
             else:
-                warn(f"{where}: implausible author count in {who[:40]!r}; ignored")
+                warn(f"{source}:{first_line + i}: implausible author count in {who[:40]!r}; "
+                     "ignored")
         elif who:
             organization.append(who)
     if organization:
         draft.organization = " ".join(organization)
-    if not rest:
-        warn(f"{where}: meta block has no date (cut short?)")
+    if date_at >= len(lines):
+        warn(f"{source}:{first_line}: meta block has no date (cut short?)")
         return
-    if len(rest) > 1:
-        warn(f"{where}: unexpected text after the date in the meta block; ignored")
-    parsed = parse_date_line(rest[0])
+    where = f"{source}:{first_line + date_at}"
+    draft.date_line = first_line + date_at
+    if date_at + 1 < len(lines):
+        warn(f"{source}:{first_line + date_at + 1}: unexpected text after the date in the meta "
+             "block; ignored")
+    date_line = lines[date_at].strip()
+    parsed = parse_date_line(date_line)
     if parsed is None:
-        draft.date_text = rest[0][:100]
-        warn(f"{where}: unrecognised date {rest[0][:40]!r}; kept as text")
+        draft.date_text = date_line[:100]
+        warn(f"{where}: unrecognised date {date_line[:40]!r}; kept as text")
         return
     draft.date_text = parsed.text
     draft.upvotes = parsed.upvotes
@@ -348,11 +355,11 @@ def parse_listing(text: str, source: str, max_year: int | None = None) -> ParseR
             if pending is not None:
                 if not skipping:
                     warn(f"{where}: paper {pending.title[:60]!r} has no abstract")
-                    _read_meta(pending, lines, where, warn)
+                    _read_meta(pending, lines, source, line_no, warn)
                     drafts.append(pending)
                 pending, skipping = None, False
             elif open_paper is not None:
-                _read_meta(open_paper, lines, where, warn)
+                _read_meta(open_paper, lines, source, line_no, warn)
             elif not skipped_paper:
                 warn(f"{where}: meta block without a paper; ignored")
             open_paper, skipped_paper = None, False
@@ -383,7 +390,8 @@ def parse_listing(text: str, source: str, max_year: int | None = None) -> ParseR
     listing_year = max(explicit_years) + 1 if explicit_years else None
     if listing_year is not None and max_year is not None:
         listing_year = min(listing_year, max_year)
-    result.papers = [_finish(d, listing_year, source, f"{source}:{d.line}", warn) for d in drafts]
+    result.papers = [_finish(d, listing_year, source, f"{source}:{d.date_line}", warn)
+                     for d in drafts]
     warn.close(source)
     if not result.papers:  # always the last warning, never dropped: callers report it
         result.warnings.append(f"{source}: " + (
