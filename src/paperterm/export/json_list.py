@@ -1,0 +1,21 @@
+"""JSON export: the same array of records that ``paperterm list --json`` prints.
+
+One shape for every machine-readable output means a script that reads an export also reads a
+listing. Non-ASCII text is written as is (UTF-8), not as ``\\u`` escapes, so the file stays
+readable.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+from paperterm.export.records import paper_record
+from paperterm.model import Paper
+from paperterm.state import Marker
+
+
+def render_json(papers: Sequence[Paper], markers: Mapping[str, Marker]) -> str:
+    """A JSON array of :func:`paper_record` dicts, indented, ending with a newline."""
+    records = [paper_record(paper, markers.get(paper.id)) for paper in papers]
+    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,28 @@
+"""The flat record of one paper and its markers, shared by every machine-readable output.
+
+``paperterm list --json``, ``paperterm search --json``, the JSON export and the CSV export all emit
+this same record, so a script written against one works against the others. The key order is part of
+the contract: JSON keeps it, and it is the CSV column order.
+"""
+
+from __future__ import annotations
+
+from paperterm.model import Paper
+from paperterm.state import Marker
+
+#: The keys of a record, in order (also the CSV header).
+RECORD_KEYS: tuple[str, ...] = (
+    "id", "title", "abstract", "authors", "organization", "published", "published_text",
+    "published_inferred", "upvotes", "urls", "sources", "read", "starred", "note",
+)
+
+
+def paper_record(paper: Paper, marker: Marker | None) -> dict:
+    """The paper's fields, then its markers (``False``, ``False``, ``None`` when it has none)."""
+    record = paper.to_dict()
+    record["read"] = bool(marker and marker.read)
+    record["starred"] = bool(marker and marker.starred)
+    record["note"] = marker.note if marker else None
+    # Paper.to_dict() is owned elsewhere; rebuild in the contract's order so a change there cannot
+    # silently reorder the JSON/CSV columns.
+    return {key: record[key] for key in RECORD_KEYS}
