@@ -263,11 +263,11 @@ def test_binary_and_non_utf8_files(tmp_path):
 
 def test_bad_file_among_good_is_a_warning(tmp_path, seeds_dir):
     binary = tmp_path / "b.txt"
-    binary.write_bytes(b"\x00\x01" * 100)
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
     proc = run_cli("list", "--json", str(seeds_dir), str(binary))
     assert proc.returncode == 0
     assert len(json.loads(proc.stdout)) == 163
-    assert proc.stderr.strip() == f"paperterm: warning: {binary}: binary file, not a text listing"
+    assert proc.stderr.strip() == f"paperterm: warning: {binary}: a PNG image, not a text listing"
 
 
 def test_unknown_option_is_usage_error():

@@ -268,7 +268,7 @@ def cmd_export(args) -> int:
             write_atomic(Path(args.output), text)
         except ExportError as exc:
             raise CliError(str(exc)) from None
-        print(f"paperterm: wrote {len(papers)} papers as {args.format} to {args.output}",
+        print(f"paperterm: wrote {len(papers)} paper{'s' if len(papers) != 1 else ''} as {args.format} to {args.output}",
               file=sys.stderr)
     else:
         sys.stdout.write(text)
