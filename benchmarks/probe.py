@@ -1,0 +1,330 @@
+"""One measured paperterm start, run in a fresh process by ``run.py`` so imports and memory count.
+
+Each mode prints one JSON object on its last stdout line:
+
+- ``load``: time to load the library and build (or read) its search index, as the CLI does.
+- ``search``: ``SearchIndex.search`` alone for every keystroke of the queries, on a fresh index.
+- ``start``: time from the parent's spawn to the TUI's first painted frame showing papers
+  (``--spawned`` is the parent's ``time.time()`` just before it started this process), with the
+  phases (interpreter + imports, library and index, app start) and peak RSS.
+- ``session``: a start followed by typing queries one key at a time into the search bar and moving
+  the cursor with ``j``: per-keystroke latency (key sent -> first frame showing the new results, and
+  -> first frame showing the typed character), CPU and wall time per cursor step, and peak RSS.
+
+Frames are real: the headless driver is swapped for one that makes Textual render every update to
+terminal escape codes (as on a real terminal) and notes the time of each write, instead of skipping
+the rendering as ``run_test`` normally does.
+"""
+
+from __future__ import annotations
+
+import time
+
+T_START = time.time()  # as early as possible: interpreter start-up is already behind us
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import bisect  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+#: Terminal size for every TUI measurement.
+SIZE = (120, 40)
+#: How long to wait for a frame that should come, before giving up on that sample.
+FRAME_TIMEOUT = 5.0
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def emit(result: dict) -> None:
+    print(json.dumps(result), flush=True)
+
+
+def load(paths: list[str]) -> tuple[object, object, dict]:
+    """Load like the CLI: library and index through the cache. Returns them and phase timings."""
+    t0 = time.perf_counter()
+    from paperterm import cache
+
+    t1 = time.perf_counter()
+    library, index = cache.load_library_and_index(paths)
+    t2 = time.perf_counter()
+    return library, index, {"import_paperterm_s": t1 - t0, "load_s": t2 - t1}
+
+
+def mode_load(args) -> None:
+    from paperterm import cache
+    from paperterm.library import load_library
+    from paperterm.search import SearchIndex
+
+    if args.cold:
+        t0 = time.perf_counter()
+        library = load_library(args.paths, use_cache=False)
+        t1 = time.perf_counter()
+        SearchIndex(library.papers)
+        t2 = time.perf_counter()
+        emit({"library_s": t1 - t0, "index_s": t2 - t1, "papers": len(library.papers),
+              "rss_mb": peak_rss_mb()})
+        return
+    t0 = time.perf_counter()
+    library, index = cache.load_library_and_index(args.paths)
+    t1 = time.perf_counter()
+    cache.wait_for_writes()
+    emit({"cached_s": t1 - t0, "papers": len(library.papers), "rss_mb": peak_rss_mb()})
+
+
+class _Frames:
+    """Installs a driver that renders like a real terminal and records when each frame is written."""
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.cpu: list[float] = []  # process CPU time at each frame
+        self.bytes = 0
+        self.on_frame = None  # optional callback(time)
+
+    def install(self) -> None:
+        import textual.drivers.headless_driver as headless
+
+        frames = self
+        base = headless.HeadlessDriver
+
+        class PaintingDriver(base):
+            @property
+            def is_headless(self) -> bool:  # makes App._display render real escape codes
+                return False
+
+            def write(self, data: str) -> None:
+                if len(data) > 8:  # a frame, not a bell
+                    now = time.perf_counter()
+                    frames.times.append(now)
+                    frames.cpu.append(time.process_time())
+                    frames.bytes += len(data)
+                    if frames.on_frame is not None:
+                        frames.on_frame(now)
+
+        headless.HeadlessDriver = PaintingDriver
+
+    async def first_after(self, moment: float, timeout: float = FRAME_TIMEOUT) -> float | None:
+        """The time of the first frame written after ``moment`` (waiting for it), or ``None``."""
+        deadline = time.perf_counter() + timeout
+        while True:
+            i = bisect.bisect_right(self.times, moment)  # times only ever grow
+            if i < len(self.times):
+                return self.times[i]
+            if time.perf_counter() > deadline:
+                return None
+            await asyncio.sleep(0.0005)
+
+
+def keystrokes(queries) -> list[str]:
+    """Every prefix a user types on the way to each query (what each keystroke searches for)."""
+    return [q[:i] for q in queries for i in range(1, len(q) + 1)]
+
+
+def mode_search(args) -> None:
+    """``SearchIndex.search`` alone, for every keystroke of the queries, on a freshly loaded index."""
+    library, index, phases = load(args.paths)
+    times: list[float] = []
+    matches: dict[str, int] = {}
+    for prefix in keystrokes(json.loads(args.queries)):
+        t0 = time.perf_counter()
+        hits = index.search(prefix, markers={})
+        times.append(time.perf_counter() - t0)
+        matches[prefix] = len(hits)
+    emit({"search_s": times, "matches": matches, **phases, "rss_mb": peak_rss_mb()})
+
+
+def _build_app(library, index):
+    from paperterm.state import MarkerStore
+    from paperterm.tui.app import create_app
+
+    store = MarkerStore()
+    return create_app(library=library, store=store, index=index)
+
+
+def _main_screen(app):
+    for screen in app.screen_stack:
+        if hasattr(screen, "paper_list"):
+            return screen
+    return app.screen
+
+
+async def _start(args, frames: _Frames, t_perf0: float, t_wall0: float):
+    """Load, build the app, run it headless; return (app context, pilot, timings)."""
+    library, index, phases = load(args.paths)
+    t_app0 = time.perf_counter()
+    import textual  # noqa: F401  (counted in app_import_s)
+
+    frames.install()
+    app = _build_app(library, index)
+    t_app1 = time.perf_counter()
+    painted = asyncio.get_running_loop().create_future()
+
+    def on_frame(now: float) -> None:
+        if painted.done():
+            return
+        screen = _main_screen(app)
+        plist = getattr(screen, "paper_list", None)
+        if plist is None or len(getattr(plist, "rows", ())) > 0:
+            painted.set_result(now)
+
+    frames.on_frame = on_frame
+    ctx = app.run_test(size=SIZE)
+    pilot = await ctx.__aenter__()
+    t_paint = await asyncio.wait_for(painted, timeout=120)
+    frames.on_frame = None
+    timings = {
+        "papers": len(library.papers),
+        "first_paint_s": t_wall0 + (t_paint - t_perf0) - args.spawned,
+        "interpreter_s": t_wall0 - args.spawned,
+        **phases,
+        "app_build_s": t_app1 - t_app0,
+        "run_to_paint_s": t_paint - t_app1,
+    }
+    return app, ctx, pilot, library, index, timings
+
+
+def _key(ch: str) -> str:
+    return "space" if ch == " " else ch
+
+
+async def _wait_results(screen, generation: int, timeout: float = FRAME_TIMEOUT) -> float | None:
+    """Wait until the screen has applied the search results of ``generation``; when it did."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        done = screen._bench_done.get(generation)
+        if done is not None:
+            return done
+        await asyncio.sleep(0.0005)
+    return None
+
+
+def _instrument(screen) -> None:
+    """Note when each search generation's results reach the list (wrapping the screen's hook)."""
+    screen._bench_done = {}
+    original = screen._search_done
+
+    def search_done(generation, *rest, **kw):
+        result = original(generation, *rest, **kw)
+        if generation == screen.generation:
+            screen._bench_done[generation] = time.perf_counter()
+        return result
+
+    screen._search_done = search_done
+
+
+async def mode_session(args) -> None:
+    t_perf0, t_wall0 = time.perf_counter(), time.time()
+    frames = _Frames()
+    app, ctx, pilot, library, index, timings = await _start(args, frames, t_perf0, t_wall0)
+    try:
+        screen = _main_screen(app)
+        _instrument(screen)
+        results: list[float] = []
+        echoes: list[float] = []
+        per_query: dict[str, list[float]] = {}
+        missing = 0
+        queries = json.loads(args.queries)
+        for query in queries:
+            await pilot.press("slash")
+            await pilot.pause()
+            lat: list[float] = []
+            for ch in query:
+                before = screen.generation
+                t0 = time.perf_counter()
+                await pilot.press(_key(ch))
+                echo = await frames.first_after(t0)
+                if echo is not None:
+                    echoes.append(echo - t0)
+                generation = screen.generation
+                if generation == before:  # the key did not start a search (e.g. a space)
+                    lat.append((echo or time.perf_counter()) - t0)
+                    continue
+                applied = await _wait_results(screen, generation)
+                if applied is None:
+                    missing += 1
+                    continue
+                shown = await frames.first_after(applied, timeout=0.5)
+                lat.append((shown if shown is not None else applied) - t0)
+            per_query[query] = lat
+            results.extend(lat)
+            await pilot.press("escape")
+            await pilot.pause()
+        # Cursor steps on the full list.
+        plist = screen.paper_list
+        plist.focus()
+        await pilot.pause()
+        cpu: list[float] = []
+        wall: list[float] = []
+        for _ in range(args.steps):
+            c0, t0 = time.process_time(), time.perf_counter()
+            first = len(frames.times)
+            await pilot.press("j")
+            await pilot.pause()  # let every consequence of the step (detail pane) be painted
+            if len(frames.times) > first:
+                # CPU from the key to the last frame it caused (pilot's idle waits excluded)
+                cpu.append(frames.cpu[-1] - c0)
+                wall.append(frames.times[first] - t0)
+        timings.update({
+            "keystroke_s": results,
+            "echo_s": echoes,
+            "per_query_s": per_query,
+            "missing_results": missing,
+            "cursor_cpu_s": cpu,
+            "cursor_wall_s": wall,
+            "cursor_row": plist.cursor,
+            "frames": len(frames.times),
+            "rss_mb": peak_rss_mb(),
+        })
+    finally:
+        await ctx.__aexit__(None, None, None)
+    emit(timings)
+
+
+async def mode_start(args) -> None:
+    t_perf0, t_wall0 = time.perf_counter(), time.time()
+    frames = _Frames()
+    app, ctx, pilot, library, index, timings = await _start(args, frames, t_perf0, t_wall0)
+    await ctx.__aexit__(None, None, None)
+    from paperterm import cache
+
+    t0 = time.perf_counter()
+    cache.wait_for_writes()  # so the next (warm) start finds the cache complete
+    timings["cache_write_wait_s"] = time.perf_counter() - t0
+    timings["rss_mb"] = peak_rss_mb()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    timings["cache_writer_rss_mb"] = children or None
+    emit(timings)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=("load", "search", "start", "session"))
+    parser.add_argument("paths", nargs="+")
+    parser.add_argument("--cold", action="store_true", help="load: parse and build, no cache")
+    parser.add_argument("--spawned", type=float, default=T_START,
+                        help="parent's time.time() when it started this process")
+    parser.add_argument("--queries", default='["diffusion model"]', help="JSON list of queries")
+    parser.add_argument("--steps", type=int, default=100, help="cursor steps")
+    args = parser.parse_args()
+    if not os.environ.get("PAPERTERM_CACHE_DIR") or not os.environ.get("PAPERTERM_DATA_DIR"):
+        print("probe: set PAPERTERM_CACHE_DIR and PAPERTERM_DATA_DIR", file=sys.stderr)
+        return 2
+    args.paths = [str(Path(p)) for p in args.paths]
+    if args.mode == "load":
+        mode_load(args)
+    elif args.mode == "search":
+        mode_search(args)
+    elif args.mode == "start":
+        asyncio.run(mode_start(args))
+    else:
+        asyncio.run(mode_session(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

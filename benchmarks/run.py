@@ -1,0 +1,332 @@
+"""paperterm's performance, measured in one command, against the targets of the performance issue.
+
+    python benchmarks/run.py [--sizes 1000,10000,100000] [--json out.json]
+
+For each size it generates (once) a deterministic corpus (``corpus.py``), then measures, each TUI and
+load figure in a fresh process (``probe.py``) so imports, the cache and memory are what a user gets:
+
+- parse throughput: listing bytes per second through read + decode + ``parse_listing``;
+- load: parse + merge without cache, index build, and library + index read from the cache;
+- first paint: spawn -> first frame of the TUI showing papers, on a first start (empty cache) and
+  on a cached start (median of ``--repeat`` runs);
+- keystroke -> results: queries of 1 to 19 characters typed one key at a time into the search bar,
+  from the key to the first frame showing its results (p50, p95), and to the frame echoing the key;
+- raw ``SearchIndex.search`` latency for the same keystrokes, and ``fzf --filter`` over the same
+  papers' titles (one per line, a new fzf process per keystroke, as the anchor) and the ratio;
+- cursor: CPU time per ``j`` step from the key to the last frame it caused; peak RSS.
+
+The table marks each target of the issue (stated at 100,000 papers) as met or MISSED, and by how
+much, for every size measured; nothing is hidden or averaged away.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpus import DEFAULT_ROOT, ensure_corpus, parse_sizes  # noqa: E402
+from probe import keystrokes  # noqa: E402
+
+PROBE = HERE / "probe.py"
+
+#: Typed one key at a time; lengths 4..19, a typo ("transformr") and compounds included.
+QUERIES = (
+    "grok",
+    "diffusion model",
+    "language models",
+    "in-context learning",
+    "mixture of experts",
+    "scaling laws",
+    "quantization",
+    "chain-of-thought",
+    "llm agent",
+    "transformr",
+    "attention",
+    "robot",
+)
+
+
+class Target:
+    """A target from the issue: ``value <= limit`` (or ``>=`` when ``at_least``)."""
+
+    def __init__(self, limit: float, at_least: bool = False) -> None:
+        self.limit = limit
+        self.at_least = at_least
+
+    def describe(self, unit: str) -> str:
+        return f"{'>=' if self.at_least else '<='} {_num(self.limit)}{unit}"
+
+    def verdict(self, value: float | None, unit: str) -> str:
+        if value is None:
+            return "not measured"
+        ok = value >= self.limit if self.at_least else value <= self.limit
+        if ok:
+            return "met"
+        if self.at_least:
+            return f"MISSED by {_num(self.limit - value)}{unit} ({value / self.limit:.2f}x of target)"
+        return f"MISSED by {_num(value - self.limit)}{unit} ({value / self.limit:.1f}x target)"
+
+
+#: (key, label, unit, target or None).
+ROWS = (
+    ("parse_mb_s", "parse throughput (MB/s)", " MB/s", Target(50, at_least=True)),
+    ("library_cold_s", "library load, no cache: parse + merge (s)", " s", None),
+    ("index_build_s", "search index build (s)", " s", None),
+    ("cached_load_s", "library + index read from cache (s)", " s", None),
+    ("paint_first_s", "first paint, first start, no cache (s)", " s", Target(3.0)),
+    ("paint_cached_s", "first paint, cached start, median (s)", " s", Target(1.0)),
+    ("key_p50_ms", "keystroke -> results on screen, p50 (ms)", " ms", Target(25)),
+    ("key_p95_ms", "keystroke -> results on screen, p95 (ms)", " ms", Target(50)),
+    ("key_max_ms", "keystroke -> results on screen, max (ms)", " ms", None),
+    ("echo_p95_ms", "keystroke -> key echoed in search bar, p95 (ms)", " ms", None),
+    ("search_p50_ms", "SearchIndex.search alone, p50 (ms)", " ms", None),
+    ("search_p95_ms", "SearchIndex.search alone, p95 (ms)", " ms", None),
+    ("fzf_p50_ms", "fzf --filter on titles, p50 (ms)", " ms", None),
+    ("fzf_p95_ms", "fzf --filter on titles, p95 (ms)", " ms", None),
+    ("vs_fzf_tui", "fzf p50 / TUI keystroke p50 (x faster)", "x", Target(1.0, at_least=True)),
+    ("vs_fzf_search", "fzf p50 / search p50 (x faster)", "x", Target(1.0, at_least=True)),
+    ("cursor_cpu_ms", "cursor move j: CPU per step, median (ms)", " ms", Target(15)),
+    ("cursor_wall_ms", "cursor move j: key -> frame, median (ms)", " ms", None),
+    ("rss_session_mb", "peak RSS: cached start, typing, cursor (MB)", " MB", Target(300)),
+    ("rss_first_mb", "peak RSS: first start, parse + index (MB)", " MB", Target(300)),
+)
+
+
+def _num(x: float) -> str:
+    if x >= 100:
+        return f"{x:,.0f}"
+    if x >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """The ``p``-th percentile (nearest rank), or ``None`` for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+# -- measurements ------------------------------------------------------------------------------
+
+def measure_parse(listings: Path) -> dict:
+    """Read, decode and parse every listing in this process: bytes per second of listing text."""
+    from paperterm.sources import decode_listing
+    from paperterm.sources.hf_daily import parse_listing
+
+    files = sorted(listings.glob("*.txt"))
+    total = 0
+    papers = 0
+    elapsed = 0.0
+    for path in files:
+        t0 = time.perf_counter()
+        data = path.read_bytes()
+        result = parse_listing(decode_listing(data), path.name, max_year=2100)
+        elapsed += time.perf_counter() - t0
+        total += len(data)
+        papers += len(result.papers)
+    return {"bytes": total, "entries": papers, "seconds": elapsed,
+            "mb_s": total / 1e6 / elapsed if elapsed else None}
+
+
+def run_probe(mode: str, listings: Path, env: dict, *extra: str, timeout: float = 1800) -> dict:
+    """Run ``probe.py`` in a fresh interpreter; its JSON result."""
+    cmd = [sys.executable, str(PROBE), mode, str(listings), *extra]
+    spawned = time.time()
+    if mode in ("start", "session"):
+        cmd += ["--spawned", repr(spawned)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"probe {mode} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"probe {mode} printed no result:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def measure_fzf(titles: Path, queries: tuple[str, ...]) -> dict | None:
+    """Wall time of ``fzf --filter`` (a new process each time) for every typed prefix."""
+    fzf = shutil.which("fzf")
+    if fzf is None:
+        return None
+    times: list[float] = []
+    matches: dict[str, int] = {}
+    for prefix in keystrokes(queries):
+        with open(titles, "rb") as stdin:
+            t0 = time.perf_counter()
+            proc = subprocess.run([fzf, "--filter", prefix], stdin=stdin, capture_output=True)
+            times.append(time.perf_counter() - t0)
+        matches[prefix] = proc.stdout.count(b"\n")
+    with open(os.devnull, "rb") as stdin:
+        t0 = time.perf_counter()
+        subprocess.run([fzf, "--filter", "x"], stdin=stdin, capture_output=True)
+        startup = time.perf_counter() - t0
+    version = subprocess.run([fzf, "--version"], capture_output=True, text=True).stdout.strip()
+    return {"seconds": times, "matches": matches, "startup_s": startup, "version": version}
+
+
+def measure_size(size: int, args) -> dict:
+    corpus_dir, manifest = ensure_corpus(size, args.root)
+    listings = corpus_dir / "listings"
+    titles = corpus_dir / "titles.lst"
+    log = (lambda msg: print(f"  [{size:,}] {msg}", file=sys.stderr, flush=True))
+    out: dict = {"corpus": manifest}
+    log(f"corpus: {manifest['files']:,} files, {manifest['bytes'] / 1e6:.1f} MB")
+    out["parse"] = measure_parse(listings)
+    log(f"parse: {out['parse']['mb_s']:.1f} MB/s")
+    queries_json = json.dumps(list(args.queries))
+    with tempfile.TemporaryDirectory(prefix="paperterm-bench-") as work:
+        env = dict(os.environ)
+        env["PAPERTERM_CACHE_DIR"] = str(Path(work) / "cache")
+        env["PAPERTERM_DATA_DIR"] = str(Path(work) / "data")
+        env.pop("TEXTUAL", None)
+        out["load_cold"] = run_probe("load", listings, env, "--cold")
+        log(f"cold load: {out['load_cold']}")
+        out["start_first"] = [run_probe("start", listings, env)]
+        for _ in range(args.cold_repeat - 1):
+            shutil.rmtree(Path(work) / "cache", ignore_errors=True)
+            out["start_first"].append(run_probe("start", listings, env))
+        log(f"first start: {[round(r['first_paint_s'], 3) for r in out['start_first']]}")
+        out["load_cached"] = run_probe("load", listings, env)
+        out["start_cached"] = [run_probe("start", listings, env) for _ in range(args.repeat)]
+        log(f"cached start: {[round(r['first_paint_s'], 3) for r in out['start_cached']]}")
+        out["search"] = run_probe("search", listings, env, "--queries", queries_json)
+        log("raw search done")
+        out["session"] = run_probe("session", listings, env, "--queries", queries_json,
+                                   "--steps", str(args.steps))
+        log("TUI session done")
+    out["fzf"] = measure_fzf(titles, args.queries)
+    out["summary"] = summarize(out)
+    return out
+
+
+def summarize(m: dict) -> dict:
+    ms = 1000.0
+    s: dict[str, float | None] = {}
+    s["parse_mb_s"] = m["parse"]["mb_s"]
+    s["library_cold_s"] = m["load_cold"]["library_s"]
+    s["index_build_s"] = m["load_cold"]["index_s"]
+    s["cached_load_s"] = m["load_cached"]["cached_s"]
+    s["paint_first_s"] = statistics.median(r["first_paint_s"] for r in m["start_first"])
+    s["paint_cached_s"] = statistics.median(r["first_paint_s"] for r in m["start_cached"])
+    keys = m["session"]["keystroke_s"]
+    s["key_p50_ms"] = _scaled(percentile(keys, 50), ms)
+    s["key_p95_ms"] = _scaled(percentile(keys, 95), ms)
+    s["key_max_ms"] = _scaled(max(keys) if keys else None, ms)
+    s["echo_p95_ms"] = _scaled(percentile(m["session"]["echo_s"], 95), ms)
+    raw = m["search"]["search_s"]
+    s["search_p50_ms"] = _scaled(percentile(raw, 50), ms)
+    s["search_p95_ms"] = _scaled(percentile(raw, 95), ms)
+    fzf = m.get("fzf")
+    s["fzf_p50_ms"] = _scaled(percentile(fzf["seconds"], 50), ms) if fzf else None
+    s["fzf_p95_ms"] = _scaled(percentile(fzf["seconds"], 95), ms) if fzf else None
+    s["vs_fzf_tui"] = (s["fzf_p50_ms"] / s["key_p50_ms"]) if fzf and s["key_p50_ms"] else None
+    s["vs_fzf_search"] = (s["fzf_p50_ms"] / s["search_p50_ms"]) if fzf and s["search_p50_ms"] else None
+    cpu = m["session"]["cursor_cpu_s"]
+    s["cursor_cpu_ms"] = _scaled(statistics.median(cpu) if cpu else None, ms)
+    wall = m["session"]["cursor_wall_s"]
+    s["cursor_wall_ms"] = _scaled(statistics.median(wall) if wall else None, ms)
+    s["rss_session_mb"] = m["session"]["rss_mb"]
+    s["rss_first_mb"] = max(r["rss_mb"] for r in m["start_first"])
+    return s
+
+
+def _scaled(value: float | None, factor: float) -> float | None:
+    return None if value is None else value * factor
+
+
+# -- report ------------------------------------------------------------------------------------
+
+def machine() -> dict:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import textual
+        textual_version = textual.__version__
+    except Exception:  # noqa: BLE001
+        textual_version = None
+    import paperterm
+
+    return {"cpu": model, "cores": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(), "textual": textual_version,
+            "paperterm": paperterm.__version__}
+
+
+def table(results: dict[int, dict], info: dict) -> str:
+    sizes = sorted(results)
+    headers = ["metric", *(f"{n:,} papers" for n in sizes), "target (issue, at 100k)", "verdict"]
+    rows: list[list[str]] = []
+    for key, label, unit, target in ROWS:
+        cells = [label]
+        for n in sizes:
+            v = results[n]["summary"].get(key)
+            cells.append("n/a" if v is None else _num(v))
+        if target is None:
+            cells += ["", ""]
+        else:
+            # The verdict is on the largest size measured; smaller sizes are for scaling.
+            largest = results[sizes[-1]]["summary"].get(key)
+            cells += [target.describe(unit), target.verdict(largest, unit)]
+        rows.append(cells)
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    for r in rows:
+        lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |")
+    units = (f"Verdicts are for the largest size measured ({sizes[-1]:,} papers); "
+             "smaller sizes show how each figure scales.")
+    head = (f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, "
+            f"Textual {info['textual']}, {info['platform']}")
+    return "\n".join([head, "", *lines, "", units])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure paperterm against its performance targets.")
+    parser.add_argument("--sizes", default="1000,10000,100000",
+                        help="comma-separated corpus sizes in distinct papers (default 1k,10k,100k)")
+    parser.add_argument("--json", type=Path, help="also write every measurement to this JSON file")
+    parser.add_argument("--repeat", type=int, default=3, help="cached starts per size (median)")
+    parser.add_argument("--cold-repeat", type=int, default=1, help="first starts per size")
+    parser.add_argument("--steps", type=int, default=100, help="cursor steps measured")
+    parser.add_argument("--queries", type=lambda s: tuple(json.loads(s)), default=QUERIES,
+                        help="JSON list of queries to type (default: a built-in set of 12)")
+    parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="corpus directory")
+    args = parser.parse_args(argv)
+    info = machine()
+    results: dict[int, dict] = {}
+    for size in parse_sizes(args.sizes):
+        print(f"measuring {size:,} papers ...", file=sys.stderr, flush=True)
+        results[size] = measure_size(size, args)
+    report = table(results, info)
+    print(report)
+    if args.json:
+        payload = {"machine": info, "queries": list(args.queries), "report": report,
+                   "targets": {k: (t.describe(u) if t else None) for k, _, u, t in ROWS},
+                   "results": {str(k): v for k, v in results.items()}}
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
