@@ -13,15 +13,15 @@ from functools import partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 
 from paperterm import locations
 from paperterm.library import Library, load_library
 from paperterm.search import SearchIndex
 from paperterm.state import MarkerStore
-from paperterm.tui.keys import MAIN_BINDINGS
+from paperterm.tui.keys import MAIN_BINDINGS, bound_keys
 from paperterm.tui.main_screen import MainScreen
+from paperterm.tui.screens.help import key_display
 
 THEME_SETTING = "tui.theme"
 DEFAULT_THEME = "textual-dark"
@@ -34,10 +34,12 @@ class PapertermApp(App[None]):
     TITLE = "paperterm"
 
     def __init__(self, library: Library, store: MarkerStore, index: SearchIndex | None = None,
-                 *, keymap: Mapping[str, str] | None = None, theme: str | None = None) -> None:
+                 *, keymap: Mapping[str, str] | None = None, theme: str | None = None,
+                 owns_store: bool = False) -> None:
         super().__init__()
         self.library = library
         self.store = store
+        self.owns_store = owns_store
         self.index = index if index is not None else SearchIndex(library.papers)
         saved = _get(store, THEME_SETTING)
         chosen = theme or saved or DEFAULT_THEME
@@ -53,6 +55,11 @@ class PapertermApp(App[None]):
     def main_screen(self) -> MainScreen:
         return self.get_screen("main") if self.is_screen_installed("main") else self.screen_stack[0]
 
+    def on_unmount(self) -> None:
+        """Close the store when the app opened it itself (the CLI closes its own)."""
+        if self.owns_store:
+            self.store.close()
+
     def watch_theme(self, theme: str) -> None:
         if getattr(self, "_theme_ready", False):
             try:
@@ -67,19 +74,12 @@ class PapertermApp(App[None]):
         main = self.screen_stack[0] if self.screen_stack else None
         if not isinstance(main, MainScreen):
             return
-        keys_of: dict[str, list[str]] = {}
-        for binding in Binding.make_bindings(MAIN_BINDINGS):
-            keys_of.setdefault(binding.id or binding.action, []).append(binding.key)
-        seen: set[str] = set()
-        for binding in Binding.make_bindings(MAIN_BINDINGS):
-            ident = binding.id or binding.action
-            if ident in seen or binding.action == "quit":
-                continue
-            seen.add(ident)
+        for binding, shown in bound_keys(MAIN_BINDINGS, self._keymap):
+            if binding.action == "quit":
+                continue  # Textual's own "Quit" command is already offered
             title = binding.tooltip.split(" (")[0]
-            shown = ", ".join(self.get_key_display(b) for b in Binding.make_bindings(MAIN_BINDINGS)
-                              if (b.id or b.action) == ident)
-            yield SystemCommand(title, f"{binding.tooltip} [key: {shown}]",
+            keys_text = ", ".join(key_display(k) for k in shown) or "unbound"
+            yield SystemCommand(title, f"{binding.tooltip} (key: {keys_text})",
                                 partial(main.run_action, binding.action))
 
 
@@ -103,6 +103,7 @@ def create_app(paths: Sequence[Path | str] | None = None, *, library: Library | 
     """
     if library is None:
         library = load_library(list(paths) if paths is not None else [locations.seeds_dir()])
+    owns_store = store is None
     if store is None:
         store = MarkerStore()
-    return PapertermApp(library, store, index, keymap=keymap, theme=theme)
+    return PapertermApp(library, store, index, keymap=keymap, theme=theme, owns_store=owns_store)

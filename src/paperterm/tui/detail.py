@@ -1,8 +1,8 @@
 """The detail pane: everything about the paper under the cursor, scrollable.
 
-It is rebuilt on every cursor move, so it is one ``Static`` updated with a single rich ``Text``
-(cheap: no widgets created or removed). The text is assembled from plain strings with styles, never
-parsed as markup, so a title or abstract containing ``[`` displays literally.
+It is rebuilt on every cursor move, so it is kept cheap: one rich ``Text`` per paper, wrapped to
+the pane and drawn line by line (see ``PaperDetail``). The text is assembled from plain strings
+with styles, never parsed as markup, so a title or abstract containing ``[`` displays literally.
 
 Looking at a paper here does not mark it read: reading a title is not reading the paper. ``space``
 (read and next) and ``r`` do that, on purpose.
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual import events
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from paperterm.model import Paper
 from paperterm.state import Marker
@@ -83,26 +84,66 @@ def detail_text(paper: Paper, marker: Marker | None) -> Text:
     return text
 
 
-class PaperDetail(VerticalScroll, can_focus=True, inherit_bindings=False):
-    """A scrollable view of one paper; ``j``/``k`` scroll it when it has focus."""
+class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
+    """A scrollable view of one paper; ``j``/``k`` scroll it when it has focus.
+
+    Like the list, it draws through the Line API: ``show`` wraps the paper's text into lines once
+    (a millisecond or two) and sets ``virtual_size``, so a cursor move repaints this pane without
+    a layout pass over the whole screen (which a ``Static`` whose height changes would cause).
+    """
 
     BINDINGS = DETAIL_BINDINGS
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paper: Paper | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="detail-body")
+        self._text = Text()
+        self._lines: list[Strip] = []
+        self._wrapped_width = -1
 
     def show(self, paper: Paper | None, marker: Marker | None,
              empty: str = "No paper selected.") -> None:
         """Show ``paper`` (scrolled to its top) or, when ``None``, the ``empty`` message."""
-        body = self.query_one("#detail-body", Static)
-        if paper is None:
-            body.update(Text(empty, style="dim"))
-        else:
-            body.update(detail_text(paper, marker))
+        self._text = Text(empty, style="dim") if paper is None else detail_text(paper, marker)
+        self._wrapped_width = -1
+        self._wrap()
         if paper is not self.paper:
-            self.scroll_home(animate=False, immediate=True)
+            self.scroll_to(y=0, animate=False, force=True, immediate=True)
         self.paper = paper
+        self.refresh()
+
+    @property
+    def text(self) -> str:
+        """The pane's text (unwrapped), for tests and the clipboard."""
+        return self._text.plain
+
+    def _wrap(self) -> None:
+        width = self.scrollable_content_region.width
+        if width == self._wrapped_width:
+            return
+        self._wrapped_width = width
+        if width <= 0:
+            self._lines = []
+        else:
+            console = self.app.console
+            options = console.options.update(width=width, height=None, no_wrap=False,
+                                             overflow="fold")
+            self._lines = [Strip(line, width)
+                           for line in console.render_lines(self._text, options, pad=True)]
+        self.virtual_size = Size(width, len(self._lines))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._wrap()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if 0 <= index < len(self._lines):
+            return self._lines[index].apply_style(base).adjust_cell_length(width, base)
+        return Strip.blank(width, base)

@@ -10,9 +10,31 @@ key of the binding with that id everywhere, help screen included.
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from collections.abc import Mapping, Sequence
+
+from textual.binding import Binding, BindingsMap
 
 VIEW_GROUP = Binding.Group("View", compact=True)
+
+
+def bound_keys(bindings: Sequence[Binding],
+               keymap: Mapping[str, str] | None = None) -> list[tuple[Binding, list[str]]]:
+    """One entry per binding id, in declaration order: the binding and the keys that trigger it
+    once ``keymap`` (binding id -> keys) is applied."""
+    live = BindingsMap(bindings)
+    if keymap:
+        live.apply_keymap(dict(keymap))
+    keys_of: dict[str, list[str]] = {}
+    for key, binding in live:
+        keys_of.setdefault(binding.id or binding.action, []).append(key)
+    entries: list[tuple[Binding, list[str]]] = []
+    seen: set[str] = set()
+    for binding in Binding.make_bindings(bindings):
+        ident = binding.id or binding.action
+        if ident not in seen:
+            seen.add(ident)
+            entries.append((binding, keys_of.get(ident, [])))
+    return entries
 
 
 def _b(key: str, action: str, description: str, help_text: str, binding_id: str, *,

@@ -167,7 +167,7 @@ class MainScreen(Screen):
             if n:
                 text.append(" · ", style="dim")
             if view == self.view:
-                text.append(f" {label} ", style="bold reverse")
+                text.append(label, style="bold reverse")
             else:
                 text.append(label, style="" if view else "bold")
         self.query_one("#status-counts", Static).update(text)

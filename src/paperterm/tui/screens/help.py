@@ -13,7 +13,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.keys import format_key
 from textual.screen import ModalScreen
@@ -37,23 +37,9 @@ def key_display(key: str) -> str:
 
 def key_rows(bindings: Sequence[Binding], keymap: dict[str, str]) -> list[tuple[str, str]]:
     """(keys, what they do) per binding, in declaration order, with ``keymap`` applied."""
-    live = BindingsMap(bindings)
-    if keymap:
-        live.apply_keymap(keymap)
-    keys_of: dict[str, list[str]] = {}
-    for key, binding in live:
-        keys_of.setdefault(binding.id or binding.action, []).append(key)
-    rows: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for binding in Binding.make_bindings(bindings):
-        ident = binding.id or binding.action
-        if ident in seen:
-            continue
-        seen.add(ident)
-        shown = keys_of.get(ident, [])
-        rows.append((" ".join(key_display(k) for k in shown) or "(unbound)",
-                     binding.tooltip or binding.description))
-    return rows
+    return [(" ".join(key_display(k) for k in shown) or "(unbound)",
+             binding.tooltip or binding.description)
+            for binding, shown in keys.bound_keys(bindings, keymap)]
 
 
 def app_rows(app: App) -> list[tuple[str, str]]:

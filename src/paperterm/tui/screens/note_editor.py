@@ -30,7 +30,7 @@ class NoteEditor(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="note-dialog", classes="dialog"):
             yield Static(Text(clean(self.paper_title), style="bold"), id="note-title")
-            yield TextArea(self.original, id="note-text", soft_wrap=True, tab_behavior="indent")
+            yield TextArea(self.original, id="note-text", soft_wrap=True, tab_behavior="focus")
             yield Static("ctrl+s save · escape cancel · an empty note removes it",
                          id="note-hint", classes="hint", markup=False)
         yield Footer()

@@ -1,0 +1,180 @@
+"""The search bar: ranking off the UI thread, highlighting, enter/escape, errors, stale results."""
+
+from __future__ import annotations
+
+import threading
+
+from tui_helpers import list_lines, screen_text, status, stored
+
+from paperterm.search import SearchIndex, highlight_spans, parse_query
+from paperterm.tui.app import create_app
+
+SIZE = (120, 40)
+
+
+async def settle(app, pilot):
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_slash_focuses_and_each_keystroke_reranks():
+    app = create_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.main_screen
+        await pilot.press("slash")
+        assert screen.search_input.has_focus
+        index = SearchIndex(app.library.papers)
+        for typed in ("l", "le", "lea", "lear", "learn"):
+            await pilot.press(typed[-1])
+            await settle(app, pilot)
+            expected = [h.pos for h in index.search(parse_query(typed))]
+            assert list(screen.paper_list.rows) == expected, typed
+            assert screen.paper_list.cursor == 0
+        assert f"showing {len(expected)}" in status(app)
+        assert 0 < len(expected) < 163
+
+
+async def test_matched_title_characters_are_highlighted():
+    app = create_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"learning")
+        await settle(app, pilot)
+        plist = app.main_screen.paper_list
+        styles = plist._get_styles()
+        query = parse_query("learning")
+        checked = 0
+        for y in range(1, 10):                          # rows below the cursor row
+            paper = app.library.papers[plist.rows[y]]
+            spans = highlight_spans(paper.title, query)
+            strip = plist.render_line(y)
+            highlighted = "".join(s.text for s in strip if s.style == styles["match"])
+            visible = [paper.title[a:b] for a, b in spans if b <= len(strip.text) - 20]
+            for part in visible:
+                assert part in highlighted
+                checked += 1
+        assert checked >= 3
+
+
+async def test_ranking_runs_in_a_worker_thread():
+    app = create_app()
+    threads = []
+    real = app.index.search
+
+    def spy(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    app.index.search = spy
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"grok")
+        await settle(app, pilot)
+    assert threads and all(t is not threading.main_thread() for t in threads)
+
+
+async def test_stale_results_are_ignored():
+    app = create_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.main_screen
+        await pilot.press("slash", *"learning")
+        await settle(app, pilot)
+        rows = list(screen.paper_list.rows)
+        old_generation = screen.generation - 1
+        screen._search_done(old_generation, parse_query("grok"), [0, 1, 2], "top")
+        assert list(screen.paper_list.rows) == rows
+
+
+async def test_enter_returns_to_list_keeping_filter_and_escape_clears():
+    app = create_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.main_screen
+        await pilot.press("slash", *"grokking")
+        await settle(app, pilot)
+        filtered = list(screen.paper_list.rows)
+        assert 0 < len(filtered) < 20
+        await pilot.press("enter")
+        assert screen.paper_list.has_focus
+        assert screen.search_input.value == "grokking"
+        assert list(screen.paper_list.rows) == filtered
+        await pilot.press("j")                           # list keys work again
+        chosen = screen.paper_list.cursor_pos
+        await pilot.press("s")
+        with stored() as store:
+            assert store.get(app.library.papers[chosen].id).starred
+        await pilot.press("slash", "escape")
+        await settle(app, pilot)
+        assert screen.paper_list.has_focus
+        assert screen.search_input.value == ""
+        assert len(screen.paper_list.rows) == 163
+        assert screen.paper_list.cursor_pos == chosen     # still on the paper found
+        assert "sorted by date" in status(app)
+
+
+async def test_invalid_filter_shows_error_and_keeps_last_good_results():
+    app = create_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.main_screen
+        await pilot.press("slash", *"learning")
+        await settle(app, pilot)
+        good = list(screen.paper_list.rows)
+        screen.search_input.value = "learning year:>=abc"   # pasted in one go
+        await settle(app, pilot)
+        text = screen_text(app)
+        error_line = next(ln for ln in text.splitlines() if "⚠" in ln)
+        assert "year" in error_line and "abc" in error_line
+        lines = text.splitlines()
+        assert lines.index(error_line) == 1             # right under the bar
+        assert list(screen.paper_list.rows) == good
+        screen.search_input.value = "learning year:>=2024"
+        await settle(app, pilot)
+        assert "⚠" not in screen_text(app)
+        assert screen.paper_list.rows
+        assert all(app.library.papers[p].year >= 2024 for p in screen.paper_list.rows)
+
+
+async def test_filters_only_keep_the_chosen_sort_and_highlight_nothing():
+    app = create_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.main_screen
+        await pilot.press("o")                          # upvotes
+        await pilot.press("slash", *"upvotes:>=1")
+        await settle(app, pilot)
+        assert screen.sort == "upvotes"
+        papers = [app.library.papers[p] for p in screen.paper_list.rows]
+        assert papers and all(p.upvotes >= 1 for p in papers)
+        ups = [p.upvotes for p in papers]
+        assert ups == sorted(ups, reverse=True)
+        assert screen.paper_list.highlighter is None
+
+
+async def test_marker_filters_follow_marker_changes():
+    app = create_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.main_screen
+        await pilot.press("slash", *"is:unread", "enter")
+        await settle(app, pilot)
+        first = screen.paper_list.cursor_pos
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert first not in screen.paper_list.rows
+        assert len(screen.paper_list.rows) == 162
+
+
+async def test_up_down_in_the_search_bar_move_the_list():
+    app = create_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.main_screen
+        await pilot.press("slash", *"model")
+        await settle(app, pilot)
+        await pilot.press("down", "down", "up")
+        assert screen.paper_list.cursor == 1
+        assert screen.search_input.has_focus
+
+
+async def test_no_match_says_so():
+    app = create_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"zzzzqqqxxy")
+        await settle(app, pilot)
+        assert list(app.main_screen.paper_list.rows) == []
+        assert "No papers match this search." in list_lines(app)[0]
+        assert "showing 0" in status(app)

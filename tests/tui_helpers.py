@@ -1,0 +1,87 @@
+"""Shared helpers for the TUI tests (test_tui_*.py): apps from the real factory, screen text,
+deterministic seed copies and synthetic libraries."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+from paperterm.library import Library, load_library
+from paperterm.model import Paper
+from paperterm.state import MarkerStore
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+#: Listings whose year is not shown get it inferred from the file's modification time; pin it so
+#: snapshots and screenshots do not change with the day the repository was checked out.
+FIXED_MTIME = time.mktime((2025, 6, 30, 12, 0, 0, 0, 0, -1))
+
+
+def pinned_seeds(directory: Path) -> Path:
+    """A copy of the seeds with a fixed modification time (deterministic inferred years)."""
+    target = directory / "seeds"
+    target.mkdir(parents=True, exist_ok=True)
+    for src in sorted(SEEDS.glob("*.txt")):
+        dst = target / src.name
+        shutil.copyfile(src, dst)
+        os.utime(dst, (FIXED_MTIME, FIXED_MTIME))
+    return target
+
+
+def stored() -> MarkerStore:
+    """A fresh store on the test's PAPERTERM_DATA_DIR: what another paperterm would see."""
+    return MarkerStore()
+
+
+def screen_text(app) -> str:
+    """Everything the terminal shows right now, as plain text (all screens, modal ones on top)."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False)
+    update = app.screen._compositor.render_update(full=True,
+                                                   screen_stack=app._background_screens)
+    console.print(update)
+    return console.export_text()
+
+
+def status(app) -> str:
+    """The status line (counts on the left, view and sort on the right), as shown."""
+    screen = app.main_screen
+    return " ".join(str(screen.query_one(f"#status-{part}").render()).strip()
+                    for part in ("counts", "sort"))
+
+
+def notifications(app) -> list[str]:
+    """The messages of the notifications (toasts) currently shown."""
+    return [n.message for n in app._notifications]
+
+
+def list_lines(app) -> list[str]:
+    """The paper list's visible rows as text."""
+    plist = app.main_screen.paper_list
+    return [plist.render_line(y).text for y in range(plist.scrollable_content_region.height)]
+
+
+def synthetic_library(n: int, *, titles: dict[int, str] | None = None) -> Library:
+    """``n`` papers built in memory (no parsing), with varied dates, upvotes and sources."""
+    titles = titles or {}
+    papers = []
+    for i in range(n):
+        title = titles.get(i, f"Synthetic study {i} of sparse attention")
+        papers.append(Paper(
+            id=f"{i:012x}", title=title,
+            abstract=f"We study problem {i}. See https://example.org/p/{i} for code.",
+            authors=1 + i % 9, published=f"20{10 + i % 15:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            upvotes=(i * 7) % 500 or None, urls=(f"https://example.org/p/{i}",),
+            sources=tuple(f"listing{k}.txt" for k in range(1 + i % 3)),
+        ))
+    return Library(papers=papers)
+
+
+def seed_library() -> Library:
+    return load_library([SEEDS])
