@@ -16,6 +16,7 @@ saved:
 from __future__ import annotations
 
 import json
+import math
 import os
 import sqlite3
 import time
@@ -50,6 +51,10 @@ FIELDS = ("read", "starred", "note")
 
 class StoreError(Exception):
     """The store cannot be used. ``str()`` is one line naming the path and the problem."""
+
+
+class _Unreadable(Exception):
+    """The database file exists but this user may not read it: treated like a corrupt one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,34 +95,53 @@ class MarkerStore:
             raise StoreError(f"{self.path.parent}: cannot create data directory "
                              f"({exc.strerror or exc})") from None
         try:
-            self._db = self._open()
-        except sqlite3.DatabaseError as exc:
-            if not self._is_corruption(exc):
+            self._db = self._open_retrying()
+        except (sqlite3.DatabaseError, _Unreadable) as exc:
+            if isinstance(exc, sqlite3.DatabaseError) and not self._is_corruption(exc):
                 raise StoreError(f"{self.path}: cannot open marker store ({exc})") from None
             self.recovered_from = self._move_aside()
             try:
-                self._db = self._open()
+                self._db = self._open_retrying()
             except sqlite3.Error as exc2:
                 raise StoreError(f"{self.path}: cannot open marker store ({exc2})") from None
 
     # -- opening -------------------------------------------------------------------------------
 
+    def _open_retrying(self, patience: float = 15.0) -> sqlite3.Connection:
+        """``_open``, retried while another process holds a lock SQLite will not wait for (two
+        processes creating the database, or switching it to WAL, at the same moment)."""
+        deadline = time.monotonic() + patience
+        pause = 0.005
+        while True:
+            try:
+                return self._open()
+            except sqlite3.OperationalError as exc:
+                text = str(exc).lower()
+                if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
+
     def _open(self) -> sqlite3.Connection:
-        if self.path.exists() and not os.access(self.path, os.R_OK | os.W_OK):
-            raise StoreError(f"{self.path}: marker store is not readable and writable")
+        if self.path.exists():
+            if not os.access(self.path, os.R_OK):
+                raise _Unreadable(str(self.path))
+            if not os.access(self.path, os.W_OK):
+                raise StoreError(f"{self.path}: marker store is read-only; make it writable "
+                                 "(chmod u+w) to save markers")
         if not os.access(self.path.parent, os.W_OK):
             raise StoreError(f"{self.path.parent}: data directory is read-only")
+        self._check_existing()
         db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         try:
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA busy_timeout = 30000")
-            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":  # switching takes a lock; WAL, once set, stays
+                mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 db.execute("PRAGMA journal_mode = DELETE")
             db.execute("PRAGMA synchronous = FULL")
-            check = db.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise sqlite3.DatabaseError(f"integrity check failed: {check}")
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise StoreError(
@@ -139,6 +163,33 @@ class MarkerStore:
             db.close()
             raise
         return db
+
+    def _check_existing(self) -> None:
+        """Check an existing database through a read-only connection, so a damaged one is moved
+        aside exactly as found: a read-write connection would, on closing, checkpoint its ``-wal``
+        file into it and delete that file."""
+        try:
+            if self.path.stat().st_size == 0:
+                return  # an empty file is an empty database
+            with open(self.path, "rb") as fh:
+                head = fh.read(16)
+        except FileNotFoundError:
+            return
+        except PermissionError:
+            raise _Unreadable(str(self.path)) from None
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot open marker store ({exc.strerror or exc})") \
+                from None
+        if head != b"SQLite format 3\x00":
+            raise sqlite3.DatabaseError("file is not a database")
+        ro = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30.0)
+        try:
+            ro.execute("PRAGMA busy_timeout = 30000")
+            check = ro.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            ro.close()
+        if check != "ok":
+            raise sqlite3.DatabaseError(f"integrity check failed: {check}")
 
     @staticmethod
     def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
@@ -165,14 +216,19 @@ class MarkerStore:
 
     # -- reading -------------------------------------------------------------------------------
 
+    def _query(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot read markers ({exc})") from None
+
     def all(self) -> dict[str, Marker]:
         """Every stored marker, by paper id."""
-        rows = self._db.execute("SELECT * FROM markers").fetchall()
-        return {row["paper_id"]: _row_to_marker(row) for row in rows}
+        return {row["paper_id"]: _row_to_marker(row) for row in self._query("SELECT * FROM markers")}
 
     def get(self, paper_id: str) -> Marker | None:
-        row = self._db.execute("SELECT * FROM markers WHERE paper_id = ?", (paper_id,)).fetchone()
-        return _row_to_marker(row) if row else None
+        rows = self._query("SELECT * FROM markers WHERE paper_id = ?", (paper_id,))
+        return _row_to_marker(rows[0]) if rows else None
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -210,8 +266,8 @@ class MarkerStore:
     # -- settings (the TUI's "where I left off") -----------------------------------------------
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
-        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return row["value"] if row else default
+        rows = self._query("SELECT value FROM settings WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else default
 
     def set_setting(self, key: str, value: str) -> None:
         try:
@@ -248,6 +304,10 @@ class MarkerStore:
         """
         if not isinstance(data, dict) or data.get("format") != "paperterm-markers":
             raise ValueError("not a paperterm marker export (missing \"format\": \"paperterm-markers\")")
+        version = data.get("version", SCHEMA_VERSION)
+        if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
+            raise ValueError(f"marker export version {version!r} is newer than this paperterm "
+                             f"understands ({SCHEMA_VERSION}); upgrade paperterm")
         entries = data.get("markers")
         if not isinstance(entries, list):
             raise ValueError("\"markers\" must be a list")
@@ -262,7 +322,8 @@ class MarkerStore:
                     at = entry.get(f"{field}_at")
                     if at is None:
                         continue
-                    if not isinstance(at, (int, float)):
+                    if not isinstance(at, (int, float)) or isinstance(at, bool) \
+                            or not math.isfinite(at):
                         raise ValueError(f"marker {n}: \"{field}_at\" must be a number")
                     mine = getattr(current, f"{field}_at", None) if current else None
                     if mine is not None and mine >= at:
@@ -272,8 +333,10 @@ class MarkerStore:
                         if value is not None and not isinstance(value, str):
                             raise ValueError(f"marker {n}: \"note\" must be text or null")
                         value = value if value and value.strip() else None
+                    elif isinstance(value, bool) or value in (0, 1):
+                        value = int(value)
                     else:
-                        value = int(bool(value))
+                        raise ValueError(f"marker {n}: \"{field}\" must be true or false")
                     self._set(field, entry["id"], str(entry.get("title") or ""), value, at=float(at))
                     changed += 1
             self._db.execute("COMMIT")
