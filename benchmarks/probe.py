@@ -56,6 +56,13 @@ def load(paths: list[str]) -> tuple[object, object, dict]:
     return library, index, {"import_paperterm_s": t1 - t0, "load_s": t2 - t1}
 
 
+def was_cached(paths: list[str]) -> bool:
+    """Whether the load about to happen will come from the cache (checked before timing starts)."""
+    from paperterm import cache
+
+    return cache.is_cached(paths)
+
+
 def mode_load(args) -> None:
     from paperterm import cache
     from paperterm.library import load_library
@@ -155,7 +162,11 @@ def _main_screen(app):
 
 async def _start(args, frames: _Frames, t_perf0: float, t_wall0: float):
     """Load, build the app, run it headless; return (app context, pilot, timings)."""
+    c0 = time.perf_counter()
+    cached = was_cached(args.paths)
+    check = time.perf_counter() - c0  # not part of a user's start: subtracted below
     library, index, phases = load(args.paths)
+    phases["cache_hit"] = cached
     t_app0 = time.perf_counter()
     import textual  # noqa: F401  (counted in app_import_s)
 
@@ -179,7 +190,7 @@ async def _start(args, frames: _Frames, t_perf0: float, t_wall0: float):
     frames.on_frame = None
     timings = {
         "papers": len(library.papers),
-        "first_paint_s": t_wall0 + (t_paint - t_perf0) - args.spawned,
+        "first_paint_s": t_wall0 + (t_paint - t_perf0) - args.spawned - check,
         "interpreter_s": t_wall0 - args.spawned,
         **phases,
         "app_build_s": t_app1 - t_app0,
@@ -217,10 +228,36 @@ def _instrument(screen) -> None:
     screen._search_done = search_done
 
 
+class _GCPauses:
+    """Durations of the cyclic garbage collector's passes (they stop every thread, the UI too)."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[int, float]] = []  # (generation, seconds)
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.pauses.append((info["generation"], time.perf_counter() - self._start))
+
+    def summary(self) -> dict:
+        full = [d for g, d in self.pauses if g == 2]
+        return {"gc_passes": len(self.pauses), "gc_full_passes": len(full),
+                "gc_max_pause_s": max((d for _, d in self.pauses), default=0.0),
+                "gc_full_max_s": max(full, default=0.0)}
+
+
 async def mode_session(args) -> None:
+    import gc
+
     t_perf0, t_wall0 = time.perf_counter(), time.time()
     frames = _Frames()
     app, ctx, pilot, library, index, timings = await _start(args, frames, t_perf0, t_wall0)
+    if args.gc_freeze:
+        gc.freeze()  # what the CLI could do after loading: the library is never garbage
+    pauses = _GCPauses()
+    gc.callbacks.append(pauses)
     try:
         screen = _main_screen(app)
         _instrument(screen)
@@ -279,8 +316,11 @@ async def mode_session(args) -> None:
             "cursor_row": plist.cursor,
             "frames": len(frames.times),
             "rss_mb": peak_rss_mb(),
+            "gc_freeze": args.gc_freeze,
+            **pauses.summary(),
         })
     finally:
+        gc.callbacks.remove(pauses)
         await ctx.__aexit__(None, None, None)
     emit(timings)
 
@@ -310,6 +350,8 @@ def main() -> int:
                         help="parent's time.time() when it started this process")
     parser.add_argument("--queries", default='["diffusion model"]', help="JSON list of queries")
     parser.add_argument("--steps", type=int, default=100, help="cursor steps")
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="session: gc.freeze() after loading (an experiment, not the default)")
     args = parser.parse_args()
     if not os.environ.get("PAPERTERM_CACHE_DIR") or not os.environ.get("PAPERTERM_DATA_DIR"):
         print("probe: set PAPERTERM_CACHE_DIR and PAPERTERM_DATA_DIR", file=sys.stderr)

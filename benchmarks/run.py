@@ -184,7 +184,10 @@ def measure_size(size: int, args) -> dict:
     listings = corpus_dir / "listings"
     titles = corpus_dir / "titles.lst"
     log = (lambda msg: print(f"  [{size:,}] {msg}", file=sys.stderr, flush=True))
-    out: dict = {"corpus": manifest}
+    out: dict = {"corpus": manifest, "problems": []}
+    # Listings written in the last two seconds are not cached (see paperterm.cache.RACY_NS).
+    newest = max(p.stat().st_mtime for p in listings.glob("*.txt"))
+    time.sleep(max(0.0, newest + 2.5 - time.time()))
     log(f"corpus: {manifest['files']:,} files, {manifest['bytes'] / 1e6:.1f} MB")
     out["parse"] = measure_parse(listings)
     log(f"parse: {out['parse']['mb_s']:.1f} MB/s")
@@ -209,6 +212,15 @@ def measure_size(size: int, args) -> dict:
         out["session"] = run_probe("session", listings, env, "--queries", queries_json,
                                    "--steps", str(args.steps))
         log("TUI session done")
+    for name, expected in (("start_first", False), ("start_cached", True)):
+        for run in out[name]:
+            if run.get("cache_hit") is not expected:
+                out["problems"].append(f"{name}: expected cache_hit={expected}, got "
+                                       f"{run.get('cache_hit')} (code or listings changed "
+                                       "during the run?)")
+    if out["session"].get("missing_results"):
+        out["problems"].append(f"session: {out['session']['missing_results']} keystrokes never "
+                               "showed results")
     out["fzf"] = measure_fzf(titles, args.queries)
     out["summary"] = summarize(out)
     return out
@@ -297,7 +309,9 @@ def table(results: dict[int, dict], info: dict) -> str:
              "smaller sizes show how each figure scales.")
     head = (f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, "
             f"Textual {info['textual']}, {info['platform']}")
-    return "\n".join([head, "", *lines, "", units])
+    problems = [f"{n:,} papers: {p}" for n in sizes for p in results[n].get("problems", [])]
+    notes = ["", "PROBLEMS (figures above may be wrong):", *problems] if problems else []
+    return "\n".join([head, "", *lines, "", units, *notes])
 
 
 def main(argv: list[str] | None = None) -> int:

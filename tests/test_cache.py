@@ -159,7 +159,7 @@ def test_wrong_types_inside_a_valid_pickle_are_rebuilt(listings, parses):
     plan = cache._plan([listings])
     with open(slot, "wb") as fh:
         pickler = pickle.Pickler(fh)
-        pickler.dump(("paperterm-cache", plan.key))
+        pickler.dump(("paperterm-cache", plan.key, False))
         pickler.dump({"papers": "not a library"})
         pickler.dump(None)
     parses.clear()
@@ -232,6 +232,17 @@ def test_background_write_is_complete_after_wait(listings, parses, monkeypatch):
     parses.clear()
     _same(first, load_library([listings]))
     assert not parses
+
+
+def test_is_cached_tells_what_a_load_would_find(listings):
+    assert not cache.is_cached([listings])
+    load_library([listings])
+    assert cache.is_cached([listings], with_index=False)
+    assert not cache.is_cached([listings])  # no index kept yet
+    cache.load_library_and_index([listings])
+    assert cache.is_cached([listings])
+    (listings / "zz_broken.txt").unlink()
+    assert not cache.is_cached([listings], with_index=False)
 
 
 def test_clear_removes_cache_files(listings):

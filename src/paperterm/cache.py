@@ -21,8 +21,9 @@ The copy is only ever a shortcut, never a source of truth:
 
 Each set of input paths has its own file (``library-<hash of the paths>.pickle``); only the
 ``MAX_SLOTS`` most recently written are kept. The file holds three pickles written by one pickler, so
-the index shares the library's ``Paper`` objects: a header with the key, the library, the index (or
-``None``). ``load_library`` stops after the library and never reads the index's bytes.
+the index shares the library's ``Paper`` objects: a header (the key, and whether an index follows),
+the library, the index (or ``None``). ``load_library`` stops after the library and never reads the
+index's bytes.
 
 Writing a large library takes about as long as reading it. Where the platform can fork and no other
 thread runs yet (the CLI, before the TUI starts), a library over ``BACKGROUND_BYTES`` of listings is
@@ -160,6 +161,12 @@ def _trusted(fd: int) -> bool:
     return getuid is None or st.st_uid == getuid()
 
 
+def _header_ok(header: object, plan: _Plan) -> bool:
+    """The header is ``(magic, key, has_index)`` with this load's key."""
+    return (type(header) is tuple and len(header) == 3 and header[0] == _MAGIC
+            and header[1] == plan.key and type(header[2]) is bool)
+
+
 def _valid_library(obj: object) -> bool:
     return (
         type(obj) is Library
@@ -184,13 +191,14 @@ def _read(plan: _Plan, want_index: bool) -> tuple[Library, SearchIndex | None] |
             if not _trusted(fh.fileno()):
                 return None
             unpickler = pickle.Unpickler(fh)
-            if unpickler.load() != (_MAGIC, plan.key):
+            header = unpickler.load()
+            if not _header_ok(header, plan):
                 return None
             lib = unpickler.load()
             if not _valid_library(lib):
                 return None
             index = None
-            if want_index:
+            if want_index and header[2]:
                 from paperterm.search import SearchIndex
 
                 index = unpickler.load()
@@ -241,7 +249,7 @@ def _write_now(plan: _Plan, lib: Library, index: SearchIndex | None) -> bool:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=_TMP_PREFIX, suffix=_SLOT_SUFFIX)
         with os.fdopen(fd, "wb", buffering=1 << 20) as fh, _gc_paused():
             pickler = _Pickler(fh)
-            pickler.dump((_MAGIC, plan.key))
+            pickler.dump((_MAGIC, plan.key, index is not None))
             pickler.dump(lib)
             pickler.dump(index)
         os.replace(tmp, plan.slot)
@@ -360,6 +368,28 @@ def load_library_and_index(paths: Sequence[Path | str], *,
         index = SearchIndex(lib.papers)
     _save(plan, lib, index)
     return lib, index
+
+
+def is_cached(paths: Sequence[Path | str], *, with_index: bool = True) -> bool:
+    """Whether loading ``paths`` now would be served from the cache (e.g. to say "parsing ...").
+
+    Reads only the small header of the cache file, not the library. Raises ``LoadError`` as a load
+    would.
+    """
+    plan = _plan(paths)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(plan.slot, flags)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            if not _trusted(fh.fileno()):
+                return False
+            header = pickle.Unpickler(fh).load()
+            return _header_ok(header, plan) and (header[2] or not with_index)
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def clear() -> int:
