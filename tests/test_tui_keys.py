@@ -437,13 +437,13 @@ async def test_ctrl_p_palette_offers_every_action():
         await pilot.pause(0.3)
         assert marker(current(app)).starred
         titles = {c.title for c in app.get_system_commands(app.main_screen)}
-        for wanted in ("Mark read and jump to the next unread paper", "Toggle read", "Toggle star",
+        for wanted in ("Mark read, jump to the next unread", "Toggle read", "Toggle star",
                        "Edit the note", "Undo the last marker change", "View: all papers",
                        "View: unread papers", "View: starred papers", "View: papers with a note",
-                       "Cycle sort: date, upvotes, title, listings seen", "Copy the title and first "
-                       "URL to the clipboard", "Open the first URL in the web browser",
-                       "Export the starred papers", "This help screen", "Search",
-                       "Move focus between the list and the details", "Quit"):
+                       "Cycle sort: date, upvotes, title, seen", "Copy the title and first URL",
+                       "Open the first URL in the browser", "Export the starred papers",
+                       "Show this help", "Search titles and abstracts",
+                       "Focus the list or the details", "Quit"):
             assert wanted in titles, wanted
 
 

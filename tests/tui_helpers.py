@@ -51,9 +51,7 @@ def screen_text(app) -> str:
 
 def status(app) -> str:
     """The status line (counts on the left, view and sort on the right), as shown."""
-    screen = app.main_screen
-    return " ".join(str(screen.query_one(f"#status-{part}").render()).strip()
-                    for part in ("counts", "sort"))
+    return " ".join(str(app.main_screen.status_line.render()).split())
 
 
 def notifications(app) -> list[str]:

@@ -57,26 +57,28 @@ LIST_BINDINGS = [
 
 #: The detail pane, once focused with tab.
 DETAIL_BINDINGS = [
-    _b("j,down", "scroll_down", "Scroll down", "Scroll the details down", "detail.down"),
-    _b("k,up", "scroll_up", "Scroll up", "Scroll the details up", "detail.up"),
-    _b("g,home", "scroll_home", "Top", "Top of the details", "detail.top"),
-    _b("G,end", "scroll_end", "Bottom", "Bottom of the details", "detail.bottom"),
-    _b("pageup", "page_up", "Page up", "Scroll the details one page up", "detail.page_up"),
-    _b("pagedown", "page_down", "Page down", "Scroll the details one page down",
+    _b("j,down", "scroll_down", "Scroll down", "Scroll down", "detail.down"),
+    _b("k,up", "scroll_up", "Scroll up", "Scroll up", "detail.up"),
+    _b("g,home", "scroll_home", "Top", "Top", "detail.top"),
+    _b("G,end", "scroll_end", "Bottom", "Bottom", "detail.bottom"),
+    _b("pageup", "page_up", "Page up", "One page up", "detail.page_up"),
+    _b("pagedown", "page_down", "Page down", "One page down",
        "detail.page_down"),
 ]
 
 #: The main screen: work whether the list or the detail pane has focus (not while typing).
+#: Help comes first so the footer always shows it, even when a narrow terminal cuts the rest.
 MAIN_BINDINGS = [
-    _b("slash", "focus_search", "Search", "Search (type to filter; enter keeps it, escape clears)",
+    _b("question_mark", "help", "Help", "Show this help", "help", show=True),
+    _b("slash", "focus_search", "Search", "Search titles and abstracts",
        "search", show=True),
-    _b("space", "read_next", "Read+next", "Mark read and jump to the next unread paper",
+    _b("space", "read_next", "Read+next", "Mark read, jump to the next unread",
        "read_next", show=True),
     _b("r", "toggle_read", "Read", "Toggle read", "read"),
     _b("s", "toggle_star", "Star", "Toggle star", "star", show=True),
-    _b("n", "edit_note", "Note", "Edit the note (ctrl+s saves, escape cancels, empty removes)",
+    _b("n", "edit_note", "Note", "Edit the note (ctrl+s saves)",
        "note", show=True),
-    _b("u", "undo", "Undo", "Undo the last marker change (several levels)", "undo", show=True),
+    _b("u", "undo", "Undo", "Undo the last marker change", "undo", show=True),
     _b("1", "set_view('all')", "All", "View: all papers", "view_all", group=VIEW_GROUP, show=True),
     _b("2", "set_view('unread')", "Unread", "View: unread papers", "view_unread",
        group=VIEW_GROUP, show=True),
@@ -84,29 +86,27 @@ MAIN_BINDINGS = [
        group=VIEW_GROUP, show=True),
     _b("4", "set_view('noted')", "Noted", "View: papers with a note", "view_noted",
        group=VIEW_GROUP, show=True),
-    _b("o", "cycle_sort", "Sort", "Cycle sort: date, upvotes, title, listings seen "
-       "(relevance first while searching)", "sort", show=True),
-    _b("tab", "toggle_focus", "Focus", "Move focus between the list and the details", "focus"),
-    _b("y", "copy", "Copy", "Copy the title and first URL to the clipboard", "copy"),
-    _b("b", "open_url", "Browser", "Open the first URL in the web browser", "open"),
-    _b("e", "export", "Export", "Export the starred papers (markdown, bibtex, csv, json)",
+    _b("o", "cycle_sort", "Sort", "Cycle sort: date, upvotes, title, seen", "sort", show=True),
+    _b("tab", "toggle_focus", "Focus", "Focus the list or the details", "focus"),
+    _b("y", "copy", "Copy", "Copy the title and first URL", "copy"),
+    _b("b", "open_url", "Browser", "Open the first URL in the browser", "open"),
+    _b("e", "export", "Export", "Export the starred papers",
        "export", show=True),
-    _b("question_mark", "help", "Help", "This help screen", "help", show=True),
-    _b("q", "quit", "Quit", "Quit (remembers the view, sort and paper)", "quit", show=True),
+    _b("q", "quit", "Quit", "Quit (remembers where you were)", "quit", show=True),
 ]
 
 #: The search bar (keys not listed here are typed into the query).
 SEARCH_BINDINGS = [
-    _b("enter", "submit", "Keep", "Back to the list, keeping the filter", "search.keep"),
-    _b("escape", "clear", "Clear", "Clear the search and go back to the list", "search.clear"),
-    _b("down", "list_down", "Down", "Move the list cursor down without leaving the search",
+    _b("enter", "submit", "Keep", "Back to the list, keep the filter", "search.keep"),
+    _b("escape", "clear", "Clear", "Clear the search, back to the list", "search.clear"),
+    _b("down", "list_down", "Down", "Move the list cursor down",
        "search.down"),
-    _b("up", "list_up", "Up", "Move the list cursor up without leaving the search", "search.up"),
+    _b("up", "list_up", "Up", "Move the list cursor up", "search.up"),
 ]
 
 #: The note editor.
 NOTE_BINDINGS = [
-    _b("ctrl+s", "save", "Save", "Save the note (an empty note removes it)", "note.save",
+    _b("ctrl+s", "save", "Save", "Save the note (empty removes it)", "note.save",
        show=True, priority=True),
     _b("escape", "cancel", "Cancel", "Close without saving", "note.cancel", show=True),
 ]

@@ -93,6 +93,7 @@ class MainScreen(Screen):
         self._last_pos: int | None = None
         self.paper_list = PaperList(self.papers, self.triage.marks, id="paper-list")
         self.detail = PaperDetail(id="detail")
+        self.status_line = Static(id="status")
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -101,9 +102,7 @@ class MainScreen(Screen):
         with Horizontal(id="panes"):
             yield self.paper_list
             yield self.detail
-        with Horizontal(id="status"):
-            yield Static(id="status-counts")
-            yield Static(id="status-sort")
+        yield self.status_line
         yield Footer()
 
     @property
@@ -160,8 +159,8 @@ class MainScreen(Screen):
     def _update_status(self) -> None:
         counts = self.ordering.counts(self.triage.marks, len(self.paper_list.rows))
         parts = [("all", f"All {counts.all}"), ("unread", f"unread {counts.unread}"),
-                 ("starred", f"starred {counts.starred}"), ("noted", f"noted {counts.noted}")]
-        parts.append(("", f"showing {counts.showing}"))
+                 ("starred", f"starred {counts.starred}"), ("noted", f"noted {counts.noted}"),
+                 ("", f"showing {counts.showing}")]
         text = Text(" ")
         for n, (view, label) in enumerate(parts):
             if n:
@@ -170,10 +169,17 @@ class MainScreen(Screen):
                 text.append(label, style="bold reverse")
             else:
                 text.append(label, style="" if view else "bold")
-        self.query_one("#status-counts", Static).update(text)
         sort = self.sort if self.ranked or self.sort != RELEVANCE else self.base_sort
-        self.query_one("#status-sort", Static).update(
-            Text(f"{VIEW_LABELS[self.view]} · sorted by {SORT_LABELS[sort]} ", style="dim"))
+        right = f"{VIEW_LABELS[self.view]} · sorted by {SORT_LABELS[sort]} "
+        room = self.size.width - text.cell_len
+        if room < len(right) + 2:
+            right = f"{SORT_LABELS[sort].split(' (')[0]} " if room >= 12 else ""
+        text.append(" " * max(0, room - len(right)))
+        text.append(right, style="dim")
+        self.status_line.update(text)
+
+    def on_resize(self, event) -> None:
+        self._update_status()
 
     # -- search --------------------------------------------------------------------------------
 

@@ -50,7 +50,9 @@ def app_rows(app: App) -> list[tuple[str, str]]:
             continue
         text = binding.tooltip or binding.description
         if binding.action == "command_palette":
-            text = "Command palette: every action above, by name"
+            text = "Command palette: every action, by name"
+        elif binding.action == "quit":
+            text = "Quit, from anywhere"
         rows.append((key_display(key), text))
     return rows
 
@@ -81,7 +83,8 @@ class HelpScreen(ModalScreen[None]):
             section("Note editor", key_rows(keys.NOTE_BINDINGS, keymap)),
             section("Export dialog", key_rows(keys.EXPORT_BINDINGS, keymap)),
             section("Anywhere", app_rows(self.app)),
-            Text("Looking at a paper does not mark it read: space or r does.", style="italic"),
+            Text("Looking at a paper does not mark it read: space or r does. While searching, "
+                 "o also offers relevance order.", style="italic"),
         )
         with VerticalScroll(id="help-dialog", classes="dialog"):
             yield Static(Text("paperterm keys", style="bold"), id="help-title")
