@@ -408,3 +408,54 @@ def test_bad_import_is_refused_whole(db, data, problem):
             store.import_data(data)
         assert problem in str(err.value) and "\n" not in str(err.value)
         assert store.all() == before  # nothing half-imported
+
+
+# -- what the command line makes of it -----------------------------------------------------------
+
+PRINCIPLES_ID = "00a8c78865f3"  # "The Principles of Deep Learning Theory", in every seed
+
+
+def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PAPERTERM_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    proc = subprocess.run([sys.executable, "-m", "paperterm", *args], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def test_cli_moves_a_corrupt_store_aside_says_where_and_carries_on(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    garbage = bytes(range(256)) * 20
+    (data / "state.sqlite3").write_bytes(garbage)
+    proc = run_cli("mark", PRINCIPLES_ID[:7], "--star", data_dir=data)
+    assert proc.returncode == 0, proc.stderr
+    (backup,) = backups(data / "state.sqlite3")
+    assert backup.read_bytes() == garbage
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"paperterm: warning: {data / 'state.sqlite3'}: ")
+    assert str(backup) in line
+    with MarkerStore(data / "state.sqlite3") as store:
+        assert store.get(PRINCIPLES_ID).starred
+
+
+def test_cli_unusable_data_dir_is_one_line_and_exit_1(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    proc = run_cli("mark", PRINCIPLES_ID, "--read", data_dir=blocker / "data")
+    assert proc.returncode == 1
+    assert proc.stderr == f"paperterm: {blocker / 'data'}: cannot create data directory (Not a directory)\n"
+
+
+def test_cli_newer_schema_is_one_line_and_exit_1(tmp_path):
+    data = tmp_path / "data"
+    with MarkerStore(data / "state.sqlite3") as store:
+        store.set_note(PRINCIPLES_ID, "T", "kept")
+    raw = open_raw(data / "state.sqlite3")
+    raw.execute("PRAGMA user_version = 7")
+    raw.close()
+    proc = run_cli("mark", PRINCIPLES_ID, "--read", data_dir=data)
+    assert proc.returncode == 1
+    assert proc.stderr == (f"paperterm: {data / 'state.sqlite3'}: written by a newer paperterm "
+                           "(schema 7, this one knows 1); upgrade paperterm\n")
+    assert backups(data / "state.sqlite3") == []
