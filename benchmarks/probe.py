@@ -167,6 +167,10 @@ async def _start(args, frames: _Frames, t_perf0: float, t_wall0: float):
     check = time.perf_counter() - c0  # not part of a user's start: subtracted below
     library, index, phases = load(args.paths)
     phases["cache_hit"] = cached
+    if args.gc_freeze:
+        import gc
+
+        gc.freeze()  # an experiment: what the CLI could do right after loading
     t_app0 = time.perf_counter()
     import textual  # noqa: F401  (counted in app_import_s)
 
@@ -254,8 +258,6 @@ async def mode_session(args) -> None:
     t_perf0, t_wall0 = time.perf_counter(), time.time()
     frames = _Frames()
     app, ctx, pilot, library, index, timings = await _start(args, frames, t_perf0, t_wall0)
-    if args.gc_freeze:
-        gc.freeze()  # what the CLI could do after loading: the library is never garbage
     pauses = _GCPauses()
     gc.callbacks.append(pauses)
     try:
@@ -351,7 +353,7 @@ def main() -> int:
     parser.add_argument("--queries", default='["diffusion model"]', help="JSON list of queries")
     parser.add_argument("--steps", type=int, default=100, help="cursor steps")
     parser.add_argument("--gc-freeze", action="store_true",
-                        help="session: gc.freeze() after loading (an experiment, not the default)")
+                        help="gc.freeze() right after loading (an experiment, not the default)")
     args = parser.parse_args()
     if not os.environ.get("PAPERTERM_CACHE_DIR") or not os.environ.get("PAPERTERM_DATA_DIR"):
         print("probe: set PAPERTERM_CACHE_DIR and PAPERTERM_DATA_DIR", file=sys.stderr)

@@ -213,6 +213,15 @@ def test_load_errors_pass_through(tmp_path):
             load_library([bad])
 
 
+def test_paths_may_be_any_iterable(listings, parses):
+    first = load_library(iter([listings]))
+    assert len(first.papers) == 163
+    parses.clear()
+    lib, _ = cache.load_library_and_index(p for p in [listings])
+    assert not parses
+    _same(first, lib)
+
+
 def test_only_the_newest_slots_are_kept(tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "MAX_SLOTS", 2)
     for i in range(4):

@@ -336,6 +336,7 @@ def load_library(paths: Sequence[Path | str], *, use_cache: bool = True) -> Libr
 
     Raises ``LoadError`` exactly as parsing would (a missing path, nothing loadable).
     """
+    paths = list(paths)  # read twice (key, then parse): an iterator would be empty the second time
     if not use_cache:
         return _library.load_library(paths, use_cache=False)
     plan = _plan(paths)
@@ -356,6 +357,7 @@ def load_library_and_index(paths: Sequence[Path | str], *,
     """
     from paperterm.search import SearchIndex
 
+    paths = list(paths)
     if not use_cache:
         lib = _library.load_library(paths, use_cache=False)
         return lib, SearchIndex(lib.papers)
