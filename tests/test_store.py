@@ -191,8 +191,10 @@ def test_garbage_database_is_moved_aside_never_deleted(db, garbage):
 @pytest.mark.parametrize("keep", [0.5, 0.25, 100 / 643072, 4096 / 643072])
 def test_truncated_database_is_moved_aside(db, keep):
     with MarkerStore(db) as store:
+        store._db.execute("BEGIN")  # one transaction: 3,000 commits would each wait for the disk
         for i in range(3000):
             store.set_note(f"p{i}", f"Title {i} " * 5, "note " * 20)
+        store._db.execute("COMMIT")
         store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     full = db.read_bytes()
     assert len(full) > 100_000
@@ -255,12 +257,35 @@ def test_database_path_is_a_directory(db):
     assert db.is_dir()
 
 
-def run_store_helper(*args: str, as_nobody: bool) -> dict:
+def run_store_helper(*args: str, as_nobody: bool, simulate) -> dict:
+    """Open the store in a child process (as "nobody" when the tests run as root). Where the
+    child may not give up root, ``simulate(monkeypatch-like context)`` denies access in this
+    process instead and the same report is made here."""
     prefix = ["--as-uid", "65534"] if as_nobody else []
     proc = subprocess.run([sys.executable, str(HELPERS / "open_store.py"), *prefix, *args],
                           capture_output=True, text=True, timeout=60, cwd="/")
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
-    return json.loads(proc.stdout)
+    result = json.loads(proc.stdout)
+    if "cannot_drop_root" not in result:
+        return result
+    sys.path.insert(0, str(HELPERS))
+    from open_store import report
+
+    with pytest.MonkeyPatch.context() as mp:
+        simulate(mp)
+        return report(list(args))
+
+
+def deny(mp, denied: dict[Path, int]) -> None:
+    """Make ``os.access`` say no for these paths and modes, as it would for a normal user."""
+    real_access = os.access
+
+    def access(path, mode, *args, **kwargs):
+        if mode & denied.get(Path(path), 0):
+            return False
+        return real_access(path, mode, *args, **kwargs)
+
+    mp.setattr(os, "access", access)
 
 
 @pytest.fixture
@@ -287,9 +312,17 @@ def test_read_only_data_dir_is_a_clear_error(shared_tmp):
             # make "nobody" the owner of the file, so only the directory stands in the way
             os.chown(data / "state.sqlite3", 65534, 65534)
             (data / "state.sqlite3").chmod(0o644)
-        report = run_store_helper(str(data / "state.sqlite3"), as_nobody=as_nobody)
+        report = run_store_helper(str(data / "state.sqlite3"), as_nobody=as_nobody,
+                                  simulate=lambda mp: deny(mp, {data: os.W_OK}))
         assert report["error"] == f"{data}: data directory is read-only"
-        report = run_store_helper(str(data / "new" / "state.sqlite3"), as_nobody=as_nobody)
+
+        def no_mkdir(mp):
+            def mkdir(self, *args, **kwargs):
+                raise PermissionError(13, "Permission denied", str(self))
+            mp.setattr(Path, "mkdir", mkdir)
+
+        report = run_store_helper(str(data / "new" / "state.sqlite3"), as_nobody=as_nobody,
+                                  simulate=no_mkdir)
         assert report["error"] == f"{data / 'new'}: cannot create data directory (Permission denied)"
     finally:
         data.chmod(0o755)
@@ -305,7 +338,8 @@ def test_read_only_database_file_is_a_clear_error_and_kept(shared_tmp):
     (data / "state.sqlite3").chmod(0o444)
     if os.geteuid() == 0:
         os.chown(data, 65534, 65534)
-    report = run_store_helper(str(data / "state.sqlite3"), as_nobody=os.geteuid() == 0)
+    report = run_store_helper(str(data / "state.sqlite3"), as_nobody=os.geteuid() == 0,
+                              simulate=lambda mp: deny(mp, {data / "state.sqlite3": os.W_OK}))
     assert report["error"] == (f"{data / 'state.sqlite3'}: marker store is read-only; make it "
                                "writable (chmod u+w) to save markers")
     assert [p.name for p in data.iterdir()] == ["state.sqlite3"]
@@ -322,7 +356,8 @@ def test_unreadable_database_is_moved_aside_and_a_fresh_one_started(shared_tmp):
     if as_nobody:
         os.chown(data, 65534, 65534)  # the user owns the directory but cannot read the file
     report = run_store_helper(str(data / "state.sqlite3"), "set-note", "q", "new note",
-                              as_nobody=as_nobody)
+                              as_nobody=as_nobody,
+                              simulate=lambda mp: deny(mp, {data / "state.sqlite3": os.R_OK}))
     assert report["error"] is None
     backup = Path(report["recovered_from"])
     assert BACKUP_NAME.fullmatch(backup.name) and backup.parent == data
