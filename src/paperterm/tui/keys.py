@@ -97,8 +97,10 @@ MAIN_BINDINGS = [
 
 #: The search bar (keys not listed here are typed into the query).
 SEARCH_BINDINGS = [
-    _b("enter", "submit", "Keep", "Back to the list, keep the filter", "search.keep"),
-    _b("escape", "clear", "Clear", "Clear the search, back to the list", "search.clear"),
+    _b("enter", "submit", "Keep filter", "Back to the list, keep the filter", "search.keep",
+       show=True),
+    _b("escape", "clear", "Clear", "Clear the search, back to the list", "search.clear",
+       show=True),
     _b("down", "list_down", "Down", "Move the list cursor down",
        "search.down"),
     _b("up", "list_up", "Up", "Move the list cursor up", "search.up"),

@@ -15,12 +15,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import ActiveBinding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
@@ -46,6 +48,10 @@ from paperterm.tui.undo import Change
 VIEW_SETTING = "tui.view"
 SORT_SETTING = "tui.sort"
 PAPER_SETTING = "tui.paper"
+#: Below this width the footer drops the keys below (and the command palette hint) to fit.
+WIDE_FOOTER = 110
+FOOTER_OPTIONAL = {"paperterm.view_all", "paperterm.view_unread", "paperterm.view_starred",
+                   "paperterm.view_noted", "paperterm.sort"}
 #: Seconds the cursor must rest before its paper is saved as "where I left off".
 SAVE_POSITION_DELAY = 1.0
 
@@ -91,6 +97,7 @@ class MainScreen(Screen):
         self.generation = 0
         self._save_timer: Timer | None = None
         self._last_pos: int | None = None
+        self._narrow = False
         self.paper_list = PaperList(self.papers, self.triage.marks, id="paper-list")
         self.detail = PaperDetail(id="detail")
         self.status_line = Static(id="status")
@@ -180,6 +187,22 @@ class MainScreen(Screen):
 
     def on_resize(self, event) -> None:
         self._update_status()
+        narrow = self.size.width < WIDE_FOOTER
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self.query_one(Footer).show_command_palette = not narrow
+            self.refresh_bindings()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """As Textual's, but on a narrow terminal the footer leaves out the keys the status line
+        already explains (views, sort) so help, search and triage keys stay visible."""
+        bindings = super().active_bindings
+        if not self._narrow:
+            return bindings
+        return {key: active._replace(binding=replace(active.binding, show=False))
+                if active.binding.id in FOOTER_OPTIONAL else active
+                for key, active in bindings.items()}
 
     # -- search --------------------------------------------------------------------------------
 

@@ -1,0 +1,105 @@
+"""A deterministic demo of the reader: the README screenshots and the snapshot tests are made from it.
+
+It builds the app through ``create_app`` like the CLI does, over a copy of the shipped seeds whose
+modification time is pinned (a listing that shows no year gets it inferred from the file's time, so
+an unpinned copy would change the dates shown with the day of checkout), with a fresh marker store
+holding a few fixed markers so stars, notes and read papers show. Scenes are played with a pilot.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from paperterm import locations
+from paperterm.library import load_library
+from paperterm.state import MarkerStore
+from paperterm.tui.app import PapertermApp, create_app
+from paperterm.tui.main_screen import PAPER_SETTING
+from paperterm.tui.ordering import Ordering
+
+#: 2025-06-30 12:00 local time: the pinned modification time of the demo's listings.
+PINNED_MTIME = time.mktime((2025, 6, 30, 12, 0, 0, 0, 0, -1))
+
+#: Fixed markers, by rank in the newest-first order.
+READ_RANKS = (0, 3, 6, 7, 10)
+STARRED_RANKS = (1, 2, 5, 9)
+NOTES = {
+    1: "Compare with MINE and InfoNCE on our ablation data.\nAsk Sam about the code release.",
+    5: "Cite in related work (section 2).",
+}
+#: The paper the demo opens on.
+CURSOR_RANK = 1
+
+
+def pinned_seeds(directory: Path) -> Path:
+    """Copy the shipped seeds into ``directory/seeds`` with a pinned modification time."""
+    target = Path(directory) / "seeds"
+    target.mkdir(parents=True, exist_ok=True)
+    for source in sorted(locations.seeds_dir().glob("*.txt")):
+        copy = target / source.name
+        shutil.copyfile(source, copy)
+        os.utime(copy, (PINNED_MTIME, PINNED_MTIME))
+    return target
+
+
+def demo_app(workdir: Path, *, theme: str = "textual-dark", markers: bool = True) -> PapertermApp:
+    """The reader over pinned seeds with a fresh store in ``workdir`` (which must be empty)."""
+    workdir = Path(workdir)
+    library = load_library([pinned_seeds(workdir)])
+    store = MarkerStore(workdir / "data" / "state.sqlite3")
+    order = Ordering(library.papers).order("date")
+    if markers:
+        for rank in READ_RANKS:
+            paper = library.papers[order[rank]]
+            store.set_read(paper.id, paper.title, True)
+        for rank in STARRED_RANKS:
+            paper = library.papers[order[rank]]
+            store.set_starred(paper.id, paper.title, True)
+        for rank, note in NOTES.items():
+            paper = library.papers[order[rank]]
+            store.set_note(paper.id, paper.title, note)
+        store.set_setting(PAPER_SETTING, library.papers[order[CURSOR_RANK]].id)
+    return create_app(library=library, store=store, theme=theme)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One picture: a terminal size and the keys pressed (``search`` waits for the ranking)."""
+
+    name: str
+    size: tuple[int, int]
+    keys: Sequence[str] = ()
+    theme: str = "textual-dark"
+    caption: str = ""
+
+
+SCENES: tuple[Scene, ...] = (
+    Scene("main", (120, 40), caption="The list, the detail pane and the status line"),
+    Scene("search", (120, 40), ("slash", *"learning rate"),
+          caption="Searching: matched characters highlighted, ranked by relevance"),
+    Scene("help", (120, 40), ("question_mark",), caption="Help: every key, from the bindings"),
+    Scene("note", (120, 40), ("n",), caption="The note editor"),
+    Scene("export", (120, 40), ("e",), caption="Exporting the starred papers"),
+    Scene("small", (80, 24), caption="An 80x24 terminal"),
+    Scene("light", (120, 40), theme="textual-light", caption="The light theme"),
+)
+
+
+async def play(pilot, scene: Scene) -> None:
+    """Press the scene's keys and wait until the screen has settled (searches included)."""
+    app = pilot.app
+    await pilot.pause()
+    for key in scene.keys:
+        await pilot.press(key)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    for screen in app.screen_stack:             # a steady cursor: the same picture every time
+        for widget in screen.query("Input, TextArea"):
+            widget.cursor_blink = False
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
