@@ -284,3 +284,60 @@ def test_index_is_added_to_a_library_only_cache(listings, parses):
     assert not parses
     assert index.search("learning", markers={})
     assert len(lib.papers) == 163
+
+
+@pytest.fixture
+def forking(monkeypatch):
+    """Build indexes in a forked child even if the test runner has threads of its own."""
+    monkeypatch.setattr(cache, "BACKGROUND_BYTES", 0)
+    monkeypatch.setattr(cache, "_can_fork", lambda: hasattr(os, "fork"))
+
+
+def _answers(index, queries=("learning", "grok", "diffusion model", "-model year:>=2023")):
+    return [[(h.pos, h.score, h.title_match, h.fuzzy) for h in index.search(q, markers={})]
+            for q in queries]
+
+
+def test_background_index_arrives_and_matches_a_fresh_build(listings, forking, parses):
+    from paperterm.search import SearchIndex
+
+    lib, pending = cache.load_library_and_index([listings], background=True)
+    assert isinstance(pending, cache.PendingIndex)
+    assert len(pending) == len(lib.papers)
+    assert _answers(pending) == _answers(SearchIndex(lib.papers))  # search waits for it
+    assert pending.ready
+    index = pending.result(timeout=30)
+    assert all(a is b for a, b in zip(index.papers, lib.papers)), "papers were copied"
+    cache.wait_for_writes(timeout=30)
+    # The child also kept library and index for the next start.
+    parses.clear()
+    lib2, index2 = cache.load_library_and_index([listings], background=True)
+    assert not parses and isinstance(index2, SearchIndex)
+    _same(lib, lib2)
+
+
+def test_background_index_falls_back_when_the_child_fails(listings, forking, monkeypatch):
+    from paperterm import search
+
+    parent = os.getpid()
+    real = search.SearchIndex
+
+    class ChildDies(real):
+        def __init__(self, papers):
+            if os.getpid() != parent:
+                os._exit(3)
+            super().__init__(papers)
+
+    monkeypatch.setattr(search, "SearchIndex", ChildDies)
+    lib, pending = cache.load_library_and_index([listings], background=True)
+    assert isinstance(pending, cache.PendingIndex)
+    assert _answers(pending) == _answers(real(lib.papers))
+    cache.wait_for_writes(timeout=30)
+    assert not cache.is_cached([listings])  # the child died before writing anything
+
+
+def test_small_or_cached_libraries_get_a_real_index_even_in_background(listings):
+    from paperterm.search import SearchIndex
+
+    _, index = cache.load_library_and_index([listings], background=True)  # under the threshold
+    assert type(index) is SearchIndex

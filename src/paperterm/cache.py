@@ -28,7 +28,9 @@ index's bytes.
 Writing a large library takes about as long as reading it. Where the platform can fork and no other
 thread runs yet (the CLI, before the TUI starts), a library over ``BACKGROUND_BYTES`` of listings is
 written by a forked child on the other core, so a first start does not wait for it;
-``wait_for_writes()`` waits for such children (tests, benchmarks).
+``wait_for_writes()`` waits for such children (tests, benchmarks). For the TUI, even the index can
+be built by such a child (``load_library_and_index(..., background=True)`` returns a
+``PendingIndex``): the list is on screen while the index is still being built.
 """
 
 from __future__ import annotations
@@ -331,6 +333,126 @@ def wait_for_writes(timeout: float | None = None) -> None:
         _writers.pop(0)
 
 
+class _IndexPickler(pickle.Pickler):
+    """Pickles an index with its ``Paper`` objects as positions, for a process that has them."""
+
+    def __init__(self, file, papers: Sequence[Paper]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._pos = {id(p): i for i, p in enumerate(papers)}
+
+    def persistent_id(self, obj: object) -> int | None:
+        return self._pos.get(id(obj)) if type(obj) is Paper else None
+
+
+class PendingIndex:
+    """A ``SearchIndex`` being built by a forked child, usable at once.
+
+    Building the index of 100,000 papers takes seconds; a first start should not wait for it. So
+    the child builds it on the other core, sends it back through a pipe (papers by position: the
+    parent already has them) and then writes the cache for the next start. Meanwhile the app is up:
+    ``search`` (which the TUI calls from a worker thread) waits until the index is there, so typing
+    never blocks; ``ready`` says whether it is. If the child fails, the index is built here instead.
+    """
+
+    def __init__(self, papers: list[Paper], read_fd: int, pid: int) -> None:
+        self._papers = papers
+        self._index: SearchIndex | None = None
+        self._lock = threading.Lock()
+        self._arrived = threading.Event()
+        self._thread = threading.Thread(target=self._receive, args=(read_fd, pid),
+                                        name="paperterm-index-receiver", daemon=True)
+        self._thread.start()
+        _writers.append(self._thread)  # the child goes on to write the cache: wait_for_writes
+
+    def _receive(self, read_fd: int, pid: int) -> None:
+        from paperterm.search import SearchIndex
+
+        papers = self._papers
+
+        def paper_at(position: object) -> Paper:
+            if type(position) is not int or not 0 <= position < len(papers):
+                raise pickle.UnpicklingError("bad paper reference")
+            return papers[position]
+
+        try:
+            with os.fdopen(read_fd, "rb", buffering=1 << 20) as fh:
+                unpickler = pickle.Unpickler(fh)
+                unpickler.persistent_load = paper_at
+                index = unpickler.load()
+            if type(index) is SearchIndex and len(index) == len(papers):
+                self._index = index
+        except Exception:  # noqa: BLE001 - the child failed: result() builds the index here
+            pass
+        finally:
+            self._arrived.set()
+            try:
+                os.waitpid(pid, 0)  # the child writes the cache file, then exits
+            except OSError:
+                pass
+
+    @property
+    def ready(self) -> bool:
+        """Whether the index has arrived (``search`` will not wait)."""
+        return self._arrived.is_set() and self._index is not None
+
+    def result(self, timeout: float | None = None) -> SearchIndex:
+        """The index, waiting for it (``TimeoutError`` after ``timeout`` seconds)."""
+        if not self._arrived.wait(timeout):
+            raise TimeoutError("the search index is still being built")
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    from paperterm.search import SearchIndex
+
+                    self._index = SearchIndex(self._papers)
+        return self._index
+
+    def search(self, *args, **kwargs):
+        """``SearchIndex.search``, once the index is there."""
+        return self.result().search(*args, **kwargs)
+
+    def __len__(self) -> int:
+        return len(self._papers)
+
+    def __getattr__(self, name: str):
+        return getattr(self.result(), name)
+
+
+def _build_in_child(plan: _Plan, lib: Library) -> PendingIndex | None:
+    """Fork a child that builds the index, sends it back, then writes the cache; ``None`` if we
+    cannot fork (then the caller builds the index itself)."""
+    if not _can_fork():
+        return None
+    try:
+        read_fd, write_fd = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        return None
+    if pid == 0:  # the child
+        code = 1
+        try:
+            os.close(read_fd)
+            gc.disable()  # a short-lived process: collecting would only slow the build
+            from paperterm.search import SearchIndex
+
+            index = SearchIndex(lib.papers)
+            try:
+                with os.fdopen(write_fd, "wb", buffering=1 << 20) as fh:
+                    _IndexPickler(fh, lib.papers).dump(index)
+            except OSError:
+                pass  # the parent is gone: still keep the cache for the next start
+            code = 0 if plan.racy or _write_now(plan, lib, index) else 1
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    return PendingIndex(lib.papers, read_fd, pid)
+
+
 def load_library(paths: Sequence[Path | str], *, use_cache: bool = True) -> Library:
     """``library.load_library`` through the cache: the kept copy if still valid, else parse and keep.
 
@@ -348,12 +470,15 @@ def load_library(paths: Sequence[Path | str], *, use_cache: bool = True) -> Libr
     return lib
 
 
-def load_library_and_index(paths: Sequence[Path | str], *,
-                           use_cache: bool = True) -> tuple[Library, SearchIndex]:
+def load_library_and_index(paths: Sequence[Path | str], *, use_cache: bool = True,
+                           background: bool = False) -> tuple[Library, SearchIndex | PendingIndex]:
     """The library under ``paths`` and its ``SearchIndex``, both from the cache when still valid.
 
     What the TUI (and ``paperterm search``) should call. A cached library without an index gets
-    one built and the cache rewritten with both.
+    one built and the cache rewritten with both. With ``background`` (the TUI: it searches in a
+    worker thread), an index that must be built for a large library (``BACKGROUND_BYTES``) is
+    built by a forked child and a ``PendingIndex`` is returned at once; call this before any
+    thread is started, or the index is built here as usual.
     """
     from paperterm.search import SearchIndex
 
@@ -366,6 +491,10 @@ def load_library_and_index(paths: Sequence[Path | str], *,
     if cached is not None and cached[1] is not None:
         return cached[0], cached[1]
     lib = cached[0] if cached is not None else _library.load_library(paths, use_cache=False)
+    if background and plan.input_bytes >= BACKGROUND_BYTES:
+        pending = _build_in_child(plan, lib)
+        if pending is not None:
+            return lib, pending
     with _gc_paused():
         index = SearchIndex(lib.papers)
     _save(plan, lib, index)
