@@ -1,0 +1,89 @@
+"""Filters as bitsets: the papers a ``Filter`` lets through, so filtering is one ``&`` per filter.
+
+Numeric filters compare a per-paper number; the papers are grouped by value once (lazily, on the
+first filter on that field, since most sessions never filter) so a filter is the union of the
+groups whose value is in range: a few big-int ORs, not a pass over 100,000 papers.
+
+Decisions (documented for users in the README's search syntax):
+
+- ``year:`` and ``authors:`` never match a paper whose value is unknown;
+- ``upvotes:`` counts a missing upvote count as 0 (the listing shows no count for a paper nobody
+  upvoted), so ``upvotes:0`` and ``upvotes:<3`` include such papers and ``upvotes:>=1`` does not;
+- ``seen:`` is the number of listings the paper was found in (always known);
+- marker filters read the ``markers`` mapping given to each search (paper id -> marker); a paper
+  without a marker is unread, unstarred and has no note; a note counts only if it is not blank;
+- a negated filter (``-year:2023``) is the complement, so it includes the unknown values.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+
+from paperterm.model import Paper
+from paperterm.search import bitset
+from paperterm.search.query import Filter
+
+UNKNOWN = -1
+
+
+def numeric_values(papers_by_rank: Sequence[Paper]) -> dict[str, array]:
+    """Each numeric field's value per rank (``UNKNOWN`` where unknown), stored compactly."""
+    def count(value: int | None) -> int:
+        return UNKNOWN if value is None else value
+
+    return {
+        "year": array("i", (count(p.year) for p in papers_by_rank)),
+        "authors": array("i", (count(p.authors) for p in papers_by_rank)),
+        "upvotes": array("i", (p.upvotes or 0 for p in papers_by_rank)),
+        "seen": array("i", (len(p.sources) for p in papers_by_rank)),
+    }
+
+
+class ValueGroups:
+    """The papers of one numeric field grouped by value: sorted distinct values and their bitsets."""
+
+    __slots__ = ("values", "bits")
+
+    def __init__(self, per_rank: Iterable[int], size: int) -> None:
+        groups: dict[int, list[int]] = {}
+        for rank, value in enumerate(per_rank):
+            if value != UNKNOWN:
+                groups.setdefault(value, []).append(rank)
+        self.values = sorted(groups)
+        self.bits = [bitset.from_positions(groups[v], size) for v in self.values]
+
+    def between(self, low: int | None, high: int | None) -> int:
+        """The papers whose value is in ``[low, high]`` (``None`` = unbounded)."""
+        lo = 0 if low is None else bisect_left(self.values, low)
+        hi = len(self.values) if high is None else bisect_right(self.values, high)
+        bits = 0
+        for b in self.bits[lo:hi]:
+            bits |= b
+        return bits
+
+
+def marker_bits(markers: Mapping[str, object] | None, field: str,
+                rank_of: Mapping[str, int], size: int) -> int:
+    """The papers whose marker has ``field`` set (``read``, ``starred``, or a non-blank ``note``)."""
+    if not markers:
+        return 0
+    mask = bytearray(size)
+    for paper_id, marker in markers.items():
+        rank = rank_of.get(paper_id)
+        if rank is None:
+            continue
+        value = getattr(marker, field, None)
+        if isinstance(value, str):
+            value = value.strip()
+        if value:
+            mask[rank] = 1
+    return bitset.from_mask(mask)
+
+
+def apply_filter(f: Filter, positive: int, size: int) -> int:
+    """The bitset a filter lets through, given the bitset of papers where its condition holds."""
+    everything = bitset.full(size)
+    wanted = positive if f.want else everything & ~positive
+    return everything & ~wanted if f.negated else wanted

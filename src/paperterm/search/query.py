@@ -1,0 +1,215 @@
+"""The query language: one parser shared by the CLI and the TUI, so a query means the same everywhere.
+
+A query is a line of space-separated terms::
+
+    grok lazy "rich training" -diffusion year:>=2023 is:unread
+
+- A free word must match the start of a word in the title or abstract (all words must match).
+  Folding (see ``text``) makes it case- and accent-insensitive.
+- Words joined by punctuation (``in-context``, ``gpt-4``, ``http://x``) form one *compound* term that
+  matches the same words joined by any joining punctuation (not by white space or a separator such
+  as ``,`` or ``(``; see ``text``); the last word is a prefix.
+- ``"quoted words"`` match as consecutive words, separated by anything; the last one is a prefix.
+  A quoted single word is an ordinary word; quoting also turns ``name:value`` into plain text.
+- ``-term`` excludes papers matching the term (a word, compound or quoted phrase).
+- ``name:value`` is a filter (see ``FILTER_HELP``); ``-name:value`` negates it (its complement).
+  A known filter name with a bad value is an error (``QueryError``); so is an unknown name, except
+  when the value starts with something no filter value can (``http://x`` is text).
+
+Parsing never raises anything but ``QueryError`` (a ``ValueError``), whose message is one line naming
+the bad filter or value, ready to show to the user.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from paperterm.search.text import CHUNK_RE, WORD_RE, chunk_terms, fold
+
+#: Marker filters: name:value -> (marker field, wanted truth value).
+MARKER_FILTERS: dict[tuple[str, str], tuple[str, bool]] = {
+    ("is", "read"): ("read", True),
+    ("is", "unread"): ("read", False),
+    ("is", "starred"): ("starred", True),
+    ("is", "unstarred"): ("starred", False),
+    ("is", "noted"): ("note", True),
+    ("has", "note"): ("note", True),
+}
+
+#: Numeric filters: name -> paper field they compare.
+NUMERIC_FILTERS = ("year", "authors", "upvotes", "seen")
+
+KNOWN_FILTERS = ("is", "has", *NUMERIC_FILTERS)
+
+#: One line per filter, for help texts.
+FILTER_HELP = (
+    "is:read, is:unread, is:starred, is:unstarred, has:note (or is:noted); "
+    "year:, authors:, upvotes:, seen: with N, =N, >N, >=N, <N, <=N or A..B"
+)
+
+_NUMBER_OPS = ("<=", ">=", "=", "<", ">")
+_FILTER_RE = re.compile(r"([A-Za-z]+):(.*)", re.DOTALL)
+# Values that could be meant as a filter value: a letter, digit, comparison or range. Anything else
+# after "name:" ("//" in http://x) means the term is text, not a filter.
+_FILTER_VALUE_START = re.compile(r"[A-Za-z0-9<>=.!]")
+# A term: optional "-", then a quoted phrase (closing quote optional while typing) or a bare word.
+_TERM_RE = re.compile(r'(-?)(?:"([^"]*)"?|([^\s"]+))')
+
+
+class QueryError(ValueError):
+    """A query that cannot be parsed. ``str()`` is one line naming the bad filter or value."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """One filter term. Numeric filters keep inclusive bounds (``None`` = open); marker filters keep
+    the marker ``field`` (``read``, ``starred``, ``note``) and ``want`` (True/False)."""
+
+    field: str
+    low: int | None = None
+    high: int | None = None
+    want: bool = True
+    negated: bool = False
+    text: str = ""
+
+    @property
+    def is_marker(self) -> bool:
+        return self.field in ("read", "starred", "note")
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A parsed query. All text terms are folded (lower case, no accents).
+
+    ``words``: single words and compounds (``"in-context"``, words joined by ``-``);
+    ``phrases``: quoted phrases of two or more words (words joined by a space);
+    ``excluded``: excluded terms in either form; ``filters``: ``Filter`` objects.
+    """
+
+    text: str = ""
+    words: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    filters: tuple[Filter, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """No words, phrases or exclusions (filters may still be present)."""
+        return not (self.words or self.phrases or self.excluded)
+
+    @property
+    def has_terms(self) -> bool:
+        """There is something to rank by: at least one word or phrase (exclusions do not count)."""
+        return bool(self.words or self.phrases)
+
+    @property
+    def positive_terms(self) -> tuple[str, ...]:
+        """Words and phrases, the terms a paper must match."""
+        return self.words + self.phrases
+
+
+def _terms_for(text: str, quoted: bool) -> list[str]:
+    """The folded terms of a bare term or quoted phrase as typed (none if it has no letter or digit).
+
+    Quoted: one phrase of all its words (or one word). Bare: one word or compound per chunk, as in
+    the index (``text.CHUNK_RE``), so "(grok)" is the word "grok" and "a,b" the words "a" and "b".
+    """
+    folded = fold(text)
+    if quoted:
+        runs = WORD_RE.findall(folded)
+        return [" ".join(runs)] if runs else []
+    return [t for t in map(chunk_terms, CHUNK_RE.findall(folded)) if t is not None]
+
+
+def _parse_number(name: str, value: str, raw: str) -> tuple[int | None, int | None]:
+    """Inclusive (low, high) bounds for a numeric value such as ``>=2023`` or ``2021..2023``."""
+    bad = QueryError(f"bad value {value!r} for filter '{name}:' in {raw!r} "
+                     f"(expected N, =N, >N, >=N, <N, <=N or A..B, e.g. {name}:>=2)")
+
+    def number(text: str) -> int:
+        text = text.strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 9:
+            raise bad
+        return int(text)
+
+    if ".." in value:
+        left, _, right = value.partition("..")
+        low = number(left) if left else None
+        high = number(right) if right else None
+        if low is None and high is None:
+            raise bad
+        if low is not None and high is not None and low > high:
+            raise QueryError(f"empty range {value!r} for filter '{name}:' in {raw!r}")
+        return low, high
+    for op in _NUMBER_OPS:
+        if value.startswith(op):
+            n = number(value[len(op):])
+            break
+    else:
+        op, n = "=", number(value)
+    if op == "=":
+        return n, n
+    if op == ">":
+        return n + 1, None
+    if op == ">=":
+        return n, None
+    if op == "<":
+        return None, n - 1
+    return None, n
+
+
+def _parse_filter(name: str, value: str, negated: bool, raw: str) -> Filter:
+    key = name.lower()
+    if key not in KNOWN_FILTERS:
+        known = ", ".join(f"{k}:" for k in KNOWN_FILTERS)
+        raise QueryError(f"unknown filter '{name}:' (known: {known})")
+    if not value:
+        raise QueryError(f"filter '{key}:' needs a value ({FILTER_HELP})")
+    if key in ("is", "has"):
+        marker = MARKER_FILTERS.get((key, value.lower()))
+        if marker is None:
+            choices = ", ".join(f"{k}:{v}" for k, v in MARKER_FILTERS if k == key)
+            raise QueryError(f"unknown value {value!r} for filter '{key}:' (known: {choices})")
+        field, want = marker
+        return Filter(field=field, want=want, negated=negated, text=raw)
+    low, high = _parse_number(key, value, raw)
+    return Filter(field=key, low=low, high=high, negated=negated, text=raw)
+
+
+@lru_cache(maxsize=256)
+def parse_query(text: str) -> Query:
+    """Parse a query line. Raises ``QueryError`` (one-line message) for a bad filter or value.
+
+    Results are cached: typing re-parses the same prefixes, and a ``Query`` is immutable.
+    """
+    if not isinstance(text, str):
+        raise QueryError(f"query must be text, not {type(text).__name__}")
+    words: list[str] = []
+    phrases: list[str] = []
+    excluded: list[str] = []
+    filters: list[Filter] = []
+    for match in _TERM_RE.finditer(text):
+        minus, quoted, bare = match.groups()
+        negated = minus == "-"
+        if bare is not None:
+            f = _FILTER_RE.fullmatch(bare)
+            if f and (f.group(1).lower() in KNOWN_FILTERS or not f.group(2)
+                      or _FILTER_VALUE_START.match(f.group(2))):
+                filters.append(_parse_filter(f.group(1), f.group(2), negated, match.group(0)))
+                continue
+        for term in _terms_for(bare if bare is not None else quoted, quoted=bare is None):
+            if negated:
+                excluded.append(term)
+            elif " " in term:
+                phrases.append(term)
+            else:
+                words.append(term)
+    return Query(text=text, words=_unique(words), phrases=_unique(phrases),
+                 excluded=_unique(excluded), filters=tuple(dict.fromkeys(filters)))
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    """Items without repeats, first occurrence first (repeating a term changes nothing)."""
+    return tuple(dict.fromkeys(items))
