@@ -15,11 +15,11 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from paperterm import __version__, locations
+from paperterm import __version__, cache, locations
 from paperterm.export import FORMATS, ExportError, paper_record, render, write_atomic
 from paperterm.library import IdError, Library, LoadError, load_library
 from paperterm.model import Paper
-from paperterm.search import QueryError, SearchIndex, parse_query
+from paperterm.search import QueryError, parse_query
 from paperterm.state import Marker, MarkerStore, StoreError, export_json
 
 SUBCOMMANDS = ("list", "show", "search", "mark", "export", "state")
@@ -53,10 +53,18 @@ def default_paths() -> list[Path]:
     return paths
 
 
-def open_library(paths: Sequence[str]) -> Library:
-    """Load the listings (or the defaults), printing warnings; ``CliError`` if nothing loads."""
+def open_library(paths: Sequence[str], *, with_index: bool = False, background: bool = False):
+    """Load the listings (or the defaults) through the cache, printing warnings.
+
+    Returns ``(library, index)``; the index is ``None`` unless ``with_index``. ``CliError`` if
+    nothing loads.
+    """
+    targets = [Path(p) for p in paths] if paths else default_paths()
     try:
-        library = load_library([Path(p) for p in paths] if paths else default_paths())
+        if with_index:
+            library, index = cache.load_library_and_index(targets, background=background)
+        else:
+            library, index = load_library(targets), None
     except LoadError as exc:
         raise CliError(str(exc)) from None
     for warning in library.warnings[:MAX_WARNINGS]:
@@ -64,7 +72,7 @@ def open_library(paths: Sequence[str]) -> Library:
     if len(library.warnings) > MAX_WARNINGS:
         print(f"paperterm: warning: ... and {len(library.warnings) - MAX_WARNINGS} more warnings",
               file=sys.stderr)
-    return library
+    return library, index
 
 
 def open_store() -> MarkerStore:
@@ -78,15 +86,19 @@ def open_store() -> MarkerStore:
     return store
 
 
-def select(library: Library, markers: dict[str, Marker], query: str | None,
+def parse_or_usage_error(query: str):
+    try:
+        return parse_query(query)
+    except QueryError as exc:
+        raise UsageError(f"query: {exc}") from None
+
+
+def select(library: Library, index, markers: dict[str, Marker], query: str | None,
            limit: int | None = None) -> list[Paper]:
     """Papers matching ``query`` (ranked when it has words), or all papers newest first."""
     if query is not None and query.strip():
-        try:
-            parsed = parse_query(query)
-        except QueryError as exc:
-            raise UsageError(f"query: {exc}") from None
-        hits = SearchIndex(library.papers).search(parsed, markers=markers, limit=limit)
+        parsed = parse_or_usage_error(query)
+        hits = index.search(parsed, markers=markers, limit=None if parsed.is_empty else limit)
         papers = [library.papers[h.pos] for h in hits]
         if parsed.is_empty:
             papers = sort_newest_first(papers)
@@ -161,10 +173,12 @@ def resolve_ids(library: Library, store: MarkerStore, ids: Sequence[str]) -> lis
 # -- sub-commands --------------------------------------------------------------------------------
 
 def cmd_list(args) -> int:
-    library = open_library(args.paths)
+    if args.query is not None:
+        parse_or_usage_error(args.query)  # a bad query is reported before any loading
+    library, index = open_library(args.paths, with_index=bool(args.query and args.query.strip()))
     with open_store() as store:
         markers = store.all()
-    papers = select(library, markers, args.query)
+    papers = select(library, index, markers, args.query)
     (print_json if args.json else lambda ps, ms: print_table(library, ps, ms))(papers, markers)
     return 0
 
@@ -172,11 +186,11 @@ def cmd_list(args) -> int:
 def cmd_search(args) -> int:
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    library = open_library(args.paths)
+    parse_or_usage_error(args.query)
+    library, index = open_library(args.paths, with_index=True)
     with open_store() as store:
         markers = store.all()
-    papers = select(library, markers, args.query, args.limit) if args.query.strip() else \
-        select(library, markers, None, args.limit)
+    papers = select(library, index, markers, args.query, args.limit)
     if args.json:
         print_json(papers, markers)
     else:
@@ -185,7 +199,7 @@ def cmd_search(args) -> int:
 
 
 def cmd_show(args) -> int:
-    library = open_library(args.paths)
+    library, _ = open_library(args.paths)
     with open_store() as store:
         try:
             paper = library.resolve(args.id)
@@ -234,7 +248,7 @@ def cmd_mark(args) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise CliError(f"{args.note_file}: cannot read note ({reason})") from None
-    library = open_library(args.path or [])
+    library, _ = open_library(args.path or [])
     with open_store() as store:
         for pid, title in resolve_ids(library, store, args.ids):
             if args.read or args.unread:
@@ -249,11 +263,13 @@ def cmd_mark(args) -> int:
 
 
 def cmd_export(args) -> int:
-    library = open_library(args.paths)
+    if args.query is not None:
+        parse_or_usage_error(args.query)
+    library, index = open_library(args.paths, with_index=args.query is not None)
     with open_store() as store:
         markers = store.all()
     if args.query is not None:
-        papers = select(library, markers, args.query)
+        papers = select(library, index, markers, args.query)
         heading = f"paperterm: {args.query}"
     elif args.all:
         papers = sort_newest_first(library.papers)
@@ -304,12 +320,14 @@ def cmd_state(args) -> int:
 
 
 def cmd_tui(args) -> int:
-    library = open_library(args.paths)
+    # Load before Textual starts any thread: a large new library's index is then built by a forked
+    # child while the reader is already up (see paperterm.cache.PendingIndex).
+    library, index = open_library(args.paths, with_index=True, background=True)
     store = open_store()
     from paperterm.tui.app import create_app  # Textual is imported only for the TUI
 
     try:
-        create_app(library=library, store=store).run()
+        create_app(library=library, store=store, index=index).run()
     finally:
         store.close()
     return 0
