@@ -16,6 +16,7 @@ def isolated_dirs(tmp_path_factory, monkeypatch):
     base = tmp_path_factory.mktemp("paperterm-home")
     monkeypatch.setenv("PAPERTERM_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("PAPERTERM_CACHE_DIR", str(base / "cache"))
+    monkeypatch.setenv("PAPERTERM_CONFIG_DIR", str(base / "config"))
     return base
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from paperterm import __version__, cache, locations
 from paperterm.export import FORMATS, ExportError, paper_record, render, write_atomic
+from paperterm.keymap import KeymapError, load_keymap
 from paperterm.library import IdError, Library, LoadError, load_library
 from paperterm.model import Paper
 from paperterm.search import QueryError, parse_query
@@ -322,12 +323,16 @@ def cmd_state(args) -> int:
 def cmd_tui(args) -> int:
     # Load before Textual starts any thread: a large new library's index is then built by a forked
     # child while the reader is already up (see paperterm.cache.PendingIndex).
+    try:
+        keymap = load_keymap()
+    except KeymapError as exc:
+        raise CliError(str(exc)) from None
     library, index = open_library(args.paths, with_index=True, background=True)
     store = open_store()
     from paperterm.tui.app import create_app  # Textual is imported only for the TUI
 
     try:
-        create_app(library=library, store=store, index=index).run()
+        create_app(library=library, store=store, index=index, keymap=keymap).run()
     finally:
         store.close()
     return 0

@@ -13,7 +13,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from platformdirs import user_cache_dir, user_data_dir
+from platformdirs import user_cache_dir, user_config_dir, user_data_dir
 
 APP_NAME = "paperterm"
 
@@ -50,3 +50,9 @@ def seeds_dir() -> Path:
 def listings_dir() -> Path:
     """The user's own listings folder, read by default alongside the shipped seeds."""
     return data_dir() / "listings"
+
+
+def config_dir() -> Path:
+    """The directory for user settings such as ``keymap.toml`` (``PAPERTERM_CONFIG_DIR`` overrides)."""
+    override = os.environ.get("PAPERTERM_CONFIG_DIR")
+    return Path(override).expanduser() if override else Path(user_config_dir(APP_NAME))
