@@ -8,6 +8,7 @@ action in the command palette (``ctrl+p``), and remembers the theme the user pic
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -55,8 +56,16 @@ class PapertermApp(App[None]):
     def main_screen(self) -> MainScreen:
         return self.get_screen("main") if self.is_screen_installed("main") else self.screen_stack[0]
 
+    def on_mount(self) -> None:
+        # Everything loaded so far (the library, the index, the widgets) lives as long as the app.
+        # Python's cyclic garbage collector would otherwise re-scan it all on every full pass --
+        # a pause of a quarter of a second at 100,000 papers, felt as a stutter while typing.
+        self.call_after_refresh(gc.freeze)
+
     def on_unmount(self) -> None:
-        """Close the store when the app opened it itself (the CLI closes its own)."""
+        """Hand the frozen objects back to the collector; close the store if the app opened it
+        itself (the CLI closes its own)."""
+        gc.unfreeze()
         if self.owns_store:
             self.store.close()
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from paperterm.model import Paper
 from paperterm.state import Marker
 from paperterm.tui.keys import DETAIL_BINDINGS
-from paperterm.tui.paper_list import NOTE_MARK, STAR_MARK, UNREAD_MARK, UPVOTE_MARK, clean
+from paperterm.tui.paper_list import (NOTE_MARK, STAR_MARK, UNREAD_MARK, UPVOTE_MARK, clean,
+                                      set_virtual_height)
 
 #: At most this many listing names are spelled out in "seen in N listings: ...".
 MAX_SOURCES_SHOWN = 5
@@ -100,10 +100,15 @@ class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
         self._text = Text()
         self._lines: list[Strip] = []
         self._wrapped_width = -1
+        self._shown: tuple | None = None
 
     def show(self, paper: Paper | None, marker: Marker | None,
              empty: str = "No paper selected.") -> None:
         """Show ``paper`` (scrolled to its top) or, when ``None``, the ``empty`` message."""
+        key = (paper, marker, empty if paper is None else None)
+        if key == self._shown:
+            return  # e.g. a new keystroke whose best hit is the same paper: nothing to repaint
+        self._shown = key
         self._text = Text(empty, style="dim") if paper is None else detail_text(paper, marker)
         self._wrapped_width = -1
         self._wrap()
@@ -128,9 +133,10 @@ class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
             console = self.app.console
             options = console.options.update(width=width, height=None, no_wrap=False,
                                              overflow="fold")
-            self._lines = [Strip(line, width)
+            base = self.rich_style
+            self._lines = [Strip(line, width).apply_style(base)
                            for line in console.render_lines(self._text, options, pad=True)]
-        self.virtual_size = Size(width, len(self._lines))
+        set_virtual_height(self, len(self._lines))
 
     def on_resize(self, event: events.Resize) -> None:
         self._wrap()
@@ -138,6 +144,9 @@ class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._wrapped_width = -1  # the lines carry the theme's colours: draw them again
+        if self.is_mounted:
+            self._wrap()
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
@@ -145,5 +154,5 @@ class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
         width = self.scrollable_content_region.width
         base = self.rich_style
         if 0 <= index < len(self._lines):
-            return self._lines[index].apply_style(base).adjust_cell_length(width, base)
+            return self._lines[index]
         return Strip.blank(width, base)

@@ -12,8 +12,10 @@ when they change, the current paper a moment after the cursor settles and again 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
@@ -52,8 +54,12 @@ PAPER_SETTING = "tui.paper"
 WIDE_FOOTER = 110
 FOOTER_OPTIONAL = {"paperterm.view_all", "paperterm.view_unread", "paperterm.view_starred",
                    "paperterm.view_noted", "paperterm.sort"}
-#: Seconds the cursor must rest before its paper is saved as "where I left off".
-SAVE_POSITION_DELAY = 1.0
+#: The longest (seconds) the screen waits for a keystroke's results before painting without them.
+PAINT_HOLD = 0.05
+#: How often (seconds) the paper under the cursor is saved as "where I left off" if it changed,
+#: once the cursor has rested for ``POSITION_REST`` seconds (and always on quit).
+SAVE_POSITION_EVERY = 1.0
+POSITION_REST = 3.0
 
 
 def can_open_browser() -> bool:
@@ -95,9 +101,10 @@ class MainScreen(Screen):
         self.ranked = False
         self.hits: list[int] | None = None
         self.generation = 0
-        self._save_timer: Timer | None = None
+        self._position_dirty = False
         self._last_pos: int | None = None
         self._narrow = False
+        self._hold: Timer | None = None
         self.paper_list = PaperList(self.papers, self.triage.marks, id="paper-list")
         self.detail = PaperDetail(id="detail")
         self.status_line = Static(id="status")
@@ -126,6 +133,11 @@ class MainScreen(Screen):
         self.paper_list.set_rows(rows, cursor)
         self.paper_list.focus()
         self._update_status()
+        self.set_interval(SAVE_POSITION_EVERY, self._save_position_if_moved)
+        # Watch the query's value rather than wait for ``Input.Changed``: the watcher runs inside
+        # the keystroke's own handling, so the search starts (and the paint is held) before the
+        # typed character is painted on its own.
+        self.watch(self.search_input, "value", self.set_query, init=False)
 
     def on_unmount(self) -> None:
         self.save_position()
@@ -183,7 +195,7 @@ class MainScreen(Screen):
             right = f"{SORT_LABELS[sort].split(' (')[0]} " if room >= 12 else ""
         text.append(" " * max(0, room - len(right)))
         text.append(right, style="dim")
-        self.status_line.update(text)
+        self.status_line.update(text, layout=False)  # fixed size: no relayout per keystroke
 
     def on_resize(self, event) -> None:
         self._update_status()
@@ -206,16 +218,13 @@ class MainScreen(Screen):
 
     # -- search --------------------------------------------------------------------------------
 
-    @on(Input.Changed, "#search-input")
-    def _query_changed(self, event: Input.Changed) -> None:
-        self.set_query(event.value)
-
     def set_query(self, text: str) -> None:
         """Filter and rank by ``text`` (the search bar calls this on every keystroke)."""
         self.query_text = text
         bar = self.query_one("#search-bar", SearchBar)
         if not text.strip():
             bar.show_error(None)
+            self._release_paint()
             self.generation += 1
             self.parsed_query = None
             self.hits = None
@@ -226,20 +235,49 @@ class MainScreen(Screen):
             query = parse_query(text)
         except QueryError as exc:
             bar.show_error(str(exc))  # keep the last good results on screen
+            self._release_paint()
             return
         bar.show_error(None)
         self.generation += 1
+        self._hold_paint()
         self._run_search(self.generation, query, "top")
+
+    def _hold_paint(self) -> None:
+        """Paint the typed character together with its results rather than one frame apart.
+
+        Textual paints at most one frame per 1/60 s; a keystroke would otherwise paint its echo
+        at once and its results (ready a few milliseconds later) a whole frame after that. So the
+        screen holds its paint until the results arrive -- for at most ``PAINT_HOLD`` seconds,
+        so typing never looks stuck even if a search is slow."""
+        if self._hold is None:
+            self.app._begin_batch()
+            self._hold = self.set_timer(PAINT_HOLD, self._release_paint)
+
+    def _release_paint(self) -> None:
+        if self._hold is not None:
+            self._hold.stop()
+            self._hold = None
+            self.app._end_batch()
 
     def _run_search(self, generation: int, query, cursor: str) -> None:
         self._search_worker(generation, query, dict(self.triage.markers), cursor)
 
     @work(exclusive=True, thread=True, group="search")
     def _search_worker(self, generation: int, query, markers: dict, cursor: str) -> None:
-        hits = self.index.search(query, markers=markers)
-        if get_current_worker().is_cancelled:
-            return
-        positions = [hit.pos for hit in hits]
+        # A search may allocate a result object per paper (100,000 of them), all short-lived;
+        # letting the cyclic collector run in the middle of that costs tens of milliseconds for
+        # nothing (reference counting frees them), so it waits until the positions are taken.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            hits = self.index.search(query, markers=markers)
+            if get_current_worker().is_cancelled:
+                return
+            positions = [hit.pos for hit in hits]
+            del hits
+        finally:
+            if collecting:
+                gc.enable()
         self.app.call_from_thread(self._search_done, generation, query, positions, cursor)
 
     def _search_done(self, generation: int, query, positions: list[int], cursor: str) -> None:
@@ -249,6 +287,7 @@ class MainScreen(Screen):
         self.hits = positions
         self._set_ranked(_has_words(query))
         self.refresh_rows(cursor)
+        self._release_paint()
 
     def _set_ranked(self, ranked: bool) -> None:
         if ranked and not self.ranked:
@@ -276,9 +315,8 @@ class MainScreen(Screen):
     def _cursor_moved(self, event: PaperList.CursorMoved) -> None:
         self._show_detail(event.pos)
         self._last_pos = event.pos
-        if self._save_timer is not None:
-            self._save_timer.stop()
-        self._save_timer = self.set_timer(SAVE_POSITION_DELAY, self.save_position)
+        self._position_dirty = True  # saved by the periodic check, not on every step
+        self._moved_at = time.monotonic()
 
     def _show_detail(self, pos: int | None) -> None:
         if pos is None:
@@ -286,8 +324,14 @@ class MainScreen(Screen):
         else:
             self.detail.show(self.papers[pos], self.triage.marker(pos))
 
+    def _save_position_if_moved(self) -> None:
+        # A settings write waits for the disk (fsync): never in the middle of moving or typing.
+        if self._position_dirty and time.monotonic() - self._moved_at >= POSITION_REST:
+            self.save_position()
+
     def save_position(self) -> None:
         """Remember the paper under the cursor (for the next start)."""
+        self._position_dirty = False
         pos = self._last_pos
         if pos is not None:
             self._save_setting(PAPER_SETTING, self.papers[pos].id)

@@ -47,6 +47,8 @@ class SearchInput(Input):
 class SearchBar(Vertical):
     """The query field with its prompt, and a line for query errors (hidden when there is none)."""
 
+    _shown = ""
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="search-row"):
             yield Static("/", id="search-prompt")
@@ -55,6 +57,9 @@ class SearchBar(Vertical):
 
     def show_error(self, message: str | None) -> None:
         """Show ``message`` under the bar, or hide the error line when ``None``."""
-        error = self.query_one("#search-error", Static)
-        error.update(f"⚠ {message}" if message else "")
+        text = f"⚠ {message}" if message else ""
+        if text == self._shown:
+            return  # nothing to redo on every keystroke
+        self._shown = text
+        self.query_one("#search-error", Static).update(text)
         self.set_class(bool(message), "-error")
