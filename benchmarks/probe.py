@@ -170,10 +170,6 @@ async def _start(args, frames: _Frames, t_perf0: float, t_wall0: float):
     check = time.perf_counter() - c0  # not part of a user's start: subtracted below
     library, index, phases = load(args.paths, background=True)
     phases["cache_hit"] = cached
-    if args.gc_freeze:
-        import gc
-
-        gc.freeze()  # an experiment: what the CLI could do right after loading
     t_app0 = time.perf_counter()
     import textual  # noqa: F401  (counted in app_import_s)
 
@@ -324,7 +320,6 @@ async def mode_session(args) -> None:
             "cursor_row": plist.cursor,
             "frames": len(frames.times),
             "rss_mb": peak_rss_mb(),
-            "gc_freeze": args.gc_freeze,
             **pauses.summary(),
         })
     finally:
@@ -361,8 +356,6 @@ def main() -> int:
                         help="parent's time.time() when it started this process")
     parser.add_argument("--queries", default='["diffusion model"]', help="JSON list of queries")
     parser.add_argument("--steps", type=int, default=100, help="cursor steps")
-    parser.add_argument("--gc-freeze", action="store_true",
-                        help="gc.freeze() right after loading (an experiment, not the default)")
     args = parser.parse_args()
     if not os.environ.get("PAPERTERM_CACHE_DIR") or not os.environ.get("PAPERTERM_DATA_DIR"):
         print("probe: set PAPERTERM_CACHE_DIR and PAPERTERM_DATA_DIR", file=sys.stderr)

@@ -40,8 +40,6 @@ from corpus import DEFAULT_ROOT, ensure_corpus, parse_sizes  # noqa: E402
 from probe import keystrokes  # noqa: E402
 
 PROBE = HERE / "probe.py"
-#: Set by ``--gc-freeze``: TUI starts call ``gc.freeze()`` right after loading (an experiment).
-GC_FREEZE = False
 
 #: Typed one key at a time; lengths 4..19, a typo ("transformr") and compounds included.
 QUERIES = (
@@ -150,8 +148,6 @@ def measure_parse(listings: Path) -> dict:
 def run_probe(mode: str, listings: Path, env: dict, *extra: str, timeout: float = 1800) -> dict:
     """Run ``probe.py`` in a fresh interpreter; its JSON result."""
     cmd = [sys.executable, str(PROBE), mode, str(listings), *extra]
-    if mode in ("start", "session") and GC_FREEZE:
-        cmd.append("--gc-freeze")
     spawned = time.time()
     if mode in ("start", "session"):
         cmd += ["--spawned", repr(spawned)]
@@ -291,7 +287,8 @@ def machine() -> dict:
 
     return {"cpu": model, "cores": os.cpu_count(), "python": platform.python_version(),
             "platform": platform.platform(), "textual": textual_version,
-            "paperterm": paperterm.__version__}
+            "paperterm": paperterm.__version__, "textual_fps": os.environ.get("TEXTUAL_FPS"),
+            "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None}
 
 
 def table(results: dict[int, dict], info: dict) -> str:
@@ -319,7 +316,7 @@ def table(results: dict[int, dict], info: dict) -> str:
              "smaller sizes show how each figure scales.")
     head = (f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, "
             f"Textual {info['textual']}, {info['platform']}"
-            + ("; TUI starts with gc.freeze() after loading" if info.get("gc_freeze") else ""))
+            + (f"; TEXTUAL_FPS={info['textual_fps']}" if info.get("textual_fps") else ""))
     problems = [f"{n:,} papers: {p}" for n in sizes for p in results[n].get("problems", [])]
     notes = ["", "PROBLEMS (figures above may be wrong):", *problems] if problems else []
     return "\n".join([head, "", *lines, "", units, *notes])
@@ -336,13 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=lambda s: tuple(json.loads(s)), default=QUERIES,
                         help="JSON list of queries to type (default: a built-in set of 12)")
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="corpus directory")
-    parser.add_argument("--gc-freeze", action="store_true",
-                        help="TUI starts call gc.freeze() after loading (what the CLI could do)")
     args = parser.parse_args(argv)
-    global GC_FREEZE
-    GC_FREEZE = args.gc_freeze
     info = machine()
-    info["gc_freeze"] = args.gc_freeze
     results: dict[int, dict] = {}
     for size in parse_sizes(args.sizes):
         print(f"measuring {size:,} papers ...", file=sys.stderr, flush=True)
