@@ -413,6 +413,23 @@ async def test_question_mark_lists_every_key_from_the_bindings():
         assert not isinstance(app.screen, HelpScreen)
 
 
+async def test_help_i_shows_binding_ids_for_the_keymap_file():
+    from paperterm.tui import keys
+
+    app = create_app()
+    async with app.run_test(size=(160, 60)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "paperterm.star" not in screen_text(app)
+        await pilot.press("i")
+        await pilot.pause()
+        text = screen_text(app)
+        line = next(ln for ln in text.splitlines() if "Toggle star" in ln)
+        assert "paperterm.star" in line
+        for binding, _ in keys.bound_keys(keys.MAIN_BINDINGS):
+            assert binding.id in text
+
+
 async def test_help_shows_remapped_keys_and_remapped_key_works():
     app = create_app(keymap={"paperterm.star": "x"})
     async with app.run_test(size=(160, 60), notifications=True) as pilot:

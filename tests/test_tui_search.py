@@ -178,3 +178,37 @@ async def test_no_match_says_so():
         assert list(app.main_screen.paper_list.rows) == []
         assert "No papers match this search." in list_lines(app)[0]
         assert "showing 0" in status(app)
+
+
+class SlowIndex:
+    """Like the CLI's index that is still being built in the background on a first start."""
+
+    def __init__(self, index) -> None:
+        self.index = index
+        self.ready = False
+        self.release = threading.Event()
+
+    def search(self, *args, **kwargs):
+        self.release.wait(10)
+        self.ready = True
+        return self.index.search(*args, **kwargs)
+
+
+async def test_typing_while_the_index_is_being_built():
+    from paperterm.library import load_library
+    from paperterm.locations import seeds_dir
+
+    library = load_library([seeds_dir()])
+    slow = SlowIndex(SearchIndex(library.papers))
+    app = create_app(library=library, index=slow)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"grok")
+        await pilot.pause(0.1)
+        # Typing was not blocked, and the bar says why the results are not there yet.
+        assert app.main_screen.search_input.value == "grok"
+        assert "Building the search index of 163 papers" in screen_text(app)
+        assert len(app.main_screen.paper_list.rows) == 163
+        slow.release.set()
+        await settle(app, pilot)
+        assert 0 < len(app.main_screen.paper_list.rows) < 20
+        assert "Building the search index" not in screen_text(app)

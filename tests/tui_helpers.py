@@ -1,12 +1,9 @@
-"""Shared helpers for the TUI tests (test_tui_*.py): apps from the real factory, screen text,
-deterministic seed copies and synthetic libraries."""
+"""Shared helpers for the TUI tests (test_tui_*.py): what the store holds, what the screen shows,
+and synthetic libraries. (Deterministic seed copies for pictures live in ``paperterm.tui.demo``.)"""
 
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import time
 from pathlib import Path
 
 from rich.console import Console
@@ -17,20 +14,6 @@ from paperterm.state import MarkerStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-#: Listings whose year is not shown get it inferred from the file's modification time; pin it so
-#: snapshots and screenshots do not change with the day the repository was checked out.
-FIXED_MTIME = time.mktime((2025, 6, 30, 12, 0, 0, 0, 0, -1))
-
-
-def pinned_seeds(directory: Path) -> Path:
-    """A copy of the seeds with a fixed modification time (deterministic inferred years)."""
-    target = directory / "seeds"
-    target.mkdir(parents=True, exist_ok=True)
-    for src in sorted(SEEDS.glob("*.txt")):
-        dst = target / src.name
-        shutil.copyfile(src, dst)
-        os.utime(dst, (FIXED_MTIME, FIXED_MTIME))
-    return target
 
 
 def stored() -> MarkerStore:

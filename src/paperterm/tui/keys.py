@@ -122,6 +122,8 @@ EXPORT_BINDINGS = [
 #: The help screen.
 HELP_BINDINGS = [
     _b("escape,q,question_mark", "close", "Close", "Close the help", "help.close", show=True),
+    _b("i", "toggle_ids", "Binding ids", "Show binding ids (for keymap.toml)",
+       "help.ids", show=True),
     _b("j,down", "scroll_down", "Down", "Scroll down", "help.down"),
     _b("k,up", "scroll_up", "Up", "Scroll up", "help.up"),
 ]

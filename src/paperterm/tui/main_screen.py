@@ -237,7 +237,11 @@ class MainScreen(Screen):
             bar.show_error(str(exc))  # keep the last good results on screen
             self._release_paint()
             return
-        bar.show_error(None)
+        if getattr(self.index, "ready", True):
+            bar.show_error(None)
+        else:  # a first start on a large library: the index is still being built elsewhere
+            bar.show_error(f"Building the search index of {len(self.papers):,} papers; "
+                           "results follow as soon as it is ready.", note=True)
         self.generation += 1
         self._hold_paint()
         self._run_search(self.generation, query, "top")
@@ -267,8 +271,9 @@ class MainScreen(Screen):
         # A search may allocate a result object per paper (100,000 of them), all short-lived;
         # letting the cyclic collector run in the middle of that costs tens of milliseconds for
         # nothing (reference counting frees them), so it waits until the positions are taken.
-        collecting = gc.isenabled()
-        gc.disable()
+        collecting = gc.isenabled() and getattr(self.index, "ready", True)
+        if collecting:
+            gc.disable()
         try:
             hits = self.index.search(query, markers=markers)
             if get_current_worker().is_cancelled:
@@ -287,6 +292,7 @@ class MainScreen(Screen):
         self.hits = positions
         self._set_ranked(_has_words(query))
         self.refresh_rows(cursor)
+        self.query_one("#search-bar", SearchBar).clear_note()
         self._release_paint()
 
     def _set_ranked(self, ranked: bool) -> None:

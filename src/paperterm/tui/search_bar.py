@@ -55,11 +55,18 @@ class SearchBar(Vertical):
             yield SearchInput(placeholder=PLACEHOLDER, id="search-input", select_on_focus=False)
         yield Static("", id="search-error", markup=False)
 
-    def show_error(self, message: str | None) -> None:
-        """Show ``message`` under the bar, or hide the error line when ``None``."""
-        text = f"⚠ {message}" if message else ""
+    def show_error(self, message: str | None, *, note: bool = False) -> None:
+        """Show ``message`` under the bar (a query error, or with ``note`` a notice such as
+        "still indexing"), or hide the line when ``None``."""
+        text = (f"… {message}" if note else f"⚠ {message}") if message else ""
         if text == self._shown:
             return  # nothing to redo on every keystroke
         self._shown = text
         self.query_one("#search-error", Static).update(text)
         self.set_class(bool(message), "-error")
+        self.set_class(bool(message) and note, "-note")
+
+    def clear_note(self) -> None:
+        """Hide a notice (but not an error) once results have arrived."""
+        if self.has_class("-note"):
+            self.show_error(None)

@@ -35,10 +35,10 @@ def key_display(key: str) -> str:
     return "+".join([*modifiers, shown])
 
 
-def key_rows(bindings: Sequence[Binding], keymap: dict[str, str]) -> list[tuple[str, str]]:
-    """(keys, what they do) per binding, in declaration order, with ``keymap`` applied."""
+def key_rows(bindings: Sequence[Binding], keymap: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(keys, what they do, binding id) per binding, in declaration order, ``keymap`` applied."""
     return [(" ".join(key_display(k) for k in shown) or "(unbound)",
-             binding.tooltip or binding.description)
+             binding.tooltip or binding.description, binding.id or "")
             for binding, shown in keys.bound_keys(bindings, keymap)]
 
 
@@ -53,16 +53,21 @@ def app_rows(app: App) -> list[tuple[str, str]]:
             text = "Command palette: every action, by name"
         elif binding.action == "quit":
             text = "Quit, from anywhere"
-        rows.append((key_display(key), text))
+        rows.append((key_display(key), text, binding.id or ""))
     return rows
 
 
-def section(title: str, rows: Iterable[tuple[str, str]]) -> Group:
+def section(title: str, rows: Iterable[tuple[str, str, str]], ids: bool = False) -> Group:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True, min_width=10)
     table.add_column()
-    for key_text, description in rows:
-        table.add_row(Text(key_text), Text(description))
+    if ids:
+        table.add_column(style="dim", no_wrap=True)
+    for key_text, description, binding_id in rows:
+        cells = [Text(key_text), Text(description)]
+        if ids:
+            cells.append(Text(binding_id or "(Textual)"))
+        table.add_row(*cells)
     return Group(Text(title, style="bold underline"), table, Text(""))
 
 
@@ -71,27 +76,53 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = keys.HELP_BINDINGS
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.show_ids = False
+
     def compose(self) -> ComposeResult:
-        keymap = dict(self.app._keymap)
-        left = Group(
-            section("Paper list", key_rows(keys.LIST_BINDINGS, keymap)),
-            section("Papers (in the list or the details)", key_rows(keys.MAIN_BINDINGS, keymap)),
-        )
-        right = Group(
-            section("Details pane (tab to focus)", key_rows(keys.DETAIL_BINDINGS, keymap)),
-            section("Search bar", key_rows(keys.SEARCH_BINDINGS, keymap)),
-            section("Note editor", key_rows(keys.NOTE_BINDINGS, keymap)),
-            section("Export dialog", key_rows(keys.EXPORT_BINDINGS, keymap)),
-            section("Anywhere", app_rows(self.app)),
-            Text("Looking at a paper does not mark it read: space or r does. While searching, "
-                 "o also offers relevance order.", style="italic"),
-        )
         with VerticalScroll(id="help-dialog", classes="dialog"):
             yield Static(Text("paperterm keys", style="bold"), id="help-title")
             with Horizontal(id="help-columns"):
-                yield Static(left, id="help-left")
-                yield Static(right, id="help-right")
+                yield Static(id="help-left")
+                yield Static(id="help-right")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
+        """Lay the sections out in two columns, or in one with the binding ids beside them."""
+        keymap = dict(self.app._keymap)
+        ids = self.show_ids
+        first = [
+            section("Paper list", key_rows(keys.LIST_BINDINGS, keymap), ids),
+            section("Papers (in the list or the details)", key_rows(keys.MAIN_BINDINGS, keymap),
+                    ids),
+        ]
+        second = [
+            section("Details pane (tab to focus)", key_rows(keys.DETAIL_BINDINGS, keymap), ids),
+            section("Search bar", key_rows(keys.SEARCH_BINDINGS, keymap), ids),
+            section("Note editor", key_rows(keys.NOTE_BINDINGS, keymap), ids),
+            section("Export dialog", key_rows(keys.EXPORT_BINDINGS, keymap), ids),
+            section("Anywhere", app_rows(self.app), ids),
+            Text("Looking at a paper does not mark it read: space or r does. While searching, "
+                 "o also offers relevance order. Remap any key by its binding id in "
+                 "keymap.toml (i shows the ids).", style="italic"),
+        ]
+        left = self.query_one("#help-left", Static)
+        right = self.query_one("#help-right", Static)
+        if ids:
+            left.update(Group(*first, *second))
+            right.update("")
+        else:
+            left.update(Group(*first))
+            right.update(Group(*second))
+        right.display = not ids
+
+    def action_toggle_ids(self) -> None:
+        self.show_ids = not self.show_ids
+        self._fill()
 
     def action_close(self) -> None:
         self.dismiss(None)
