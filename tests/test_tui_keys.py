@@ -604,3 +604,35 @@ def _contrast(a, b) -> float:
         return 0.2126 * ch(c.red) + 0.7152 * ch(c.green) + 0.0722 * ch(c.blue)
     la, lb = sorted((lum(a), lum(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
+
+
+async def test_theme_choice_is_remembered():
+    app = create_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "textual-light"
+        await pilot.pause()
+    with stored() as store:
+        assert store.get_setting("tui.theme") == "textual-light"
+    again = create_app()
+    assert again.theme == "textual-light"
+
+
+async def test_a_store_failure_is_reported_not_a_crash(monkeypatch):
+    from paperterm.state import StoreError
+
+    app = create_app()
+
+    def broken(*args, **kwargs):
+        raise StoreError("/nowhere/state.sqlite3: cannot save marker (disk I/O error)")
+
+    monkeypatch.setattr(app.store, "set_starred", broken)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.is_running
+        assert any("cannot save marker" in n for n in notifications(app))
+        assert "starred 0" in status(app)
+        assert STAR_MARK not in list_lines(app)[0][:4]
+        await pilot.press("u")                          # nothing was recorded to undo
+        await pilot.pause()
+        assert any("Nothing to undo" in n for n in notifications(app))

@@ -192,7 +192,7 @@ class MainScreen(Screen):
         right = f"{VIEW_LABELS[self.view]} · sorted by {SORT_LABELS[sort]} "
         room = self.size.width - text.cell_len
         if room < len(right) + 2:
-            right = f"{SORT_LABELS[sort].split(' (')[0]} " if room >= 12 else ""
+            right = f"sort: {SORT_LABELS[sort].split(' (')[0]} " if room >= 18 else ""
         text.append(" " * max(0, room - len(right)))
         text.append(right, style="dim")
         self.status_line.update(text, layout=False)  # fixed size: no relayout per keystroke
