@@ -341,3 +341,37 @@ def test_small_or_cached_libraries_get_a_real_index_even_in_background(listings)
 
     _, index = cache.load_library_and_index([listings], background=True)  # under the threshold
     assert type(index) is SearchIndex
+
+
+@pytest.fixture
+def two_processes(monkeypatch):
+    """Parse in two processes even for the small test listings (and despite runner threads)."""
+    monkeypatch.setattr(cache, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(cache, "_can_fork", lambda: hasattr(os, "fork"))
+
+
+def test_parsing_in_two_processes_gives_the_same_library(listings, two_processes):
+    fresh = load_library([listings], use_cache=False)
+    parallel = load_library([listings])  # a miss: parsed by this process and a forked child
+    _same(parallel, fresh)
+    assert any("zz_broken.txt" in w for w in parallel.warnings)  # an error from the child's half
+
+
+def test_parsing_falls_back_when_the_child_dies(listings, two_processes, monkeypatch):
+    parent = os.getpid()
+    real = library.read_listing
+
+    def dies_in_child(path):
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(path)
+
+    monkeypatch.setattr(library, "read_listing", dies_in_child)
+    _same(load_library([listings]), load_library([listings], use_cache=False))
+
+
+def test_parallel_parse_with_index_in_background(listings, two_processes, forking):
+    lib, pending = cache.load_library_and_index([listings], background=True)
+    _same(lib, load_library([listings], use_cache=False))
+    assert pending.search("learning", markers={})
+    cache.wait_for_writes(timeout=30)

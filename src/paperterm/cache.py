@@ -30,7 +30,8 @@ thread runs yet (the CLI, before the TUI starts), a library over ``BACKGROUND_BY
 written by a forked child on the other core, so a first start does not wait for it;
 ``wait_for_writes()`` waits for such children (tests, benchmarks). For the TUI, even the index can
 be built by such a child (``load_library_and_index(..., background=True)`` returns a
-``PendingIndex``): the list is on screen while the index is still being built.
+``PendingIndex``): the list is on screen while the index is still being built. And when listings
+must be parsed (a miss) and are over ``PARALLEL_BYTES``, a child parses half of them meanwhile.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from paperterm import __version__, locations
 from paperterm import library as _library
 from paperterm.library import Library, discover
 from paperterm.model import Paper
+from paperterm.sources import ListingError, ParseResult
 
 if TYPE_CHECKING:
     from paperterm.search import SearchIndex
@@ -69,6 +71,8 @@ MAX_SLOTS = 4
 RACY_NS = 2_000_000_000
 #: Libraries from at least this many bytes of listings are written by a forked child, when possible.
 BACKGROUND_BYTES = 8 << 20
+#: Listings of at least this many bytes are parsed by two processes (a forked child takes half).
+PARALLEL_BYTES = 16 << 20
 #: Temporary files left by a writer that died are removed once they are this old.
 STALE_TMP_SECONDS = 3600
 
@@ -90,6 +94,8 @@ class _Plan:
     slot: Path
     input_bytes: int
     racy: bool
+    files: tuple[Path, ...] = ()
+    sizes: tuple[int, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -114,7 +120,7 @@ def _plan(paths: Sequence[Path | str]) -> _Plan:
     given = [Path(p) for p in paths]
     files, warnings = discover(given)
     entries: list[tuple] = []
-    total = 0
+    sizes: list[int] = []
     racy = False
     newest_trusted = time.time_ns() - RACY_NS
     for path in files:
@@ -122,9 +128,10 @@ def _plan(paths: Sequence[Path | str]) -> _Plan:
             st = os.stat(path)
         except OSError as exc:
             entries.append((str(path), "unreadable", exc.errno))
+            sizes.append(0)
             continue
         entries.append((str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev))
-        total += st.st_size
+        sizes.append(st.st_size)
         if max(st.st_mtime_ns, st.st_ctime_ns) > newest_trusted:
             racy = True
     key = (
@@ -139,7 +146,8 @@ def _plan(paths: Sequence[Path | str]) -> _Plan:
     identity = "\0".join(os.path.realpath(p) for p in given)
     name = hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:20]
     slot = locations.cache_dir() / f"{_SLOT_PREFIX}{name}{_SLOT_SUFFIX}"
-    return _Plan(key=key, slot=slot, input_bytes=total, racy=racy)
+    return _Plan(key=key, slot=slot, input_bytes=sum(sizes), racy=racy, files=tuple(files),
+                 sizes=tuple(sizes))
 
 
 @contextmanager
@@ -453,6 +461,100 @@ def _build_in_child(plan: _Plan, lib: Library) -> PendingIndex | None:
     return PendingIndex(lib.papers, read_fd, pid)
 
 
+def _parse(paths: list[Path | str], plan: _Plan) -> Library:
+    """``library.load_library`` without the cache, on both cores when the listings are large.
+
+    A forked child parses the last files (about half the bytes) into a temporary file while this
+    process parses the first ones; their results are then read back in order, so the library is
+    exactly what a one-process load gives (the cache tests compare the two). Anything unexpected in
+    the child (it died, a file it did not get to) just means this process parses that file itself.
+    """
+    if plan.input_bytes < PARALLEL_BYTES or len(plan.files) < 2 or not _can_fork():
+        return _library.load_library(paths, use_cache=False)
+    half, tail, split = plan.input_bytes / 2, 0, len(plan.files)
+    while split > 1 and tail + plan.sizes[split - 1] <= half:
+        split -= 1
+        tail += plan.sizes[split]
+    theirs = {str(p) for p in plan.files[split:]}
+    if not theirs:
+        return _library.load_library(paths, use_cache=False)
+    try:
+        spool = tempfile.TemporaryFile(prefix="paperterm-parse-")
+    except OSError:
+        return _library.load_library(paths, use_cache=False)
+    try:
+        pid = os.fork()
+    except OSError:
+        spool.close()
+        return _library.load_library(paths, use_cache=False)
+    if pid == 0:  # the child: parse its files, one pickle per file, then leave
+        code = 1
+        try:
+            gc.disable()
+            with open(spool.fileno(), "wb", buffering=1 << 20, closefd=False) as out:
+                pickler = _Pickler(out)
+                for path in plan.files[split:]:
+                    try:
+                        outcome: tuple = ("ok", _library.read_listing(path))
+                    except ListingError as exc:
+                        outcome = ("error", str(exc))
+                    pickler.dump((str(path), outcome))
+                    pickler.clear_memo()  # keep the child small; _collect reads record by record
+            code = 0
+        finally:
+            os._exit(code)
+
+    received: dict[str, tuple] | None = None
+
+    def read(path: Path) -> ParseResult:
+        nonlocal received
+        key = str(path)
+        if key in theirs:
+            if received is None:
+                received = _collect(pid, spool)
+            outcome = received.pop(key, None)
+            if outcome is not None:
+                kind, value = outcome
+                if kind == "error":
+                    raise ListingError(value)
+                return value
+        return _library.read_listing(path)
+
+    try:
+        return _library.load_library(paths, use_cache=False, read=read)
+    finally:
+        if received is None:
+            _collect(pid, spool)  # reap the child even if we never needed its work
+        spool.close()
+
+
+def _collect(pid: int, spool) -> dict[str, tuple]:
+    """Wait for the parsing child; the outcomes it wrote (as many as could be read back)."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except OSError:
+        return {}
+    outcomes: dict[str, tuple] = {}
+    if status != 0:
+        return outcomes
+    with _gc_paused():
+        try:
+            spool.seek(0)
+            with open(spool.fileno(), "rb", buffering=1 << 20, closefd=False) as fh:
+                while True:
+                    try:  # one unpickler per record: the child cleared its memo after each
+                        name, outcome = pickle.Unpickler(fh).load()
+                    except EOFError:
+                        break
+                    if type(name) is str and type(outcome) is tuple and len(outcome) == 2 and (
+                            (outcome[0] == "ok" and type(outcome[1]) is ParseResult)
+                            or (outcome[0] == "error" and type(outcome[1]) is str)):
+                        outcomes[name] = outcome
+        except Exception:  # noqa: BLE001 - whatever could not be read is parsed again here
+            pass
+    return outcomes
+
+
 def load_library(paths: Sequence[Path | str], *, use_cache: bool = True) -> Library:
     """``library.load_library`` through the cache: the kept copy if still valid, else parse and keep.
 
@@ -465,7 +567,7 @@ def load_library(paths: Sequence[Path | str], *, use_cache: bool = True) -> Libr
     cached = _read(plan, want_index=False)
     if cached is not None:
         return cached[0]
-    lib = _library.load_library(paths, use_cache=False)
+    lib = _parse(paths, plan)
     _save(plan, lib, None)
     return lib
 
@@ -490,7 +592,7 @@ def load_library_and_index(paths: Sequence[Path | str], *, use_cache: bool = Tru
     cached = _read(plan, want_index=True)
     if cached is not None and cached[1] is not None:
         return cached[0], cached[1]
-    lib = cached[0] if cached is not None else _library.load_library(paths, use_cache=False)
+    lib = cached[0] if cached is not None else _parse(paths, plan)
     if background and plan.input_bytes >= BACKGROUND_BYTES:
         pending = _build_in_child(plan, lib)
         if pending is not None:

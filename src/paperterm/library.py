@@ -11,7 +11,7 @@ import bisect
 import datetime as dt
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -188,23 +188,26 @@ def read_listing(path: Path) -> ParseResult:
     return parse_listing(text, path.name, max_year=year)
 
 
-def load_library(paths: Sequence[Path | str], *, use_cache: bool = True) -> Library:
+def load_library(paths: Sequence[Path | str], *, use_cache: bool = True,
+                 read: Callable[[Path], ParseResult] | None = None) -> Library:
     """Load, parse and merge the listings under ``paths``.
 
     Bad files become warnings; ``LoadError`` only when a named path is missing, a named directory
     has no listings, or not one paper could be loaded from anything. With ``use_cache`` the result
     (warnings included) comes from, and is kept in, ``paperterm.cache`` while no file changes.
+    ``read`` stands in for ``read_listing`` (the cache passes one that parses in two processes).
     """
     if use_cache:
         from paperterm import cache  # imported here: the cache module builds on this one
 
         return cache.load_library(paths)
+    read = read or read_listing
     files, warnings = discover([Path(p) for p in paths])
     results: list[list[Paper]] = []
     problems: list[str] = []
     for path in files:
         try:
-            parsed = read_listing(path)
+            parsed = read(path)
         except ListingError as exc:
             problems.append(f"{path}: {exc}")
             continue
