@@ -76,7 +76,7 @@ class Target:
             return "met"
         if self.at_least:
             return f"MISSED by {_num(self.limit - value)}{unit} ({value / self.limit:.2f}x of target)"
-        return f"MISSED by {_num(value - self.limit)}{unit} ({value / self.limit:.1f}x target)"
+        return f"MISSED by {_num(value - self.limit)}{unit} ({value / self.limit:.2f}x target)"
 
 
 #: (key, label, unit, target or None).
@@ -333,7 +333,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=lambda s: tuple(json.loads(s)), default=QUERIES,
                         help="JSON list of queries to type (default: a built-in set of 12)")
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="corpus directory")
+    parser.add_argument("--report", type=Path, metavar="JSON",
+                        help="only print the table of a JSON file written by --json")
     args = parser.parse_args(argv)
+    if args.report:
+        saved = json.loads(args.report.read_text(encoding="utf-8"))
+        print(table({int(k): v for k, v in saved["results"].items()}, saved["machine"]))
+        return 0
     info = machine()
     results: dict[int, dict] = {}
     for size in parse_sizes(args.sizes):

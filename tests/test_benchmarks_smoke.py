@@ -83,3 +83,7 @@ def test_harness_runs_end_to_end_at_a_tiny_size(tmp_path):
     assert len(result["session"]["keystroke_s"]) == len("grok") + len("lm")
     assert result["session"]["missing_results"] == 0
     assert payload["machine"]["python"]
+    again = subprocess.run([sys.executable, str(BENCH / "run.py"), "--report", str(out_json)],
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == proc.stdout.strip()  # the same table, re-read from the JSON
