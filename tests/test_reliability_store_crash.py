@@ -8,6 +8,8 @@ from __future__ import annotations
 import random
 import signal
 import subprocess
+
+import pytest
 import sys
 import time
 from pathlib import Path
@@ -72,7 +74,10 @@ def test_sigkill_while_writing_never_loses_a_reported_change(tmp_path):
                 time.sleep(rng.uniform(0.0, 0.06))
             else:
                 ready = proc.stdout.readline()
-                assert ready == b"ready\n", (ready, proc.stderr.read() if proc.poll() else b"")
+                if ready != b"ready\n":
+                    proc.wait(timeout=30)
+                    pytest.fail(f"writer {run} exited ({proc.returncode}) before it was ready: "
+                                f"{proc.stderr.read().decode(errors='replace')}")
                 time.sleep(rng.uniform(0.005, 0.05))
         finally:
             proc.send_signal(signal.SIGKILL)

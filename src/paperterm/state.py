@@ -131,11 +131,16 @@ class MarkerStore:
                                  "(chmod u+w) to save markers")
         if not os.access(self.path.parent, os.W_OK):
             raise StoreError(f"{self.path.parent}: data directory is read-only")
+        self._check_after_open = False
         self._check_existing()
         db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         try:
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA busy_timeout = 30000")
+            if self._check_after_open:
+                check = db.execute("PRAGMA quick_check").fetchone()[0]
+                if check != "ok":
+                    raise sqlite3.DatabaseError(f"integrity check failed: {check}")
             mode = db.execute("PRAGMA journal_mode").fetchone()[0]
             if str(mode).lower() != "wal":  # switching takes a lock; WAL, once set, stays
                 mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -182,12 +187,21 @@ class MarkerStore:
                 from None
         if head != b"SQLite format 3\x00":
             raise sqlite3.DatabaseError("file is not a database")
-        ro = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30.0)
         try:
-            ro.execute("PRAGMA busy_timeout = 30000")
-            check = ro.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            ro.close()
+            ro = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30.0)
+            try:
+                ro.execute("PRAGMA busy_timeout = 30000")
+                check = ro.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                ro.close()
+        except sqlite3.OperationalError as exc:
+            if self._is_corruption(exc):
+                raise
+            # Not damage but a state a read-only connection cannot handle, e.g. the WAL of a
+            # writer killed mid-change, whose recovery needs write access. The read-write
+            # connection recovers it; check the database there instead.
+            self._check_after_open = True
+            return
         if check != "ok":
             raise sqlite3.DatabaseError(f"integrity check failed: {check}")
 
