@@ -92,7 +92,7 @@ class MainScreen(Screen):
         self.index = index
         self.pos_of = {p.id: i for i, p in enumerate(self.papers)}
         self.triage = Triage(self.papers, store, self.pos_of)
-        self.ordering = Ordering(self.papers)
+        self.ordering = Ordering(self.papers, self._index_date_order)
         self.view = _setting(store, VIEW_SETTING, VIEWS, "all")
         self.base_sort = _setting(store, SORT_SETTING, SORTS, SORTS[0])
         self.sort = self.base_sort
@@ -106,8 +106,18 @@ class MainScreen(Screen):
         self._narrow = False
         self._hold: Timer | None = None
         self.paper_list = PaperList(self.papers, self.triage.marks, id="paper-list")
+        self.paper_list.on_cursor = self._show_detail  # same frame as the list (see PaperList)
         self.detail = PaperDetail(id="detail")
         self.status_line = Static(id="status")
+
+    def _index_date_order(self) -> list[int] | None:
+        """The index's newest-first numbering, if the index is here (a ``PendingIndex`` on a
+        first start is not: asking it would wait for the build) and was built from these papers."""
+        index = self.index
+        if not getattr(index, "ready", True) or getattr(index, "papers", None) != self.papers:
+            return None  # (the same Paper objects: list equality stops at identity, ~1 ms)
+        newest_first = getattr(index, "positions_newest_first", None)
+        return newest_first() if newest_first is not None else None
 
     # -- layout --------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ No Textual here: this is plain bookkeeping, tested on its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from paperterm.model import Paper
@@ -93,8 +93,13 @@ def _date_key(paper: Paper) -> str:
 class Ordering:
     """Sort orders of one library (computed lazily, cached) and the rows of a view."""
 
-    def __init__(self, papers: Sequence[Paper]) -> None:
+    def __init__(self, papers: Sequence[Paper],
+                 date_order: Callable[[], list[int] | None] | None = None) -> None:
+        """``date_order``, if given, returns the "date" order ready-made (the search index numbers
+        papers in exactly that order, so the TUI need not sort 100,000 papers -- about 45 ms --
+        before its first paint), or ``None`` when it cannot (the index is still being built)."""
         self.papers = papers
+        self._date_order = date_order
         self._orders: dict[str, list[int]] = {}
         self._ranks: dict[str, list[int]] = {}
 
@@ -106,8 +111,12 @@ class Ordering:
         papers = self.papers
         positions = range(len(papers))
         if sort == "date":
-            # Newest first; papers without a date last. ``reverse`` keeps the sort stable.
-            order = sorted(positions, key=lambda i: _date_key(papers[i]), reverse=True)
+            given = self._date_order() if self._date_order is not None else None
+            if given is not None and len(given) == len(papers):
+                order = given
+            else:
+                # Newest first; papers without a date last. ``reverse`` keeps the sort stable.
+                order = sorted(positions, key=lambda i: _date_key(papers[i]), reverse=True)
         elif sort == "upvotes":
             order = sorted(positions, key=lambda i: (
                 -1 if papers[i].upvotes is None else papers[i].upvotes, _date_key(papers[i])),

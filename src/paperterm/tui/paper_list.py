@@ -7,8 +7,8 @@ library, and draws a row when the compositor asks for that screen line (``render
 - swapping the contents (a new search result, a view) is assigning a list and setting
   ``virtual_size`` -- no per-row work at all;
 - painting costs one row per visible line (a few dozen), whatever the length of the list;
-- moving the cursor without scrolling repaints exactly two lines (``refresh_line``); the app then
-  updates the detail pane from the message the list posts.
+- moving the cursor without scrolling repaints exactly two lines (``refresh_line``); the app
+  updates the detail pane at once through ``on_cursor`` (same frame), then gets ``CursorMoved``.
 
 Every row is built from ``Segment``s of plain text, never markup, so titles with ``[``, ``]`` or
 other markup characters display literally; control characters are replaced by spaces so a hostile
@@ -100,6 +100,10 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self._styles: dict[str, Style] | None = None
         self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
         self._generation = 0
+        #: Called with the new ``cursor_pos`` as soon as the cursor moves, before ``CursorMoved``
+        #: is posted: the owner can update what depends on it (the detail pane) in the same frame
+        #: as the two repainted rows, instead of one frame later when the message arrives.
+        self.on_cursor: Callable[[int | None], None] | None = None
         upvotes = [p.upvotes for p in papers if p.upvotes is not None]
         self._upvote_width = len(UPVOTE_MARK) + len(str(max(upvotes))) if upvotes else 0
 
@@ -121,7 +125,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         set_virtual_height(self, len(rows))
         self._scroll_to_cursor(force=True)
         self.refresh()
-        self.post_message(self.CursorMoved(self, self.cursor_pos))
+        self._cursor_changed()
 
     def refresh_pos(self, pos: int) -> None:
         """Repaint the row of paper ``pos`` if it is on screen (after its markers changed)."""
@@ -149,7 +153,13 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         if not self._scroll_to_cursor():
             self.refresh_line(old)
             self.refresh_line(index)
-        self.post_message(self.CursorMoved(self, self.cursor_pos))
+        self._cursor_changed()
+
+    def _cursor_changed(self) -> None:
+        pos = self.cursor_pos
+        if self.on_cursor is not None:
+            self.on_cursor(pos)
+        self.post_message(self.CursorMoved(self, pos))
 
     def _page_height(self) -> int:
         return max(1, self.scrollable_content_region.height)
