@@ -294,3 +294,17 @@ def test_wheel_ships_the_seeds(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     shipped = sorted(n.rsplit("/", 1)[1] for n in names if n.startswith("paperterm/seeds/"))
     assert shipped == sorted(p.name for p in (root / "seeds").glob("*.txt"))
+
+
+def test_mark_finds_papers_whose_listing_is_gone(tmp_path):
+    listing = tmp_path / "gone.txt"
+    listing.write_text("Dec 1\n\nA Paper Only Here\n\nIts abstract.\n", encoding="utf-8")
+    record = json.loads(run_cli("list", "--json", str(listing)).stdout)[0]
+    assert run_cli("mark", record["id"][:8], "--star", "--path", str(listing)).returncode == 0
+    listing.unlink()
+    proc = run_cli("mark", record["id"][:8], "--note", "still here")
+    assert proc.returncode == 0, proc.stderr
+    assert "A Paper Only Here" in proc.stdout
+    exported = json.loads(run_cli("state", "export").stdout)["markers"]
+    assert [(m["title"], m["starred"], m["note"]) for m in exported] == \
+        [("A Paper Only Here", True, "still here")]

@@ -153,21 +153,22 @@ def print_json(papers: Sequence[Paper], markers: dict[str, Marker]) -> None:
 def resolve_ids(library: Library, store: MarkerStore, ids: Sequence[str]) -> list[tuple[str, str]]:
     """``(full id, title)`` for each id or unique prefix, looked up in the library and then in the
     store (so papers from listings that are gone can still be marked)."""
-    stored = store.all()
+    stored: dict[str, Marker] | None = None
     resolved = []
     for given in ids:
         try:
             paper = library.resolve(given)
-            resolved.append((paper.id, paper.title))
-            continue
         except IdError as exc:
-            error = exc
-        key = given.strip().lower()
-        matches = [m for pid, m in stored.items() if pid.startswith(key)] if key else []
-        if len(matches) == 1 and "no paper" in str(error):
+            if exc.ambiguous:
+                raise CliError(str(exc)) from None
+            stored = store.all() if stored is None else stored
+            key = given.strip().lower()
+            matches = [m for pid, m in stored.items() if key and pid.startswith(key)]
+            if len(matches) != 1:
+                raise CliError(str(exc)) from None
             resolved.append((matches[0].paper_id, matches[0].title))
-            continue
-        raise CliError(str(error))
+        else:
+            resolved.append((paper.id, paper.title))
     return resolved
 
 

@@ -28,7 +28,12 @@ class LoadError(Exception):
 
 
 class IdError(LookupError):
-    """An id (or id prefix) that names no paper, or more than one. ``str()`` is one line."""
+    """An id (or id prefix) that names no paper, or more than one. ``str()`` is one line;
+    ``ambiguous`` tells the two apart."""
+
+    def __init__(self, message: str, *, ambiguous: bool = False) -> None:
+        super().__init__(message)
+        self.ambiguous = ambiguous
 
 
 @dataclass(slots=True)
@@ -73,7 +78,8 @@ class Library:
         if not matches:
             raise IdError(f"{prefix}: no paper with this id")
         if len(matches) > 1:
-            raise IdError(f"{prefix}: ambiguous id, matches {', '.join(matches[:2])} and more")
+            raise IdError(f"{prefix}: ambiguous id, matches {', '.join(matches[:2])} and more",
+                          ambiguous=True)
         return self._by_id[matches[0]]
 
     def short_id(self, paper_id: str, minimum: int = 7) -> str:
