@@ -308,3 +308,12 @@ def test_mark_finds_papers_whose_listing_is_gone(tmp_path):
     exported = json.loads(run_cli("state", "export").stdout)["markers"]
     assert [(m["title"], m["starred"], m["note"]) for m in exported] == \
         [("A Paper Only Here", True, "still here")]
+
+
+def test_usage_errors_name_what_is_missing():
+    proc = run_cli("show")
+    assert proc.returncode == 2 and "give a paper ID" in proc.stderr and "PATH" not in proc.stderr
+    proc = run_cli("state")
+    assert proc.returncode == 2 and "{export,import}" in proc.stderr
+    proc = run_cli("search", "year:abc")
+    assert proc.returncode == 2 and "year:>=2023" in proc.stderr and proc.stderr.count("\n") == 1

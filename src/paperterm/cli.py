@@ -201,6 +201,8 @@ def cmd_search(args) -> int:
 
 
 def cmd_show(args) -> int:
+    if args.id is None:
+        raise UsageError("show: give a paper ID (see 'paperterm show --help')")
     library, _ = open_library(args.paths)
     with open_store() as store:
         try:
@@ -365,7 +367,7 @@ def build_subparsers() -> dict[str, argparse.ArgumentParser]:
     sp.set_defaults(func=cmd_list)
 
     sp = p["show"] = _Parser(prog="paperterm show", description="Show one paper in full.")
-    sp.add_argument("id", metavar="ID", help="paper id or any unique prefix of it")
+    sp.add_argument("id", metavar="ID", nargs="?", help="paper id or any unique prefix of it")
     sp.add_argument("paths", nargs="*", metavar="PATH", help=paths_help)
     sp.add_argument("--json", action="store_true", help="print a JSON object")
     sp.set_defaults(func=cmd_show)
@@ -407,7 +409,8 @@ def build_subparsers() -> dict[str, argparse.ArgumentParser]:
 
     sp = p["state"] = _Parser(prog="paperterm state",
                               description="Move markers between machines (JSON).")
-    sub = sp.add_subparsers(dest="state_command", required=True, parser_class=_Parser)
+    sub = sp.add_subparsers(dest="state_command", metavar="{export,import}", required=True,
+                            parser_class=_Parser)
     ex = sub.add_parser("export", help="write every marker as JSON")
     ex.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     im = sub.add_parser("import", help="merge markers from a JSON export (newest change wins)")

@@ -125,8 +125,9 @@ def _terms_for(text: str, quoted: bool) -> list[str]:
 
 def _parse_number(name: str, value: str, raw: str) -> tuple[int | None, int | None]:
     """Inclusive (low, high) bounds for a numeric value such as ``>=2023`` or ``2021..2023``."""
+    example = {"year": ">=2023", "authors": ">5", "upvotes": ">=1", "seen": ">=2"}.get(name, ">=1")
     bad = QueryError(f"bad value {value!r} for filter '{name}:' in {raw!r} "
-                     f"(expected N, =N, >N, >=N, <N, <=N or A..B, e.g. {name}:>=2)")
+                     f"(expected N, =N, >N, >=N, <N, <=N or A..B, e.g. {name}:{example})")
 
     def number(text: str) -> int:
         text = text.strip()
