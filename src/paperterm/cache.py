@@ -189,12 +189,19 @@ def _valid_library(obj: object) -> bool:
     )
 
 
-def _read(plan: _Plan, want_index: bool) -> tuple[Library, SearchIndex | None] | None:
-    """The cached library (and index, if wanted and present) for ``plan``, or ``None``."""
+def _open_slot(plan: _Plan) -> int | None:
+    """A read-only descriptor of ``plan``'s cache file (never through a symlink), or ``None``."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(plan.slot, flags)
+        return os.open(plan.slot, flags)
     except OSError:
+        return None
+
+
+def _read(plan: _Plan, want_index: bool) -> tuple[Library, SearchIndex | None] | None:
+    """The cached library (and index, if wanted and present) for ``plan``, or ``None``."""
+    fd = _open_slot(plan)
+    if fd is None:
         return None
     try:
         with os.fdopen(fd, "rb", buffering=1 << 20) as fh, _gc_paused():
@@ -610,10 +617,8 @@ def is_cached(paths: Sequence[Path | str], *, with_index: bool = True) -> bool:
     would.
     """
     plan = _plan(paths)
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(plan.slot, flags)
-    except OSError:
+    fd = _open_slot(plan)
+    if fd is None:
         return False
     try:
         with os.fdopen(fd, "rb") as fh:
