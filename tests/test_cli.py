@@ -317,3 +317,11 @@ def test_usage_errors_name_what_is_missing():
     assert proc.returncode == 2 and "{export,import}" in proc.stderr
     proc = run_cli("search", "year:abc")
     assert proc.returncode == 2 and "year:>=2023" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_show_uses_the_readers_byline():
+    provable = find(papers_json(), "Provable Scaling Laws of Feature Emergence from Learning "
+                                   "Dynamics of Grokking")
+    out = run_cli("show", provable["id"]).stdout
+    assert "·  1 author  ·" in out and "1 authors" not in out
+    assert "2025-09-25 (year inferred)" in out

@@ -19,7 +19,7 @@ from paperterm import __version__, cache, locations
 from paperterm.export import FORMATS, ExportError, paper_record, render, write_atomic
 from paperterm.keymap import KeymapError, load_keymap
 from paperterm.library import IdError, Library, LoadError, load_library
-from paperterm.model import Paper
+from paperterm.model import Paper, authors_label, date_label, newest_first
 from paperterm.search import QueryError, parse_query
 from paperterm.state import Marker, MarkerStore, StoreError, export_json
 
@@ -110,8 +110,7 @@ def select(library: Library, index, markers: dict[str, Marker], query: str | Non
 
 def sort_newest_first(papers: Sequence[Paper]) -> list[Paper]:
     """Newest first; papers without a date last, in listing order."""
-    dated = sorted((p for p in papers if p.published), key=lambda p: p.published, reverse=True)
-    return dated + [p for p in papers if not p.published]
+    return [papers[i] for i in newest_first(papers)]
 
 
 def marker_flags(marker: Marker | None) -> str:
@@ -122,7 +121,7 @@ def marker_flags(marker: Marker | None) -> str:
            ("✎" if marker.note else " ")
 
 
-def date_label(paper: Paper) -> str:
+def date_column(paper: Paper) -> str:
     if paper.published:
         return paper.published + ("*" if paper.published_inferred else " ")
     return (paper.published_text or "—").ljust(11)[:11]
@@ -135,7 +134,7 @@ def print_table(library: Library, papers: Sequence[Paper], markers: dict[str, Ma
     for paper in papers:
         up = f"▲{paper.upvotes}" if paper.upvotes else ""
         line = f"{library.short_id(paper.id)}  {marker_flags(markers.get(paper.id))}  " \
-               f"{date_label(paper)}  {up:>4}  {paper.title}"
+               f"{date_column(paper)}  {up:>4}  {paper.title}"
         if width and len(line) > width:
             line = line[: width - 1] + "…"
         out.append(line)
@@ -148,6 +147,15 @@ def print_table(library: Library, papers: Sequence[Paper], markers: dict[str, Ma
 def print_json(papers: Sequence[Paper], markers: dict[str, Marker]) -> None:
     records = [paper_record(p, markers.get(p.id)) for p in papers]
     sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+
+
+def print_papers(library: Library, papers: Sequence[Paper], markers: dict[str, Marker],
+                 as_json: bool) -> None:
+    """``list`` and ``search`` output: a JSON array or the table."""
+    if as_json:
+        print_json(papers, markers)
+    else:
+        print_table(library, papers, markers)
 
 
 def resolve_ids(library: Library, store: MarkerStore, ids: Sequence[str]) -> list[tuple[str, str]]:
@@ -181,7 +189,7 @@ def cmd_list(args) -> int:
     with open_store() as store:
         markers = store.all()
     papers = select(library, index, markers, args.query)
-    (print_json if args.json else lambda ps, ms: print_table(library, ps, ms))(papers, markers)
+    print_papers(library, papers, markers, args.json)
     return 0
 
 
@@ -193,10 +201,7 @@ def cmd_search(args) -> int:
     with open_store() as store:
         markers = store.all()
     papers = select(library, index, markers, args.query, args.limit)
-    if args.json:
-        print_json(papers, markers)
-    else:
-        print_table(library, papers, markers)
+    print_papers(library, papers, markers, args.json)
     return 0
 
 
@@ -214,10 +219,8 @@ def cmd_show(args) -> int:
         sys.stdout.write(json.dumps(paper_record(paper, marker), ensure_ascii=False, indent=2) + "\n")
         return 0
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
-    who = f"{paper.authors} authors" if paper.authors else (paper.organization or "authors unknown")
-    when = paper.published or paper.published_text or "date unknown"
-    if paper.published_inferred:
-        when += " (year inferred)"
+    who = authors_label(paper) or "authors unknown"
+    when = date_label(paper) or "date unknown"
     lines = [
         paper.title,
         "=" * min(len(paper.title), width),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 #: Length of a full paper id in hex digits. 48 bits: at 100,000 papers the chance that two distinct
@@ -73,3 +74,28 @@ class Paper:
             "urls": list(self.urls),
             "sources": list(self.sources),
         }
+
+
+def newest_first(papers: Sequence[Paper]) -> list[int]:
+    """Positions of ``papers`` newest first: undated papers last, ties in the given order.
+
+    The one date order shared by the search index (which numbers papers this way), the reader's
+    date sort and the command line, so all three always agree.
+    """
+    return sorted(range(len(papers)), key=lambda i: papers[i].published or "", reverse=True)
+
+
+def authors_label(paper: Paper) -> str | None:
+    """Who wrote it, as shown: the organisation line, else ``N author(s)``, else ``None``."""
+    if paper.organization:
+        return paper.organization
+    if paper.authors is not None:
+        return f"{paper.authors} author" + ("" if paper.authors == 1 else "s")
+    return None
+
+
+def date_label(paper: Paper) -> str | None:
+    """The date as shown: ISO with ``(year inferred)`` when it was, else the listing's own text."""
+    if paper.published:
+        return paper.published + (" (year inferred)" if paper.published_inferred else "")
+    return paper.published_text

@@ -20,7 +20,6 @@ import math
 import os
 import sqlite3
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,8 +70,6 @@ class Marker:
     starred_at: float | None = None
     note_at: float | None = None
 
-
-NO_MARKER = Marker(paper_id="")
 
 
 def _row_to_marker(row: sqlite3.Row) -> Marker:
@@ -378,7 +375,3 @@ class MarkerStore:
 def export_json(store: MarkerStore) -> str:
     return json.dumps(store.export_data(), ensure_ascii=False, indent=2) + "\n"
 
-
-def ids_with(markers: dict[str, Marker], field: str) -> Iterable[str]:
-    """Ids whose ``field`` (read, starred, note) is set."""
-    return (pid for pid, m in markers.items() if getattr(m, field))

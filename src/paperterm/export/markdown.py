@@ -30,7 +30,7 @@ import datetime as _dt
 import re
 from collections.abc import Mapping, Sequence
 
-from paperterm.model import Paper
+from paperterm.model import Paper, date_label
 from paperterm.state import Marker
 
 DEFAULT_TITLE = "paperterm reading list"
@@ -109,11 +109,8 @@ def _plural(count: int, word: str) -> str:
 
 
 def _date_text(paper: Paper) -> str | None:
-    if paper.published:
-        return f"{paper.published} (year inferred)" if paper.published_inferred else paper.published
-    if paper.published_text:
-        return f"{paper.published_text} (year unknown)"
-    return None
+    label = date_label(paper)
+    return f"{label} (year unknown)" if label and not paper.published else label
 
 
 def _meta_line(paper: Paper) -> str:

@@ -33,7 +33,7 @@ from itertools import compress, repeat
 from operator import itemgetter
 from typing import NamedTuple
 
-from paperterm.model import Paper
+from paperterm.model import Paper, newest_first
 from paperterm.search import bitset
 from paperterm.search.filters import ValueGroups, apply_filter, marker_bits, numeric_values
 from paperterm.search.postings import PostingTable
@@ -103,8 +103,8 @@ class SearchIndex:
 
     def __init__(self, papers: Iterable[Paper]) -> None:
         self._papers: list[Paper] = list(papers)
-        n = self.size = len(self._papers)
-        order = sorted(range(n), key=lambda i: self._papers[i].published or "", reverse=True)
+        self.size = len(self._papers)
+        order = newest_first(self._papers)
         self._rank_to_pos = array("I", order)
         by_rank = [self._papers[i] for i in order]
         # Building makes millions of list entries but no garbage: the cyclic collector would only

@@ -16,7 +16,7 @@ from textual import events
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from paperterm.model import Paper
+from paperterm.model import Paper, authors_label, date_label
 from paperterm.state import Marker
 from paperterm.tui.keys import DETAIL_BINDINGS
 from paperterm.tui.paper_list import (NOTE_MARK, STAR_MARK, UNREAD_MARK, UPVOTE_MARK, clean,
@@ -28,15 +28,7 @@ MAX_SOURCES_SHOWN = 5
 
 def meta_line(paper: Paper) -> str:
     """``4 authors · 2023-05-30 · ▲ 12 · seen in 2 listings: a.txt, b.txt``."""
-    parts: list[str] = []
-    if paper.organization:
-        parts.append(paper.organization)
-    elif paper.authors is not None:
-        parts.append(f"{paper.authors} author" + ("" if paper.authors == 1 else "s"))
-    if paper.published:
-        parts.append(paper.published + (" (year inferred)" if paper.published_inferred else ""))
-    elif paper.published_text:
-        parts.append(paper.published_text)
+    parts = [label for label in (authors_label(paper), date_label(paper)) if label]
     if paper.upvotes is not None:
         parts.append(f"{UPVOTE_MARK} {paper.upvotes}")
     if paper.sources:

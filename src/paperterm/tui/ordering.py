@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from paperterm.model import Paper
+from paperterm.model import Paper, newest_first
 from paperterm.state import Marker
 
 #: The views, in the order of their keys ``1`` to ``4``.
@@ -115,8 +115,7 @@ class Ordering:
             if given is not None and len(given) == len(papers):
                 order = given
             else:
-                # Newest first; papers without a date last. ``reverse`` keeps the sort stable.
-                order = sorted(positions, key=lambda i: _date_key(papers[i]), reverse=True)
+                order = newest_first(papers)
         elif sort == "upvotes":
             order = sorted(positions, key=lambda i: (
                 -1 if papers[i].upvotes is None else papers[i].upvotes, _date_key(papers[i])),
