@@ -20,7 +20,7 @@ from paperterm.export import FORMATS, ExportError, paper_record, render, write_a
 from paperterm.keymap import KeymapError, load_keymap
 from paperterm.library import IdError, Library, LoadError, load_library
 from paperterm.model import Paper, authors_label, date_label, newest_first
-from paperterm.search import QueryError, parse_query
+from paperterm.search import Query, QueryError, parse_query
 from paperterm.state import Marker, MarkerStore, StoreError, export_json
 
 SUBCOMMANDS = ("list", "show", "search", "mark", "export", "state")
@@ -87,21 +87,24 @@ def open_store() -> MarkerStore:
     return store
 
 
-def parse_or_usage_error(query: str):
+def parse_or_usage_error(query: str | None) -> Query | None:
+    """The parsed query, ``None`` for no query or a blank one; ``UsageError`` if it is malformed.
+    Called before any loading, so a bad query is reported at once."""
+    if query is None or not query.strip():
+        return None
     try:
         return parse_query(query)
     except QueryError as exc:
         raise UsageError(f"query: {exc}") from None
 
 
-def select(library: Library, index, markers: dict[str, Marker], query: str | None,
+def select(library: Library, index, markers: dict[str, Marker], query: Query | None,
            limit: int | None = None) -> list[Paper]:
     """Papers matching ``query`` (ranked when it has words), or all papers newest first."""
-    if query is not None and query.strip():
-        parsed = parse_or_usage_error(query)
-        hits = index.search(parsed, markers=markers, limit=None if parsed.is_empty else limit)
+    if query is not None:
+        hits = index.search(query, markers=markers, limit=None if query.is_empty else limit)
         papers = [library.papers[h.pos] for h in hits]
-        if parsed.is_empty:
+        if query.is_empty:
             papers = sort_newest_first(papers)
     else:
         papers = sort_newest_first(library.papers)
@@ -183,12 +186,11 @@ def resolve_ids(library: Library, store: MarkerStore, ids: Sequence[str]) -> lis
 # -- sub-commands --------------------------------------------------------------------------------
 
 def cmd_list(args) -> int:
-    if args.query is not None:
-        parse_or_usage_error(args.query)  # a bad query is reported before any loading
-    library, index = open_library(args.paths, with_index=bool(args.query and args.query.strip()))
+    query = parse_or_usage_error(args.query)
+    library, index = open_library(args.paths, with_index=query is not None)
     with open_store() as store:
         markers = store.all()
-    papers = select(library, index, markers, args.query)
+    papers = select(library, index, markers, query)
     print_papers(library, papers, markers, args.json)
     return 0
 
@@ -196,11 +198,11 @@ def cmd_list(args) -> int:
 def cmd_search(args) -> int:
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    parse_or_usage_error(args.query)
-    library, index = open_library(args.paths, with_index=True)
+    query = parse_or_usage_error(args.query)
+    library, index = open_library(args.paths, with_index=query is not None)
     with open_store() as store:
         markers = store.all()
-    papers = select(library, index, markers, args.query, args.limit)
+    papers = select(library, index, markers, query, args.limit)
     print_papers(library, papers, markers, args.json)
     return 0
 
@@ -270,13 +272,12 @@ def cmd_mark(args) -> int:
 
 
 def cmd_export(args) -> int:
-    if args.query is not None:
-        parse_or_usage_error(args.query)
-    library, index = open_library(args.paths, with_index=args.query is not None)
+    query = parse_or_usage_error(args.query)
+    library, index = open_library(args.paths, with_index=query is not None)
     with open_store() as store:
         markers = store.all()
     if args.query is not None:
-        papers = select(library, index, markers, args.query)
+        papers = select(library, index, markers, query)
         heading = f"paperterm: {args.query}"
     elif args.all:
         papers = sort_newest_first(library.papers)
