@@ -12,6 +12,7 @@ import pytest
 
 from paperterm import cache, library, locations
 from paperterm.library import LoadError, load_library
+from paperterm.model import abstract_location
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 AN_HOUR_AGO = time.time() - 3600
@@ -375,3 +376,112 @@ def test_parallel_parse_with_index_in_background(listings, two_processes, forkin
     _same(lib, load_library([listings], use_cache=False))
     assert pending.search("learning", markers={})
     cache.wait_for_writes(timeout=30)
+
+
+# -- abstracts kept out of memory -------------------------------------------------------------------
+
+def _stored(lib: library.Library) -> list[bool]:
+    """For each paper, whether its abstract is in a file rather than in memory."""
+    return [abstract_location(p)[0] is not None for p in lib.papers]
+
+
+@pytest.fixture
+def spilling(monkeypatch):
+    """Spool parsed abstracts to files even for the small test listings."""
+    monkeypatch.setattr(cache, "SPILL_BYTES", 0)
+
+
+def test_a_cached_library_reads_abstracts_from_the_cache_file(listings):
+    load_library([listings])
+    cached = load_library([listings])
+    assert all(_stored(cached)), "a cached load put abstracts in memory"
+    _same(cached, load_library([listings], use_cache=False))  # and they read back exactly
+
+
+def test_a_small_first_load_keeps_abstracts_in_memory(listings):
+    assert not any(_stored(load_library([listings])))
+
+
+def test_spilled_first_load_equals_an_in_memory_one(listings, spilling):
+    spilled = load_library([listings])
+    assert all(_stored(spilled))
+    _same(spilled, load_library([listings], use_cache=False))
+    cache.wait_for_writes(timeout=30)
+    _same(load_library([listings]), spilled)  # the cache copied the spooled abstracts
+
+
+def test_spilled_parse_in_two_processes_reads_the_childs_abstracts(listings, spilling,
+                                                                    two_processes):
+    parallel = load_library([listings])
+    assert all(_stored(parallel))
+    # Half the papers were spooled by the child: their text must read back, not an error.
+    _same(parallel, load_library([listings], use_cache=False))
+    assert not any(p.abstract.startswith("[abstract could not be read") for p in parallel.papers)
+
+
+def test_spilled_parse_with_index_in_background_then_cached(listings, spilling, two_processes,
+                                                            forking, parses):
+    from paperterm.search import SearchIndex
+
+    lib, pending = cache.load_library_and_index([listings], background=True)
+    fresh = load_library([listings], use_cache=False)
+    _same(lib, fresh)
+    assert _answers(pending) == _answers(SearchIndex(fresh.papers))
+    cache.wait_for_writes(timeout=30)
+    parses.clear()
+    lib2, index2 = cache.load_library_and_index([listings])
+    assert not parses and all(_stored(lib2))
+    _same(lib2, fresh)
+    assert _answers(index2) == _answers(SearchIndex(fresh.papers))
+
+
+def test_unwritable_cache_dir_while_spilling_keeps_abstracts_in_memory(listings, spilling,
+                                                                      tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("PAPERTERM_CACHE_DIR", str(blocker / "cache"))
+    lib = load_library([listings])
+    assert not any(_stored(lib))
+    _same(lib, load_library([listings], use_cache=False))
+
+
+def _abstracts_region(slot: Path) -> tuple[int, int]:
+    """Offset of the 8-byte size of the cache file's abstracts, and that size."""
+    with open(slot, "rb") as fh:
+        pickle.Unpickler(fh).load()
+        at = fh.tell()
+        return at, int.from_bytes(fh.read(8), "little")
+
+
+@pytest.mark.parametrize("damage", ["size too big", "size too small", "abstracts cut"])
+def test_damaged_abstracts_in_the_cache_are_rebuilt(listings, parses, damage):
+    first = load_library([listings])
+    (slot,) = _slots()
+    at, size = _abstracts_region(slot)
+    data = bytearray(slot.read_bytes())
+    if damage == "size too big":
+        data[at:at + 8] = (len(data) * 2).to_bytes(8, "little")
+    elif damage == "size too small":  # the library pickle then starts mid-abstracts or refs overrun
+        data[at:at + 8] = (size // 2).to_bytes(8, "little")
+    else:
+        del data[at + 8 + size // 2: at + 8 + size]
+    slot.write_bytes(bytes(data))
+    parses.clear()
+    again = load_library([listings])
+    assert parses, "a damaged cache was trusted"
+    _same(first, again)
+
+
+def test_a_stored_paper_behaves_like_one_in_memory(listings):
+    load_library([listings])
+    cached = load_library([listings])
+    fresh = load_library([listings], use_cache=False)
+    for mine, theirs in zip(cached.papers, fresh.papers):
+        assert hash(mine) == hash(theirs) and repr(mine) == repr(theirs)
+        assert mine.to_dict() == theirs.to_dict()
+    paper = cached.papers[0]
+    copy = pickle.loads(pickle.dumps(paper))  # plain pickling carries the text itself
+    assert copy == paper and abstract_location(copy)[0] is None
+    starred = paper.replace(upvotes=12345)
+    assert abstract_location(starred)[0] is not None, "replace read the abstract into memory"
+    assert starred.abstract == paper.abstract and starred.upvotes == 12345

@@ -20,10 +20,13 @@ The copy is only ever a shortcut, never a source of truth:
   unpickled.
 
 Each set of input paths has its own file (``library-<hash of the paths>.pickle``); only the
-``MAX_SLOTS`` most recently written are kept. The file holds three pickles written by one pickler, so
-the index shares the library's ``Paper`` objects: a header (the key, and whether an index follows),
-the library, the index (or ``None``). ``load_library`` stops after the library and never reads the
-index's bytes.
+``MAX_SLOTS`` most recently written are kept. The file holds, in order: a header pickle (the key,
+and whether an index follows); the abstracts, as 8 bytes of length and then every paper's abstract
+in UTF-8; then two pickles written by one pickler, so the index shares the library's ``Paper``
+objects: the library, the index (or ``None``). Papers are pickled with a reference into the
+abstracts, not the text: a load reads everything but the abstracts, which stay in the file and are
+read one at a time when shown (``abstracts.TextFile``; the loaded library keeps the file open).
+``load_library`` stops after the library and never reads the index's bytes.
 
 Writing a large library takes about as long as reading it. Where the platform can fork and no other
 thread runs yet (the CLI, before the TUI starts), a library over ``BACKGROUND_BYTES`` of listings is
@@ -37,7 +40,6 @@ must be parsed (a miss) and are over ``PARALLEL_BYTES``, a child parses half of 
 from __future__ import annotations
 
 import copyreg
-import dataclasses
 import gc
 import hashlib
 import os
@@ -47,24 +49,25 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperterm import __version__, locations
 from paperterm import library as _library
+from paperterm.abstracts import REF_SHIFT, TextFile, encode, ref_end, spill
 from paperterm.library import Library, discover
-from paperterm.model import Paper
+from paperterm.model import FIELDS, Paper, abstract_location, stored_paper
 from paperterm.sources import ListingError, ParseResult
 
 if TYPE_CHECKING:
     from paperterm.search import SearchIndex
 
 #: Bump when the layout of the cache file changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 #: How many input sets (each its own cache file) are kept.
 MAX_SLOTS = 4
 #: Listings modified more recently than this are not cached (timestamps could hide a second change).
@@ -73,6 +76,8 @@ RACY_NS = 2_000_000_000
 BACKGROUND_BYTES = 8 << 20
 #: Listings of at least this many bytes are parsed by two processes (a forked child takes half).
 PARALLEL_BYTES = 16 << 20
+#: From this many bytes of listings on, parsed abstracts go to a spool file, not memory.
+SPILL_BYTES = 8 << 20
 #: Temporary files left by a writer that died are removed once they are this old.
 STALE_TMP_SECONDS = 3600
 
@@ -81,7 +86,8 @@ _SLOT_PREFIX = "library-"
 _SLOT_SUFFIX = ".pickle"
 _TMP_PREFIX = ".tmp-library-"
 #: Code whose changes must invalidate cached data (paths relative to the package).
-_FINGERPRINTED = ("__init__.py", "model.py", "library.py", "cache.py", "sources", "search")
+_FINGERPRINTED = ("__init__.py", "model.py", "abstracts.py", "library.py", "cache.py", "sources",
+                  "search")
 
 _writers: list[threading.Thread] = []
 
@@ -177,16 +183,28 @@ def _header_ok(header: object, plan: _Plan) -> bool:
             and header[1] == plan.key and type(header[2]) is bool)
 
 
-def _valid_library(obj: object) -> bool:
+def _valid_library(obj: object, store: TextFile) -> bool:
     return (
         type(obj) is Library
         and type(obj.papers) is list
         and all(type(p) is Paper for p in obj.papers)
+        and _refs_inside(obj.papers, store)
         and type(obj.warnings) is list
         and all(type(w) is str for w in obj.warnings)
         and type(obj.files) is list
         and all(isinstance(f, Path) for f in obj.files)
     )
+
+
+def _refs_inside(papers: list[Paper], store: TextFile) -> bool:
+    """Every stored abstract is in ``store`` and inside it (a cut-short file is rebuilt)."""
+    end = 0
+    for where, ref in map(abstract_location, papers):
+        if where is not None:
+            if where is not store or type(ref) is not int:
+                return False
+            end = max(end, ref_end(ref))
+    return end <= store.size
 
 
 def _open_slot(plan: _Plan) -> int | None:
@@ -207,12 +225,26 @@ def _read(plan: _Plan, want_index: bool) -> tuple[Library, SearchIndex | None] |
         with os.fdopen(fd, "rb", buffering=1 << 20) as fh, _gc_paused():
             if not _trusted(fh.fileno()):
                 return None
-            unpickler = pickle.Unpickler(fh)
-            header = unpickler.load()
+            header = pickle.Unpickler(fh).load()
             if not _header_ok(header, plan):
                 return None
+            raw = fh.read(8)
+            size = int.from_bytes(raw, "little")
+            base = fh.tell()
+            if len(raw) != 8 or base + size > os.fstat(fh.fileno()).st_size:
+                return None
+            fh.seek(base + size)
+            store = TextFile(os.dup(fh.fileno()), base, size)
+
+            def load_store(pid: object) -> TextFile:
+                if pid != _ABSTRACTS:
+                    raise pickle.UnpicklingError("unknown persistent id")
+                return store
+
+            unpickler = pickle.Unpickler(fh)
+            unpickler.persistent_load = load_store
             lib = unpickler.load()
-            if not _valid_library(lib):
+            if not _valid_library(lib, store):
                 return None
             index = None
             if want_index and header[2]:
@@ -226,35 +258,61 @@ def _read(plan: _Plan, want_index: bool) -> tuple[Library, SearchIndex | None] |
         return None
 
 
-class _Pickler(pickle.Pickler):
-    """Pickles each ``Paper`` as a plain constructor call on its fields, sharing repeated values.
+#: The persistent id of the cache file's abstracts in its pickles.
+_ABSTRACTS = "abstracts"
 
-    The default for a frozen slotted dataclass runs a Python ``__setstate__`` that looks up the
-    field list for every object; calling the class directly loads 100k papers about 30 % faster.
-    Dates, organisations and source tuples repeat across papers: pickled once each, they are also
-    one object each after loading, which saves memory (about 20 MB at 100k papers).
+
+class _Pickler(pickle.Pickler):
+    """Pickles each ``Paper`` as one function call on its fields, sharing repeated values, with
+    its abstract as a reference where it can.
+
+    A call (rather than the default ``__reduce_ex__`` and a state to set) keeps loading 100k
+    papers fast. Dates, organisations and source tuples repeat across papers: pickled once each,
+    they are also one object each after loading (about 20 MB less at 100k papers).
+
+    The abstract: with ``refs`` (the cache file: ``id(paper)`` -> reference into the abstracts the
+    writer put before the pickles) it is that reference to the file's own abstracts; a paper whose
+    abstract is in one of ``stores`` (a parse spool shared with the reading process, named by a
+    persistent id) keeps its reference; any other paper carries its text.
     """
 
-    _UNIQUE = frozenset({"id", "title", "abstract"})
-
-    def __init__(self, file) -> None:
+    def __init__(self, file, refs: dict[int, int] | None = None,
+                 stores: dict[str, TextFile] | None = None) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        fields = dataclasses.fields(Paper)
-        if all(f.init for f in fields):  # else Paper(*values) would not work: keep the default
-            self.dispatch_table = {**copyreg.dispatch_table, Paper: self._reduce_paper}
-        self._names = tuple(f.name for f in fields)
-        self._shared = tuple(n not in self._UNIQUE for n in self._names)
+        self.dispatch_table = {**copyreg.dispatch_table, Paper: self._reduce_paper}
+        self._refs = refs
+        self._file_token = object()  # stands for "this cache file's abstracts"
+        self._pids = {id(store): name for name, store in (stores or {}).items()}
+        self._pids[id(self._file_token)] = _ABSTRACTS
         self._canonical: dict = {}
+        self._rest = tuple(name for name in FIELDS if name not in ("id", "title", "abstract"))
+
+    def persistent_id(self, obj: object) -> str | None:
+        return self._pids.get(id(obj))
 
     def _reduce_paper(self, paper: Paper) -> tuple:
         canonical = self._canonical
-        values = []
-        for name, shared in zip(self._names, self._shared):
+        rest = []
+        for name in self._rest:
             value = getattr(paper, name)
-            if shared and value is not None:
+            if value is not None:
                 value = canonical.setdefault((type(value), value), value)
-            values.append(value)
-        return Paper, tuple(values)
+            rest.append(value)
+        ref = None if self._refs is None else self._refs.get(id(paper))
+        if ref is not None:
+            return stored_paper, (self._file_token, ref, paper.id, paper.title, *rest)
+        where, value = abstract_location(paper)
+        if where is not None and id(where) in self._pids:
+            return stored_paper, (where, value, paper.id, paper.title, *rest)
+        return Paper, (paper.id, paper.title, paper.abstract, *rest)
+
+
+def _abstract_bytes(paper: Paper) -> bytes:
+    """A paper's abstract as the cache file stores it, copied without decoding if already stored."""
+    where, value = abstract_location(paper)
+    if where is None:
+        return encode(value)
+    return where.read_bytes(value)
 
 
 def _write_now(plan: _Plan, lib: Library, index: SearchIndex | None) -> bool:
@@ -265,8 +323,21 @@ def _write_now(plan: _Plan, lib: Library, index: SearchIndex | None) -> bool:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=_TMP_PREFIX, suffix=_SLOT_SUFFIX)
         with os.fdopen(fd, "wb", buffering=1 << 20) as fh, _gc_paused():
-            pickler = _Pickler(fh)
-            pickler.dump((_MAGIC, plan.key, index is not None))
+            pickle.dump((_MAGIC, plan.key, index is not None), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            size_at = fh.tell()
+            fh.write(bytes(8))
+            refs: dict[int, int] = {}
+            offset = 0
+            for paper in lib.papers:  # one at a time: never all the abstracts in memory at once
+                data = _abstract_bytes(paper)
+                fh.write(data)
+                refs[id(paper)] = offset << REF_SHIFT | len(data)
+                offset += len(data)
+            end = fh.tell()
+            fh.seek(size_at)
+            fh.write(offset.to_bytes(8, "little"))
+            fh.seek(end)
+            pickler = _Pickler(fh, refs=refs)
             pickler.dump(lib)
             pickler.dump(index)
         os.replace(tmp, plan.slot)
@@ -468,41 +539,65 @@ def _build_in_child(plan: _Plan, lib: Library) -> PendingIndex | None:
     return PendingIndex(lib.papers, read_fd, pid)
 
 
+def _spilling_reader(store: TextFile | None) -> Callable[[Path], ParseResult]:
+    """``library.read_listing``, with each listing's abstracts moved to ``store`` (if any) as soon
+    as it is parsed, so a large first load never holds every abstract in memory."""
+    if store is None:
+        return _library.read_listing
+
+    def read(path: Path) -> ParseResult:
+        result = _library.read_listing(path)
+        result.papers = spill(result.papers, store)
+        return result
+
+    return read
+
+
 def _parse(paths: list[Path | str], plan: _Plan) -> Library:
     """``library.load_library`` without the cache, on both cores when the listings are large.
+
+    From ``SPILL_BYTES`` of listings on, abstracts go to spool files as they are parsed
+    (``abstracts``): the library holds references, not the text.
 
     A forked child parses the last files (about half the bytes) into a temporary file while this
     process parses the first ones; their results are then read back in order, so the library is
     exactly what a one-process load gives (the cache tests compare the two). Anything unexpected in
     the child (it died, a file it did not get to) just means this process parses that file itself.
+    The child spills its abstracts to a spool of its own, opened before the fork so both have it.
     """
+    spilling = plan.input_bytes >= SPILL_BYTES
+    mine = TextFile.spool(locations.cache_dir()) if spilling else None
+    read_mine = _spilling_reader(mine)
     if plan.input_bytes < PARALLEL_BYTES or len(plan.files) < 2 or not _can_fork():
-        return _library.load_library(paths, use_cache=False)
+        return _library.load_library(paths, use_cache=False, read=read_mine)
     half, tail, split = plan.input_bytes / 2, 0, len(plan.files)
     while split > 1 and tail + plan.sizes[split - 1] <= half:
         split -= 1
         tail += plan.sizes[split]
     theirs = {str(p) for p in plan.files[split:]}
     if not theirs:
-        return _library.load_library(paths, use_cache=False)
+        return _library.load_library(paths, use_cache=False, read=read_mine)
+    child_store = TextFile.spool(locations.cache_dir()) if mine is not None else None
     try:
         spool = tempfile.TemporaryFile(prefix="paperterm-parse-")
     except OSError:
-        return _library.load_library(paths, use_cache=False)
+        return _library.load_library(paths, use_cache=False, read=read_mine)
     try:
         pid = os.fork()
     except OSError:
         spool.close()
-        return _library.load_library(paths, use_cache=False)
+        return _library.load_library(paths, use_cache=False, read=read_mine)
+    stores = {_CHILD_SPOOL: child_store} if child_store is not None else {}
     if pid == 0:  # the child: parse its files, one pickle per file, then leave
         code = 1
         try:
             gc.disable()
+            read_theirs = _spilling_reader(child_store)
             with open(spool.fileno(), "wb", buffering=1 << 20, closefd=False) as out:
-                pickler = _Pickler(out)
+                pickler = _Pickler(out, stores=stores)
                 for path in plan.files[split:]:
                     try:
-                        outcome: tuple = ("ok", _library.read_listing(path))
+                        outcome: tuple = ("ok", read_theirs(path))
                     except ListingError as exc:
                         outcome = ("error", str(exc))
                     pickler.dump((str(path), outcome))
@@ -518,24 +613,28 @@ def _parse(paths: list[Path | str], plan: _Plan) -> Library:
         key = str(path)
         if key in theirs:
             if received is None:
-                received = _collect(pid, spool)
+                received = _collect(pid, spool, stores)
             outcome = received.pop(key, None)
             if outcome is not None:
                 kind, value = outcome
                 if kind == "error":
                     raise ListingError(value)
                 return value
-        return _library.read_listing(path)
+        return read_mine(path)
 
     try:
         return _library.load_library(paths, use_cache=False, read=read)
     finally:
         if received is None:
-            _collect(pid, spool)  # reap the child even if we never needed its work
+            _collect(pid, spool, {})  # reap the child even if we never needed its work
         spool.close()
 
 
-def _collect(pid: int, spool) -> dict[str, tuple]:
+#: The persistent id of the parsing child's abstract spool in the records it sends.
+_CHILD_SPOOL = "child-spool"
+
+
+def _collect(pid: int, spool, stores: dict[str, TextFile]) -> dict[str, tuple]:
     """Wait for the parsing child; the outcomes it wrote (as many as could be read back)."""
     try:
         _, status = os.waitpid(pid, 0)
@@ -544,13 +643,17 @@ def _collect(pid: int, spool) -> dict[str, tuple]:
     outcomes: dict[str, tuple] = {}
     if status != 0:
         return outcomes
+    for store in stores.values():
+        store.take_appended()  # what the child spooled is complete: it has exited
     with _gc_paused():
         try:
             spool.seek(0)
             with open(spool.fileno(), "rb", buffering=1 << 20, closefd=False) as fh:
                 while True:
+                    unpickler = pickle.Unpickler(fh)
+                    unpickler.persistent_load = partial(_known_store, stores)
                     try:  # one unpickler per record: the child cleared its memo after each
-                        name, outcome = pickle.Unpickler(fh).load()
+                        name, outcome = unpickler.load()
                     except EOFError:
                         break
                     if type(name) is str and type(outcome) is tuple and len(outcome) == 2 and (
@@ -560,6 +663,13 @@ def _collect(pid: int, spool) -> dict[str, tuple]:
         except Exception:  # noqa: BLE001 - whatever could not be read is parsed again here
             pass
     return outcomes
+
+
+def _known_store(stores: dict[str, TextFile], pid: object) -> TextFile:
+    store = stores.get(pid) if type(pid) is str else None
+    if store is None:
+        raise pickle.UnpicklingError("unknown persistent id")
+    return store
 
 
 def load_library(paths: Sequence[Path | str], *, use_cache: bool = True) -> Library:

@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import stat
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from paperterm.model import Paper
@@ -106,9 +106,10 @@ def merge_paper(old: Paper, new: Paper) -> Paper:
     if date_rank(dated) == 0 and dated.published_text is None:
         dated = new if new.published_text else old
     urls = old.urls + tuple(u for u in new.urls if u not in old.urls)
-    return replace(
-        old,
-        abstract=new.abstract if len(new.abstract) > len(old.abstract) else old.abstract,
+    # The longer abstract wins; replacing on its paper keeps it where it is (in memory or stored).
+    longer = new if len(new.abstract) > len(old.abstract) else old
+    return longer.replace(
+        title=old.title,
         authors=old.authors if old.authors is not None else new.authors,
         organization=old.organization if old.organization is not None else new.organization,
         published=dated.published,

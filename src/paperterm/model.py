@@ -11,7 +11,8 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError
+from typing import Protocol
 
 #: Length of a full paper id in hex digits. 48 bits: at 100,000 papers the chance that two distinct
 #: titles share an id is about 2 in 100,000 (birthday bound), while users type only a short prefix.
@@ -33,31 +34,80 @@ def paper_id(title: str) -> str:
     return digest[:ID_LENGTH]
 
 
-@dataclass(frozen=True, slots=True)
+#: The fields of a ``Paper``, in constructor order (what ``repr``, equality and ``to_dict`` use).
+FIELDS = ("id", "title", "abstract", "authors", "organization", "published", "published_text",
+          "published_inferred", "upvotes", "urls", "sources")
+
+
+class TextStore(Protocol):
+    """Where an abstract kept out of memory is read back from (``paperterm.abstracts.TextFile``)."""
+
+    def read(self, ref: int) -> str: ...
+
+
 class Paper:
-    """One paper as parsed from a listing (or merged from several).
+    """One paper as parsed from a listing (or merged from several). Immutable.
 
     ``published`` is an ISO date (``YYYY-MM-DD``) or ``None`` when the listing gave no date or one
     that could not be resolved; ``published_text`` keeps the date exactly as the listing showed it,
     and ``published_inferred`` says the year was not shown but inferred from the listing.
+
+    ``abstract`` is a string, but it need not live in memory: at 100,000 papers abstracts are
+    three quarters of the library (about 170 MB), while a reader looks at a handful. A paper made by
+    ``stored_paper`` holds only where its abstract is in a ``TextStore`` (a file: the cache, or a
+    spool written while parsing) and reads it when asked. Both kinds are equal when their fields
+    are, and behave the same everywhere else.
+
+    A hand-written class rather than a frozen dataclass for that one lazy field; it keeps the
+    dataclass's constructor, ``repr``, equality and immutability (``FrozenInstanceError``).
     """
+
+    __slots__ = ("id", "title", "_abstract", "_store", "authors", "organization", "published",
+                 "published_text", "published_inferred", "upvotes", "urls", "sources")
 
     id: str
     title: str
-    abstract: str
-    authors: int | None = None
-    organization: str | None = None
-    published: str | None = None
-    published_text: str | None = None
-    published_inferred: bool = False
-    upvotes: int | None = None
-    urls: tuple[str, ...] = ()
-    sources: tuple[str, ...] = field(default=())
+    authors: int | None
+    organization: str | None
+    published: str | None
+    published_text: str | None
+    published_inferred: bool
+    upvotes: int | None
+    urls: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    def __init__(self, id: str, title: str, abstract: str, authors: int | None = None,
+                 organization: str | None = None, published: str | None = None,
+                 published_text: str | None = None, published_inferred: bool = False,
+                 upvotes: int | None = None, urls: tuple[str, ...] = (),
+                 sources: tuple[str, ...] = ()) -> None:
+        _init(self, None, abstract, id, title, authors, organization, published, published_text,
+              published_inferred, upvotes, urls, sources)
+
+    @property
+    def abstract(self) -> str:
+        """The abstract, read from its store if it is not held in memory."""
+        store = self._store
+        return self._abstract if store is None else store.read(self._abstract)
 
     @property
     def year(self) -> int | None:
         """The publication year, when the date is known."""
         return int(self.published[:4]) if self.published else None
+
+    def replace(self, **changes: object) -> Paper:
+        """A copy with some fields changed (``dataclasses.replace`` for papers). An abstract that
+        is not changed stays where it is: a stored one is not read."""
+        values = {name: getattr(self, name) for name in FIELDS if name != "abstract"}
+        values.update(changes)
+        if "abstract" in changes:
+            return Paper(**values)
+        copy = Paper.__new__(Paper)
+        _init(copy, self._store, self._abstract, *(values.pop(name) for name in FIELDS
+                                                   if name != "abstract"))
+        if values:
+            raise TypeError(f"Paper has no field {next(iter(values))!r}")
+        return copy
 
     def to_dict(self) -> dict:
         """The paper's fields as plain JSON-ready values (lists instead of tuples)."""
@@ -74,6 +124,70 @@ class Paper:
             "urls": list(self.urls),
             "sources": list(self.sources),
         }
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Paper:
+            return NotImplemented
+        return self is other or self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self.id)  # equal papers have equal ids; reading an abstract to hash is waste
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in zip(FIELDS, self._values()))
+        return f"Paper({fields})"
+
+    def __reduce__(self) -> tuple:
+        # Plain pickling (and copy) carries the abstract itself: a store is only valid in the
+        # process that has it open. The cache pickles stored papers its own way.
+        return Paper, self._values()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+_set = object.__setattr__
+
+
+def _init(paper: Paper, store: TextStore | None, abstract: str | int, id: str, title: str,
+          authors: int | None, organization: str | None, published: str | None,
+          published_text: str | None, published_inferred: bool, upvotes: int | None,
+          urls: tuple[str, ...], sources: tuple[str, ...]) -> None:
+    _set(paper, "id", id)
+    _set(paper, "title", title)
+    _set(paper, "_abstract", abstract)
+    _set(paper, "_store", store)
+    _set(paper, "authors", authors)
+    _set(paper, "organization", organization)
+    _set(paper, "published", published)
+    _set(paper, "published_text", published_text)
+    _set(paper, "published_inferred", published_inferred)
+    _set(paper, "upvotes", upvotes)
+    _set(paper, "urls", urls)
+    _set(paper, "sources", sources)
+
+
+def stored_paper(store: TextStore, ref: int, id: str, title: str, authors: int | None = None,
+                 organization: str | None = None, published: str | None = None,
+                 published_text: str | None = None, published_inferred: bool = False,
+                 upvotes: int | None = None, urls: tuple[str, ...] = (),
+                 sources: tuple[str, ...] = ()) -> Paper:
+    """A paper whose abstract is ``store.read(ref)``, read only when asked for."""
+    paper = Paper.__new__(Paper)
+    _init(paper, store, ref, id, title, authors, organization, published, published_text,
+          published_inferred, upvotes, urls, sources)
+    return paper
+
+
+def abstract_location(paper: Paper) -> tuple[TextStore | None, str | int]:
+    """Where the abstract is: ``(None, text)`` in memory, or ``(store, ref)``."""
+    return paper._store, paper._abstract
 
 
 def newest_first(papers: Sequence[Paper]) -> list[int]:
