@@ -325,3 +325,10 @@ def test_show_uses_the_readers_byline():
     out = run_cli("show", provable["id"]).stdout
     assert "·  1 author  ·" in out and "1 authors" not in out
     assert "2025-09-25 (year inferred)" in out
+
+
+def test_search_count_says_one_paper_not_one_papers():
+    proc = run_cli("search", "--limit", "1", "learning")
+    assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 1
+    assert proc.stderr.splitlines()[-1].startswith("1 paper")
+    assert not proc.stderr.splitlines()[-1].startswith("1 papers")

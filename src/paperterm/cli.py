@@ -143,7 +143,8 @@ def print_table(library: Library, papers: Sequence[Paper], markers: dict[str, Ma
         out.append(line)
     if out:
         sys.stdout.write("\n".join(out) + "\n")
-    print(f"{len(papers)} papers" + ("  (* = year inferred)" if any(
+    count = f"{len(papers)} paper" + ("" if len(papers) == 1 else "s")
+    print(count + ("  (* = year inferred)" if any(
         p.published_inferred for p in papers) else ""), file=sys.stderr)
 
 
