@@ -24,7 +24,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from paperterm.model import Paper, abstract_location, stored_paper
+from paperterm.model import Paper, abstract_location, with_stored_abstract
 
 #: A reference packs ``offset << REF_SHIFT | length``: lengths up to 4 GiB (listings are <= 1 GiB).
 REF_SHIFT = 32
@@ -149,24 +149,18 @@ def spill(papers: Sequence[Paper], store: TextFile) -> list[Paper]:
     are. If the write fails (a full disk), the papers are returned unchanged: memory, not data, is
     what is lost.
     """
-    texts: list[bytes] = []
-    for paper in papers:
-        where, text = abstract_location(paper)
-        texts.append(encode(text) if where is None else b"")
+    # None for a paper whose abstract is already stored somewhere.
+    texts = [encode(text) if where is None else None
+             for where, text in map(abstract_location, papers)]
     try:
-        start = store.append(b"".join(texts))
+        offset = store.append(b"".join(filter(None, texts)))
     except OSError:
         return list(papers)
     out: list[Paper] = []
-    offset = start
     for paper, data in zip(papers, texts):
-        where, _ = abstract_location(paper)
-        if where is not None:
+        if data is None:
             out.append(paper)
-            continue
-        out.append(stored_paper(store, offset << REF_SHIFT | len(data), paper.id, paper.title,
-                                paper.authors, paper.organization, paper.published,
-                                paper.published_text, paper.published_inferred, paper.upvotes,
-                                paper.urls, paper.sources))
-        offset += len(data)
+        else:
+            out.append(with_stored_abstract(paper, store, offset << REF_SHIFT | len(data)))
+            offset += len(data)
     return out

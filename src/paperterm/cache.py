@@ -235,14 +235,8 @@ def _read(plan: _Plan, want_index: bool) -> tuple[Library, SearchIndex | None] |
                 return None
             fh.seek(base + size)
             store = TextFile(os.dup(fh.fileno()), base, size)
-
-            def load_store(pid: object) -> TextFile:
-                if pid != _ABSTRACTS:
-                    raise pickle.UnpicklingError("unknown persistent id")
-                return store
-
             unpickler = pickle.Unpickler(fh)
-            unpickler.persistent_load = load_store
+            unpickler.persistent_load = partial(_known_store, {_ABSTRACTS: store})
             lib = unpickler.load()
             if not _valid_library(lib, store):
                 return None

@@ -98,15 +98,15 @@ class Paper:
     def replace(self, **changes: object) -> Paper:
         """A copy with some fields changed (``dataclasses.replace`` for papers). An abstract that
         is not changed stays where it is: a stored one is not read."""
-        values = {name: getattr(self, name) for name in FIELDS if name != "abstract"}
-        values.update(changes)
+        unknown = changes.keys() - set(FIELDS)
+        if unknown:
+            raise TypeError(f"Paper has no field {min(unknown)!r}")
         if "abstract" in changes:
-            return Paper(**values)
+            store, abstract = None, changes["abstract"]
+        else:
+            store, abstract = self._store, self._abstract
         copy = Paper.__new__(Paper)
-        _init(copy, self._store, self._abstract, *(values.pop(name) for name in FIELDS
-                                                   if name != "abstract"))
-        if values:
-            raise TypeError(f"Paper has no field {next(iter(values))!r}")
+        _init(copy, store, abstract, *(changes.get(name, getattr(self, name)) for name in _OTHER))
         return copy
 
     def to_dict(self) -> dict:
@@ -153,6 +153,8 @@ class Paper:
 
 
 _set = object.__setattr__
+#: The fields besides the abstract, in the order ``_init`` and ``stored_paper`` take them.
+_OTHER = tuple(name for name in FIELDS if name != "abstract")
 
 
 def _init(paper: Paper, store: TextStore | None, abstract: str | int, id: str, title: str,
@@ -183,6 +185,13 @@ def stored_paper(store: TextStore, ref: int, id: str, title: str, authors: int |
     _init(paper, store, ref, id, title, authors, organization, published, published_text,
           published_inferred, upvotes, urls, sources)
     return paper
+
+
+def with_stored_abstract(paper: Paper, store: TextStore, ref: int) -> Paper:
+    """``paper`` with its abstract at ``ref`` in ``store`` (where it has just been written)."""
+    copy = Paper.__new__(Paper)
+    _init(copy, store, ref, *(getattr(paper, name) for name in _OTHER))
+    return copy
 
 
 def abstract_location(paper: Paper) -> tuple[TextStore | None, str | int]:
