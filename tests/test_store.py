@@ -369,16 +369,16 @@ def test_unreadable_database_is_moved_aside_and_a_fresh_one_started(shared_tmp):
 
 def test_export_import_round_trip(tmp_path):
     with MarkerStore(tmp_path / "a.sqlite3") as a:
-        a.set_read("p1", "One", True)
-        a.set_starred("p1", "One", True)
-        a.set_note("p2", "Two", "line one\nline two — ✓")
-        a.set_starred("p3", "Three", True)
-        a.set_starred("p3", "Three", False)  # an explicit "not starred" travels too
+        a.set_read("0000000000a1", "One", True)
+        a.set_starred("0000000000a1", "One", True)
+        a.set_note("0000000000a2", "Two", "line one\nline two — ✓")
+        a.set_starred("0000000000a3", "Three", True)
+        a.set_starred("0000000000a3", "Three", False)  # an explicit "not starred" travels too
         text = export_json(a)
         exported = a.all()
     data = json.loads(text)
     assert data["format"] == "paperterm-markers" and data["version"] == 1
-    assert [m["id"] for m in data["markers"]] == ["p1", "p2", "p3"]
+    assert [m["id"] for m in data["markers"]] == ["0000000000a1", "0000000000a2", "0000000000a3"]
     with MarkerStore(tmp_path / "b.sqlite3") as b:
         assert b.import_data(data) == 4
         imported = b.all()
@@ -391,29 +391,29 @@ def test_export_import_round_trip(tmp_path):
 
 def test_import_merges_newest_change_per_field(tmp_path):
     with MarkerStore(tmp_path / "local.sqlite3") as local:
-        local._set("note", "p", "T", "local note (old)", at=100.0)
-        local._set("read", "p", "T", 1, at=300.0)
-        local._set("starred", "p", "T", 1, at=200.0)
-        local._set("note", "only-local", "L", "keep me", at=50.0)
+        local._set("note", "00000000000b", "T", "local note (old)", at=100.0)
+        local._set("read", "00000000000b", "T", 1, at=300.0)
+        local._set("starred", "00000000000b", "T", 1, at=200.0)
+        local._set("note", "0000000000c1", "L", "keep me", at=50.0)
         data = {"format": "paperterm-markers", "version": 1, "markers": [
-            {"id": "p", "title": "T", "read": False, "read_at": 250.0,     # older: ignored
+            {"id": "00000000000b", "title": "T", "read": False, "read_at": 250.0,     # older: ignored
              "starred": False, "starred_at": 200.0,                       # same age: kept local
              "note": "remote note (new)", "note_at": 150.0},              # newer: wins
-            {"id": "only-remote", "title": "R", "read": True, "read_at": 10.0,
+            {"id": "0000000000c2", "title": "R", "read": True, "read_at": 10.0,
              "starred": False, "starred_at": None, "note": None, "note_at": None},
         ]}
         assert local.import_data(data) == 2
-        p = local.get("p")
+        p = local.get("00000000000b")
         assert (p.read, p.read_at) == (True, 300.0)
         assert (p.starred, p.starred_at) == (True, 200.0)
         assert (p.note, p.note_at) == ("remote note (new)", 150.0)
-        assert local.get("only-local").note == "keep me"
-        remote = local.get("only-remote")
+        assert local.get("0000000000c1").note == "keep me"
+        remote = local.get("0000000000c2")
         assert (remote.title, remote.read, remote.starred, remote.note) == ("R", True, False, None)
         # a newer removal of a note removes it
         local.import_data({"format": "paperterm-markers", "markers": [
-            {"id": "only-local", "note": None, "note_at": 60.0}]})
-        assert local.get("only-local").note is None
+            {"id": "0000000000c1", "note": None, "note_at": 60.0}]})
+        assert local.get("0000000000c1").note is None
 
 
 @pytest.mark.parametrize("data,problem", [
@@ -422,20 +422,20 @@ def test_import_merges_newest_change_per_field(tmp_path):
     ({"format": "paperterm-markers", "version": 2, "markers": []}, "newer than this paperterm"),
     ({"format": "paperterm-markers", "markers": {}}, '"markers" must be a list'),
     ({"format": "paperterm-markers", "markers": [{"title": "x"}]}, 'marker 0: needs a string "id"'),
-    ({"format": "paperterm-markers", "markers": [{"id": "a", "read_at": "yesterday"}]},
+    ({"format": "paperterm-markers", "markers": [{"id": "00000000000f", "read_at": "yesterday"}]},
      'marker 0: "read_at" must be a number'),
-    ({"format": "paperterm-markers", "markers": [{"id": "a", "read_at": float("nan")}]},
+    ({"format": "paperterm-markers", "markers": [{"id": "00000000000f", "read_at": float("nan")}]},
      'marker 0: "read_at" must be a number'),
-    ({"format": "paperterm-markers", "markers": [{"id": "a", "read": "no", "read_at": 1}]},
+    ({"format": "paperterm-markers", "markers": [{"id": "00000000000f", "read": "no", "read_at": 1}]},
      'marker 0: "read" must be true or false'),
-    ({"format": "paperterm-markers", "markers": [{"id": "a", "note": 5, "note_at": 1}]},
+    ({"format": "paperterm-markers", "markers": [{"id": "00000000000f", "note": 5, "note_at": 1}]},
      'marker 0: "note" must be text or null'),
 ])
 def test_bad_import_is_refused_whole(db, data, problem):
     with MarkerStore(db) as store:
-        store.set_note("keep", "K", "untouched")
+        store.set_note("00000000000e", "K", "untouched")
         before = store.all()
-        good = {"id": "good", "read": True, "read_at": 5.0}
+        good = {"id": "00000000000d", "read": True, "read_at": 5.0}
         if isinstance(data, dict) and isinstance(data.get("markers"), list):
             data = {**data, "markers": [good, *data["markers"]]}
             problem = problem.replace("marker 0", "marker 1")

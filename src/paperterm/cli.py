@@ -18,10 +18,11 @@ from pathlib import Path
 from paperterm import __version__, cache, locations
 from paperterm.export import FORMATS, ExportError, paper_record, render, write_atomic
 from paperterm.keymap import KeymapError, load_keymap
+from paperterm.limits import MAX_IMPORT_BYTES, MAX_NOTE_BYTES, TooLarge, read_bounded
 from paperterm.library import IdError, Library, LoadError, load_library
 from paperterm.model import Paper, authors_label, date_label, newest_first
 from paperterm.search import Query, QueryError, parse_query
-from paperterm.state import Marker, MarkerStore, StoreError, export_json
+from paperterm.state import Marker, MarkerStore, StoreError, check_text, export_json
 
 SUBCOMMANDS = ("list", "show", "search", "mark", "export", "state")
 #: At most this many load warnings are printed; the rest are counted.
@@ -165,7 +166,6 @@ def print_papers(library: Library, papers: Sequence[Paper], markers: dict[str, M
 def resolve_ids(library: Library, store: MarkerStore, ids: Sequence[str]) -> list[tuple[str, str]]:
     """``(full id, title)`` for each id or unique prefix, looked up in the library and then in the
     store (so papers from listings that are gone can still be marked)."""
-    stored: dict[str, Marker] | None = None
     resolved = []
     for given in ids:
         try:
@@ -173,9 +173,7 @@ def resolve_ids(library: Library, store: MarkerStore, ids: Sequence[str]) -> lis
         except IdError as exc:
             if exc.ambiguous:
                 raise CliError(str(exc)) from None
-            stored = store.all() if stored is None else stored
-            key = given.strip().lower()
-            matches = [m for pid, m in stored.items() if key and pid.startswith(key)]
+            matches = store.with_prefix(given.strip().lower(), limit=2)
             if len(matches) != 1:
                 raise CliError(str(exc)) from None
             resolved.append((matches[0].paper_id, matches[0].title))
@@ -190,7 +188,7 @@ def cmd_list(args) -> int:
     query = parse_or_usage_error(args.query)
     library, index = open_library(args.paths, with_index=query is not None)
     with open_store() as store:
-        markers = store.all()
+        markers = store.markers_for(p.id for p in library.papers)
     papers = select(library, index, markers, query)
     print_papers(library, papers, markers, args.json)
     return 0
@@ -202,7 +200,7 @@ def cmd_search(args) -> int:
     query = parse_or_usage_error(args.query)
     library, index = open_library(args.paths, with_index=query is not None)
     with open_store() as store:
-        markers = store.all()
+        markers = store.markers_for(p.id for p in library.papers)
     papers = select(library, index, markers, query, args.limit)
     print_papers(library, papers, markers, args.json)
     return 0
@@ -251,13 +249,22 @@ def cmd_mark(args) -> int:
         raise UsageError("mark: nothing to do; give --read, --unread, --star, --unstar, --note, "
                          "--note-file or --clear-note")
     note: str | None = args.note
+    source = "--note"
     if args.note_file is not None:
+        source = args.note_file
         try:
-            note = Path(args.note_file).read_text(encoding="utf-8") if args.note_file != "-" \
-                else sys.stdin.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise CliError(f"{args.note_file}: cannot read note ({reason})") from None
+            note = read_bounded(args.note_file, MAX_NOTE_BYTES, "note").decode("utf-8")
+        except TooLarge as exc:
+            raise CliError(f"{args.note_file}: {exc}") from None
+        except UnicodeDecodeError:
+            raise CliError(f"{args.note_file}: cannot read note (not UTF-8 text)") from None
+        except OSError as exc:
+            raise CliError(f"{args.note_file}: cannot read note "
+                           f"({exc.strerror or exc})") from None
+    if note is not None and note.strip():
+        problem = check_text(note, "note", MAX_NOTE_BYTES)
+        if problem:
+            raise CliError(f"{source}: {problem}")
     library, _ = open_library(args.path or [])
     with open_store() as store:
         for pid, title in resolve_ids(library, store, args.ids):
@@ -276,7 +283,7 @@ def cmd_export(args) -> int:
     query = parse_or_usage_error(args.query)
     library, index = open_library(args.paths, with_index=query is not None)
     with open_store() as store:
-        markers = store.all()
+        markers = store.markers_for(p.id for p in library.papers)
     if args.query is not None:
         papers = select(library, index, markers, query)
         heading = f"paperterm: {args.query}"
@@ -309,23 +316,37 @@ def cmd_state(args) -> int:
                     write_atomic(Path(args.output), text)
                 except ExportError as exc:
                     raise CliError(str(exc)) from None
-                print(f"paperterm: wrote {len(store.all())} markers to {args.output}", file=sys.stderr)
+                print(f"paperterm: wrote {store.count()} markers to {args.output}", file=sys.stderr)
             else:
                 sys.stdout.write(text)
             return 0
         try:
-            raw = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
-            raise CliError(f"{args.file}: cannot read ({reason})") from None
+            raw = read_bounded(args.file, MAX_IMPORT_BYTES, "marker export").decode("utf-8")
+        except TooLarge as exc:
+            raise CliError(f"{args.file}: {exc}") from None
+        except UnicodeDecodeError:
+            raise CliError(f"{args.file}: cannot read (not UTF-8 text)") from None
+        except OSError as exc:
+            raise CliError(f"{args.file}: cannot read ({exc.strerror or exc})") from None
         try:
-            changed = store.import_data(json.loads(raw))
-        except json.JSONDecodeError as exc:
-            raise CliError(f"{args.file}: not JSON ({exc.msg} at line {exc.lineno})") from None
+            changed = store.import_data(parse_json(raw))
         except ValueError as exc:
             raise CliError(f"{args.file}: {exc}") from None
         print(f"paperterm: imported {changed} marker changes from {args.file}", file=sys.stderr)
     return 0
+
+
+def parse_json(text: str) -> object:
+    """``json.loads`` whose every failure is a ``ValueError`` with a one-line reason, including a
+    document nested too deeply for the parser (a ``RecursionError`` otherwise)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise ValueError("not a marker export (JSON nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise ValueError(f"not JSON ({str(exc).split(';')[0]})") from None
 
 
 def cmd_tui(args) -> int:

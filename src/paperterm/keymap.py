@@ -16,6 +16,7 @@ import tomllib
 from pathlib import Path
 
 from paperterm import locations
+from paperterm.limits import MAX_KEYMAP_BYTES, TooLarge, read_bounded
 
 ID_PREFIX = "paperterm."
 
@@ -32,9 +33,11 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
     """Binding id -> keys from the keymap file; ``{}`` when there is no file."""
     path = keymap_path() if path is None else path
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_KEYMAP_BYTES, "keymap file")
     except FileNotFoundError:
         return {}
+    except TooLarge as exc:
+        raise KeymapError(f"{path}: {exc}") from None
     except OSError as exc:
         raise KeymapError(f"{path}: cannot read ({exc.strerror or exc})") from None
     try:
@@ -43,6 +46,8 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
         raise KeymapError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise KeymapError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise KeymapError(f"{path}: not a keymap (nested too deeply)") from None
     keymap: dict[str, str] = {}
     for binding_id, keys in data.items():
         if not binding_id.startswith(ID_PREFIX):

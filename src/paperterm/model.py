@@ -34,6 +34,14 @@ def paper_id(title: str) -> str:
     return digest[:ID_LENGTH]
 
 
+_ID_FORM = re.compile(f"[0-9a-f]{{{ID_LENGTH}}}")
+
+
+def is_paper_id(text: str) -> bool:
+    """Whether ``text`` has the form of a full paper id (what ``paper_id`` returns)."""
+    return _ID_FORM.fullmatch(text) is not None
+
+
 #: The fields of a ``Paper``, in constructor order (what ``repr``, equality and ``to_dict`` use).
 FIELDS = ("id", "title", "abstract", "authors", "organization", "published", "published_text",
           "published_inferred", "upvotes", "urls", "sources")

@@ -10,7 +10,12 @@ saved:
 - each field carries the time it last changed, so markers exported from one machine merge into
   another field by field, newest change winning;
 - a database that cannot be opened is never deleted: it is moved aside with a timestamp and a fresh
-  one is started, and ``MarkerStore.recovered_from`` says where the old one went.
+  one is started, and ``MarkerStore.recovered_from`` says where the old one went;
+- the database (and its ``-wal``/``-shm`` files) is private to the user: mode 0600 in a folder
+  created 0700 (``paperterm.private``);
+- what comes from outside is checked before anything is written: a note is text without NUL bytes
+  and at most ``MAX_NOTE_BYTES``; an import names only paperterm ids and is merged all or nothing;
+- SQLite's "database or disk is full" is reported as "disk full".
 """
 
 from __future__ import annotations
@@ -20,10 +25,13 @@ import math
 import os
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from paperterm import locations
+from paperterm import locations, private
+from paperterm.limits import MAX_NOTE_BYTES, MAX_TITLE_BYTES, human_size
+from paperterm.model import is_paper_id
 
 SCHEMA_VERSION = 1
 
@@ -47,9 +55,52 @@ CREATE TABLE IF NOT EXISTS settings (
 
 FIELDS = ("read", "starred", "note")
 
+_SQLITE_FULL = 13  # sqlite3.SQLITE_FULL
+_SQLITE_IOERR = 10
+
 
 class StoreError(Exception):
     """The store cannot be used. ``str()`` is one line naming the path and the problem."""
+
+
+class NoteError(StoreError, ValueError):
+    """A note the store refuses (too large, a NUL byte, not encodable text). A ``StoreError``, so
+    every caller that reports store failures reports this one too."""
+
+
+def check_text(text: str, what: str, limit: int) -> str | None:
+    """Why ``text`` cannot be stored as ``what`` (a one-line reason), or ``None`` if it can."""
+    if "\x00" in text:
+        return f"{what} contains a NUL byte (only text can be stored)"
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        return f"{what} is not valid text (it contains a lone surrogate)"
+    if size > limit:
+        return f"{what} is {human_size(size)}; the limit is {human_size(limit)}"
+    return None
+
+
+def _disk_full(exc: sqlite3.Error, folder: Path) -> bool:
+    """Whether ``exc`` means the disk (or the database's size limit) is full. A write that fails
+    for want of space is SQLITE_FULL, but some paths (the WAL index, a sync) report a plain I/O
+    error: then the folder's free space decides."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return "disk is full" in str(exc)
+    if code & 0xFF == _SQLITE_FULL:
+        return True
+    if code & 0xFF == _SQLITE_IOERR:
+        try:
+            return os.statvfs(folder).f_bavail == 0
+        except (OSError, AttributeError):
+            return False
+    return False
+
+
+def _reason(exc: sqlite3.Error, folder: Path) -> str:
+    """SQLite's message, or "disk full" when that is what it means."""
+    return "disk full; free some space and try again" if _disk_full(exc, folder) else str(exc)
 
 
 class _Unreadable(Exception):
@@ -87,7 +138,7 @@ class MarkerStore:
         self.path = Path(path) if path is not None else locations.state_path()
         self.recovered_from: Path | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private.ensure_private_dir(self.path.parent)
         except OSError as exc:
             raise StoreError(f"{self.path.parent}: cannot create data directory "
                              f"({exc.strerror or exc})") from None
@@ -95,12 +146,14 @@ class MarkerStore:
             self._db = self._open_retrying()
         except (sqlite3.DatabaseError, _Unreadable) as exc:
             if isinstance(exc, sqlite3.DatabaseError) and not self._is_corruption(exc):
-                raise StoreError(f"{self.path}: cannot open marker store ({exc})") from None
+                raise StoreError(f"{self.path}: cannot open marker store "
+                                 f"({_reason(exc, self.path.parent)})") from None
             self.recovered_from = self._move_aside()
             try:
                 self._db = self._open_retrying()
             except sqlite3.Error as exc2:
-                raise StoreError(f"{self.path}: cannot open marker store ({exc2})") from None
+                raise StoreError(f"{self.path}: cannot open marker store "
+                                 f"({_reason(exc2, self.path.parent)})") from None
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -130,6 +183,7 @@ class MarkerStore:
             raise StoreError(f"{self.path.parent}: data directory is read-only")
         self._check_after_open = False
         self._check_existing()
+        self._make_private()
         db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         try:
             db.row_factory = sqlite3.Row
@@ -202,6 +256,19 @@ class MarkerStore:
         if check != "ok":
             raise sqlite3.DatabaseError(f"integrity check failed: {check}")
 
+    def _make_private(self) -> None:
+        """Create the database file 0600 before SQLite does (SQLite gives its ``-wal`` and ``-shm``
+        files the database's mode), and take group/other access off an existing one."""
+        try:
+            private.create_private_file(self.path)
+        except FileNotFoundError:
+            raise StoreError(f"{self.path.parent}: data directory has gone away") from None
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create marker store "
+                             f"({exc.strerror or exc})") from None
+        for suffix in ("", "-wal", "-shm"):
+            private.tighten(self.path.with_name(self.path.name + suffix))
+
     @staticmethod
     def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
         text = str(exc).lower()
@@ -231,11 +298,39 @@ class MarkerStore:
         try:
             return self._db.execute(sql, args).fetchall()
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot read markers ({exc})") from None
+            raise StoreError(f"{self.path}: cannot read markers "
+                             f"({_reason(exc, self.path.parent)})") from None
 
     def all(self) -> dict[str, Marker]:
-        """Every stored marker, by paper id."""
+        """Every stored marker, by paper id. Costs a Python object per stored marker: the faces
+        use ``markers_for`` with the papers they show instead."""
         return {row["paper_id"]: _row_to_marker(row) for row in self._query("SELECT * FROM markers")}
+
+    def markers_for(self, paper_ids: Iterable[str]) -> dict[str, Marker]:
+        """The stored markers of these papers, by paper id (papers without markers are absent).
+
+        One query: the ids travel as one JSON array and SQLite looks each up in the primary-key
+        index, so the cost follows the number of ids asked for, not the size of the store (a
+        million stored markers cost nothing when six papers are shown).
+        """
+        ids = json.dumps(list(paper_ids), ensure_ascii=True)
+        rows = self._query("SELECT * FROM markers WHERE paper_id IN "
+                           "(SELECT value FROM json_each(?))", (ids,))
+        return {row["paper_id"]: _row_to_marker(row) for row in rows}
+
+    def with_prefix(self, prefix: str, limit: int = 2) -> list[Marker]:
+        """Up to ``limit`` stored markers whose paper id starts with ``prefix`` (an index range
+        scan: ids are compared as text, and every id starting with ``prefix`` sorts between
+        ``prefix`` and ``prefix`` followed by the highest character)."""
+        if not prefix:
+            return []
+        rows = self._query("SELECT * FROM markers WHERE paper_id >= ? AND paper_id < ? "
+                           "ORDER BY paper_id LIMIT ?", (prefix, prefix + "\U0010ffff", limit))
+        return [_row_to_marker(row) for row in rows]
+
+    def count(self) -> int:
+        """How many papers have stored markers."""
+        return self._query("SELECT count(*) FROM markers")[0][0]
 
     def get(self, paper_id: str) -> Marker | None:
         rows = self._query("SELECT * FROM markers WHERE paper_id = ?", (paper_id,))
@@ -258,7 +353,8 @@ class MarkerStore:
                 (paper_id, title, value, now, now),
             )
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot save marker ({exc})") from None
+            raise StoreError(f"{self.path}: cannot save marker "
+                             f"({_reason(exc, self.path.parent)})") from None
         marker = self.get(paper_id)
         assert marker is not None
         return marker
@@ -270,8 +366,13 @@ class MarkerStore:
         return self._set("starred", paper_id, title, int(bool(value)))
 
     def set_note(self, paper_id: str, title: str, text: str | None) -> Marker:
-        """Set the note; an empty or blank note removes it."""
+        """Set the note; an empty or blank note removes it. ``NoteError`` if the note contains a
+        NUL byte, is not encodable text, or is larger than ``MAX_NOTE_BYTES``."""
         note = text if text is not None and text.strip() else None
+        if note is not None:
+            problem = check_text(note, "note", MAX_NOTE_BYTES)
+            if problem:
+                raise NoteError(problem)
         return self._set("note", paper_id, title, note)
 
     # -- settings (the TUI's "where I left off") -----------------------------------------------
@@ -288,7 +389,8 @@ class MarkerStore:
                 (key, value),
             )
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot save setting ({exc})") from None
+            raise StoreError(f"{self.path}: cannot save setting "
+                             f"({_reason(exc, self.path.parent)})") from None
 
     # -- moving markers between machines -------------------------------------------------------
 
@@ -311,51 +413,42 @@ class MarkerStore:
     def import_data(self, data: dict) -> int:
         """Merge exported markers in, field by field, the newer change winning. Returns fields changed.
 
-        Raises ``ValueError`` with a one-line reason when ``data`` is not a marker export.
+        All or nothing: every entry is checked before anything is written, and the merge is one
+        transaction, so a file that is refused (or a write that fails half-way) changes no marker.
+        Raises ``ValueError`` with a one-line reason when ``data`` is not a valid marker export
+        (entries are numbered from 0, in file order), ``StoreError`` when the store fails.
         """
-        if not isinstance(data, dict) or data.get("format") != "paperterm-markers":
-            raise ValueError("not a paperterm marker export (missing \"format\": \"paperterm-markers\")")
-        version = data.get("version", SCHEMA_VERSION)
-        if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
-            raise ValueError(f"marker export version {version!r} is newer than this paperterm "
-                             f"understands ({SCHEMA_VERSION}); upgrade paperterm")
-        entries = data.get("markers")
-        if not isinstance(entries, list):
-            raise ValueError("\"markers\" must be a list")
+        entries = parse_import(data)
         changed = 0
         try:
             self._db.execute("BEGIN IMMEDIATE")
-            for n, entry in enumerate(entries):
-                if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-                    raise ValueError(f"marker {n}: needs a string \"id\"")
-                current = self.get(entry["id"])
-                for field in FIELDS:
-                    at = entry.get(f"{field}_at")
-                    if at is None:
-                        continue
-                    if not isinstance(at, (int, float)) or isinstance(at, bool) \
-                            or not math.isfinite(at):
-                        raise ValueError(f"marker {n}: \"{field}_at\" must be a number")
+            for paper_id, title, changes in entries:
+                current = self.get(paper_id)
+                for field, value, at in changes:
                     mine = getattr(current, f"{field}_at", None) if current else None
                     if mine is not None and mine >= at:
                         continue
-                    value = entry.get(field)
-                    if field == "note":
-                        if value is not None and not isinstance(value, str):
-                            raise ValueError(f"marker {n}: \"note\" must be text or null")
-                        value = value if value and value.strip() else None
-                    elif isinstance(value, bool) or value in (0, 1):
-                        value = int(value)
-                    else:
-                        raise ValueError(f"marker {n}: \"{field}\" must be true or false")
-                    self._set(field, entry["id"], str(entry.get("title") or ""), value, at=float(at))
+                    self._set(field, paper_id, title, value, at=at)
                     changed += 1
             self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise StoreError(f"{self.path}: cannot import markers "
+                             f"({_reason(exc, self.path.parent)}); nothing was changed") from None
+        except StoreError as exc:
+            self._rollback()
+            raise StoreError(f"{exc}; nothing was imported") from None
         except BaseException:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
+            self._rollback()
             raise
         return changed
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite has already rolled back (e.g. after SQLITE_FULL)
 
     def integrity_check(self) -> str:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0]
@@ -370,6 +463,62 @@ class MarkerStore:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+ImportEntry = tuple[str, str, list[tuple[str, "int | str | None", float]]]
+
+
+def parse_import(data: object) -> list[ImportEntry]:
+    """Check a whole marker export before anything is written: ``(paper id, title, [(field,
+    value, changed at), ...])`` per entry, or ``ValueError`` naming the first bad entry."""
+    if not isinstance(data, dict) or data.get("format") != "paperterm-markers":
+        raise ValueError("not a paperterm marker export (missing \"format\": \"paperterm-markers\")")
+    version = data.get("version", SCHEMA_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
+        raise ValueError(f"marker export version {version!r} is newer than this paperterm "
+                         f"understands ({SCHEMA_VERSION}); upgrade paperterm")
+    raw_entries = data.get("markers")
+    if not isinstance(raw_entries, list):
+        raise ValueError("\"markers\" must be a list")
+    entries: list[ImportEntry] = []
+    for n, entry in enumerate(raw_entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            raise ValueError(f"marker {n}: needs a string \"id\"")
+        paper_id = entry["id"]
+        if not is_paper_id(paper_id):
+            shown = ascii(paper_id[:40]) + ("..." if len(paper_id) > 40 else "")
+            raise ValueError(f"marker {n}: {shown} is not a paperterm id "
+                             "(12 lowercase hex digits)")
+        title = entry.get("title")
+        if title is None:
+            title = ""
+        if not isinstance(title, str):
+            raise ValueError(f"marker {n}: \"title\" must be text")
+        problem = check_text(title, "\"title\"", MAX_TITLE_BYTES)
+        if problem:
+            raise ValueError(f"marker {n}: {problem}")
+        changes = []
+        for field in FIELDS:
+            at = entry.get(f"{field}_at")
+            if at is None:
+                continue
+            if not isinstance(at, (int, float)) or isinstance(at, bool) or not math.isfinite(at):
+                raise ValueError(f"marker {n}: \"{field}_at\" must be a number")
+            value = entry.get(field)
+            if field == "note":
+                if value is not None and not isinstance(value, str):
+                    raise ValueError(f"marker {n}: \"note\" must be text or null")
+                value = value if value and value.strip() else None
+                problem = value is not None and check_text(value, "\"note\"", MAX_NOTE_BYTES)
+                if problem:
+                    raise ValueError(f"marker {n}: {problem}")
+            elif isinstance(value, bool) or value in (0, 1):
+                value = int(value)
+            else:
+                raise ValueError(f"marker {n}: \"{field}\" must be true or false")
+            changes.append((field, value, float(at)))
+        entries.append((paper_id, title, changes))
+    return entries
 
 
 def export_json(store: MarkerStore) -> str:

@@ -26,7 +26,8 @@ class Triage:
         self.papers = papers
         self.store = store
         self.pos_of = pos_of if pos_of is not None else {p.id: i for i, p in enumerate(papers)}
-        self.markers: dict[str, Marker] = store.all()
+        # Only the markers of these papers: a store may hold far more (other listings).
+        self.markers: dict[str, Marker] = store.markers_for(self.pos_of)
         self.marks = MarkerSets.from_markers(self.markers, self.pos_of)
         self.undo_stack = UndoStack()
 
