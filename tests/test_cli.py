@@ -16,7 +16,8 @@ import pytest
 from cli_helpers import run_cli
 
 JSON_KEYS = ["id", "title", "abstract", "authors", "organization", "published", "published_text",
-             "published_inferred", "upvotes", "urls", "sources", "read", "starred", "note"]
+             "published_inferred", "upvotes", "urls", "sources", "days", "link", "read", "starred",
+             "note"]
 PRINCIPLES = "The Principles of Deep Learning Theory"
 
 

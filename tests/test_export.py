@@ -31,7 +31,7 @@ from paperterm.model import Paper, paper_id
 from paperterm.state import Marker
 
 KEYS = ["id", "title", "abstract", "authors", "organization", "published", "published_text",
-        "published_inferred", "upvotes", "urls", "sources", "read", "starred", "note"]
+        "published_inferred", "upvotes", "urls", "sources", "days", "link", "read", "starred", "note"]
 
 MATH_TITLE = r"Scaling Law with $L(s) = L_0 + A\cdot S_1^{-\alpha}$ Annealing"
 
@@ -123,7 +123,8 @@ def test_paper_record_has_exact_keys_in_order():
     bare = paper_record(paper, None)
     assert list(bare) == KEYS
     assert (bare["read"], bare["starred"], bare["note"]) == (False, False, None)
-    assert {k: bare[k] for k in KEYS[:11]} == paper.to_dict()
+    assert {k: bare[k] for k in KEYS[:13]} == paper.to_dict()
+    assert bare["link"] == paper.link and bare["link"].startswith("https://arxiv.org/search/")
 
 
 # ---------------------------------------------------------------- JSON
@@ -162,6 +163,8 @@ def decode_csv_row(row: dict) -> dict:
         "upvotes": opt_int(row["upvotes"]),
         "urls": row["urls"].split(" ") if row["urls"] else [],
         "sources": row["sources"].split(";") if row["sources"] else [],
+        "days": row["days"].split(" ") if row["days"] else [],
+        "link": row["link"],
         "read": {"true": True, "false": False}[row["read"]],
         "starred": {"true": True, "false": False}[row["starred"]],
         "note": row["note"] or None,

@@ -68,11 +68,44 @@ def test_sources_follow_load_order_and_fields_come_from_the_most_complete(seed_c
     assert library.papers[0].sources[0] == SEED_NAMES[2]
 
 
-def test_inferred_years_follow_file_modification_year(seed_copy):
-    set_year(seed_copy / SEED_NAMES[0], 2024)
-    library = load_library([seed_copy / SEED_NAMES[0]])
+def test_capture_dates_of_the_seeds_on_disk(seed_copy):
+    # The seeds' names carry no date. 000, 001 and 003 show explicit years up to 2024, so their
+    # page dates are 2025's whatever the file time (2026 here); 002 shows no year: its page date
+    # (Jun 5) is placed on or before its modification date (2026-06-01), so it is 2025-06-05.
+    library = load_library([seed_copy])
+    days = {frozenset(p.days) for p in library.papers}
+    assert set().union(*days) == {"2025-12-09", "2025-11-06", "2025-06-05", "2025-12-12"}
+    principles = next(p for p in library.papers if p.title == PRINCIPLES)
+    assert principles.days == ("2025-06-05", "2025-11-06", "2025-12-09", "2025-12-12")
     paper = next(p for p in library.papers if p.title.startswith("On the Theoretical Limitations"))
-    assert paper.published == "2024-08-28" and paper.published_inferred
+    assert paper.published == "2025-08-28" and paper.published_inferred
+
+
+def test_copied_file_with_lost_modification_time(seed_copy, tmp_path):
+    # shutil.copyfile does not keep the time: the copy looks modified now.
+    copied = tmp_path / "copied"
+    copied.mkdir()
+    shutil.copyfile(seed_copy / SEED_NAMES[0], copied / SEED_NAMES[0])
+    original = load_library([seed_copy / SEED_NAMES[0]], use_cache=False)
+    again = load_library([copied / SEED_NAMES[0]], use_cache=False)
+    assert [(p.published, p.days) for p in again.papers] == \
+        [(p.published, p.days) for p in original.papers]
+    assert {p.days for p in again.papers} == {("2025-12-09",)}
+
+
+def test_dated_file_names_give_the_day(tmp_path):
+    for name, page in (("2024-05-27.txt", "May 27"), ("hf-20240528.txt", "May 28"),
+                       ("2024_05_29.txt", "May 29")):
+        (tmp_path / name).write_text(
+            f"Daily Papers\n\n{page}\n\nShared Paper\n\nAbstract.\n\n  • 2 authors\n·\nMay 20\n\n"
+            f"Only {name}\n\nAbstract.\n\n  • 1 author\n·\nDec 31\n", encoding="utf-8")
+        set_year(tmp_path / name, 2030)  # the file time is not used: the name has the date
+    library = load_library([tmp_path], use_cache=False)
+    shared = next(p for p in library.papers if p.title == "Shared Paper")
+    assert shared.days == ("2024-05-27", "2024-05-28", "2024-05-29")
+    assert (shared.published, shared.published_inferred) == ("2024-05-20", True)
+    only = next(p for p in library.papers if p.title == "Only 2024-05-27.txt")
+    assert (only.days, only.published) == (("2024-05-27",), "2023-12-31")
 
 
 # -- merging -------------------------------------------------------------------------------------

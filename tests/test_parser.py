@@ -6,10 +6,13 @@ reading the files. Small listings pin down each rule of the grammar (see the par
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from paperterm.model import paper_id
 from paperterm.sources import decode_listing
+from paperterm.sources.capture import FROM_NAME, FROM_PAGE_MTIME, FROM_PAGE_YEARS
 from paperterm.sources.hf_daily import (
     MAX_TITLE_LENGTH,
     MAX_WARNINGS,
@@ -35,9 +38,9 @@ PAGE_DATES = {
 }
 
 
-def parse_seed(name: str, max_year: int | None = 2030):
+def parse_seed(name: str, modified: dt.date | None = None):
     text = decode_listing((SEEDS / name).read_bytes())
-    return parse_listing(text, name, max_year=max_year)
+    return parse_listing(text, name, modified=modified)
 
 
 @pytest.fixture(scope="module")
@@ -188,22 +191,76 @@ def test_year_inferred_per_listing_from_newest_explicit_year(parsed):
         assert all(p.published_text.count(",") == 0 for p in inferred)
 
 
-def test_year_inference_capped_by_max_year():
-    result = parse_seed("000_dac3a4fc63ae358e.txt", max_year=2024)
-    paper = by_title(result, "On the Theoretical Limitations of Embedding-Based Retrieval")
-    assert paper.published == "2024-08-28" and paper.published_inferred
-    # Explicit years are never touched by the cap.
+def test_seed_capture_dates_come_from_the_page_date_and_explicit_years(parsed):
+    # The seeds' names carry no date: 000, 001 and 003 show 2024 as their newest explicit year,
+    # so their page dates are 2025's. 002 shows no year at all and no file date was given.
+    assert {name: (r.captured, r.captured_how) for name, r in parsed.items()} == {
+        "000_dac3a4fc63ae358e.txt": ("2025-12-09", FROM_PAGE_YEARS),
+        "001_6c6f524291f8f9e9.txt": ("2025-11-06", FROM_PAGE_YEARS),
+        "002_164753a88c97f039.txt": (None, None),
+        "003_75b63338500a490b.txt": ("2025-12-12", FROM_PAGE_YEARS),
+    }
+    for result in parsed.values():
+        assert all(p.days == ((result.captured,) if result.captured else ()) for p in result.papers)
+
+
+def test_seed_with_lost_modification_time_keeps_its_capture_date():
+    # Copied without keeping its time: the file looks modified in 2027. The explicit years still
+    # place the page, and no yearless date moves.
+    copied = parse_seed("000_dac3a4fc63ae358e.txt", modified=dt.date(2027, 3, 1))
+    assert copied.captured == "2025-12-09"
+    assert copied.papers == parse_seed("000_dac3a4fc63ae358e.txt").papers
+
+
+def test_seed_without_explicit_years_uses_the_modification_date():
+    result = parse_seed("002_164753a88c97f039.txt", modified=dt.date(2025, 7, 1))
+    assert (result.captured, result.captured_how) == ("2025-06-05", FROM_PAGE_MTIME)
+    # Modified before June 5th: the page is last year's June 5th.
+    assert parse_seed("002_164753a88c97f039.txt", modified=dt.date(2025, 6, 4)).captured \
+        == "2024-06-05"
+
+
+def test_dated_file_name_beats_page_date_and_places_yearless_dates():
+    text = decode_listing((SEEDS / "000_dac3a4fc63ae358e.txt").read_bytes())
+    result = parse_listing(text, "hf-2025-09-01.txt", modified=dt.date(2027, 1, 1))
+    assert (result.captured, result.captured_how) == ("2025-09-01", FROM_NAME)
+    # Aug 28 is before Sep 1: this year's. Jun 9 too. Explicit years are never changed.
+    assert by_title(result, "On the Theoretical Limitations of Embedding-Based Retrieval"
+                    ).published == "2025-08-28"
     assert by_title(result, "The Principles of Deep Learning Theory").published == "2021-06-18"
-    uncapped = parse_seed("000_dac3a4fc63ae358e.txt", max_year=None)
-    assert by_title(uncapped, "On the Theoretical Limitations of Embedding-Based "
-                              "Retrieval").published == "2025-08-28"
+    # Dates after Sep 1 without a year belong to the year before.
+    later = [p for p in result.papers if p.published_inferred
+             and (p.published[5:] > "09-01")]
+    assert all(p.published.startswith("2024-") for p in later)
+    assert {p.days for p in result.papers} == {("2025-09-01",)}
 
 
-def test_no_explicit_year_leaves_yearless_dates_unknown():
+def test_year_rollover_puts_late_december_in_the_year_before():
+    text = listing("Late\n\nAbs.\n\n  • 1 author\n·\nDec 30 4",
+                   "Early\n\nAbs.\n\n  • 1 author\n·\nJan 1",
+                   "Explicit\n\nAbs.\n\n  • 1 author\n·\nDec 31, 2019")
+    result = parse_listing(text, "2025-01-02.txt")
+    assert by_title(result, "Late").published == "2024-12-30"
+    assert by_title(result, "Late").published_inferred is True
+    assert by_title(result, "Early").published == "2025-01-01"
+    assert by_title(result, "Explicit").published == "2019-12-31"
+    assert by_title(result, "Explicit").published_inferred is False
+    # Month rollover: a page captured on Mar 1 puts Feb 28 this year and Mar 2 last year.
+    text = listing("A\n\nAbs.\n\n  • 1 author\n·\nFeb 28", "B\n\nAbs.\n\n  • 1 author\n·\nMar 2")
+    result = parse_listing(text, "20250301.txt")
+    assert [p.published for p in result.papers] == ["2025-02-28", "2024-03-02"]
+
+
+def test_no_capture_date_leaves_yearless_dates_unknown():
     text = "Dec 9\n\nA Title\n\nAn abstract.\n\n  • 2 authors\n·\nAug 28 3\n"
-    (paper,) = parse_listing(text, "x.txt", max_year=2025).papers
+    (paper,) = parse_listing(text, "x.txt").papers
     assert paper.published is None and paper.published_inferred is False
     assert (paper.published_text, paper.upvotes, paper.authors) == ("Aug 28", 3, 2)
+    assert paper.days == ()
+    # With the file's modification date the page date is placed, and the paper with it.
+    (paper,) = parse_listing(text, "x.txt", modified=dt.date(2025, 12, 10)).papers
+    assert (paper.published, paper.published_inferred, paper.days) == (
+        "2025-08-28", True, ("2025-12-09",))
 
 
 def listing(*papers: str, header: str = "Daily Papers\n\nDec 9\n\n") -> str:
@@ -340,7 +397,7 @@ def test_warnings_point_at_the_offending_line():
              "T2", "", "A2", "", "  • 2 authors", "·", "Feb 29", "extra", "",  # 11-19
              "T3", "", "A3", "", "Org", "·", "Feb 31, 2023", "",      # 20-27
              "T4"]                                                    # 28
-    result = parse_listing("\r\n".join(lines), "x.txt", max_year=2023)
+    result = parse_listing("\r\n".join(lines), "x.txt", modified=dt.date(2023, 12, 31))
     assert result.warnings == [
         "x.txt:7: implausible author count in '• 0 authors'; ignored",
         "x.txt:18: unexpected text after the date in the meta block; ignored",

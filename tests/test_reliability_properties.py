@@ -192,42 +192,75 @@ def render(listing: Listing, dress: Dress) -> str:
     return ("\ufeff" if dress.bom else "") + text
 
 
-def expected_papers(listing: Listing, max_year: int | None):
+#: File names: without a date, and with one in each accepted form.
+NAMES = {"random.txt": None, "2024-05-27.txt": dt.date(2024, 5, 27),
+         "hf-20250102.txt": dt.date(2025, 1, 2), "2023_03_01.txt": dt.date(2023, 3, 1)}
+
+
+def _before(month: int, day: int, captured: dt.date) -> dt.date | None:
+    """Oracle: the latest month/day on or before ``captured`` within a year, if it exists."""
+    for year in (captured.year, captured.year - 1):
+        try:
+            placed = dt.date(year, month, day)
+        except ValueError:
+            if (month, day) <= (captured.month, captured.day) or year < captured.year:
+                return None
+            continue
+        if placed <= captured:
+            return placed
+    return None
+
+
+def expected_capture(listing: Listing, name: str, modified: dt.date | None) -> dt.date | None:
+    """Oracle for the capture-date rule, written from the README's statement of it."""
+    if NAMES[name] is not None:
+        return NAMES[name]
     years = [p.meta.year for p in listing.papers if p.meta and p.meta.year is not None]
-    listing_year = max(years) + 1 if years else None
-    if listing_year is not None and max_year is not None:
-        listing_year = min(listing_year, max_year)
+    if listing.page_date is not None:
+        month = MONTHS.index(listing.page_date.split()[0]) + 1
+        day = int(listing.page_date.split()[1])
+        if years:
+            return dt.date(max(years) + 1, month, day)  # page days are 1..28
+        if modified is not None:
+            return _before(month, day, modified)
+    return modified
+
+
+def expected_papers(listing: Listing, name: str, modified: dt.date | None):
+    captured = expected_capture(listing, name, modified)
     result = []
     for p in listing.papers:
         m = p.meta
         published, inferred = None, False
         if m is not None:
-            year = m.year if m.year is not None else listing_year
-            try:
-                published = dt.date(year, m.month, m.day).isoformat() if year else None
-                inferred = m.year is None and published is not None
-            except ValueError:  # Feb 29 in a year without one
-                published = None
+            if m.year is not None:
+                published = dt.date(m.year, m.month, m.day).isoformat()
+            elif captured is not None:
+                placed = _before(m.month, m.day, captured)
+                published = placed.isoformat() if placed else None
+                inferred = placed is not None
         result.append((p.title, p.abstract, m and m.authors, m and m.organization,
-                       m and m.upvotes, m and m.date_text, published, inferred))
+                       m and m.upvotes, m and m.date_text, published, inferred,
+                       (captured.isoformat(),) if captured else ()))
     return result
 
 
 @SETTINGS
-@given(listing=listings(), dress=dresses, max_year=st.none() | st.integers(2000, 2040))
-def test_random_listings_parse_to_exactly_the_papers_put_in(listing, dress, max_year):
+@given(listing=listings(), dress=dresses, name=st.sampled_from(sorted(NAMES)),
+       modified=st.none() | st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)))
+def test_random_listings_parse_to_exactly_the_papers_put_in(listing, dress, name, modified):
     text = render(listing, dress)
-    result = parse_listing(text, "random.txt", max_year=max_year)
+    result = parse_listing(text, name, modified=modified)
     got = [(p.title, p.abstract, p.authors, p.organization, p.upvotes, p.published_text,
-            p.published, p.published_inferred) for p in result.papers]
-    assert got == expected_papers(listing, max_year)
+            p.published, p.published_inferred, p.days) for p in result.papers]
+    assert got == expected_papers(listing, name, modified)
     assert result.page_date == listing.page_date
     # only a Feb 29 that the inferred year lacks, or an empty listing, may warn
     for warning in result.warnings:
         assert "does not exist in" in warning or (not listing.papers and "no papers" in warning)
     # through bytes too, as a file would arrive
-    assert parse_listing(decode_listing(text.encode("utf-8")), "random.txt",
-                         max_year=max_year).papers == result.papers
+    assert parse_listing(decode_listing(text.encode("utf-8")), name,
+                         modified=modified).papers == result.papers
 
 
 @SETTINGS
@@ -255,17 +288,19 @@ def check_one_line(message: str) -> None:
 
 
 @SETTINGS
-@given(data=noisy_bytes, max_year=st.none() | st.integers(1, 9999))
-@example(data=b"Title\n\nAbs\n\n\xc2\xb7\nDec 31, 9999", max_year=None)
+@given(data=noisy_bytes, modified=st.none() | st.dates())
+@example(data=b"Title\n\nAbs\n\n\xc2\xb7\nDec 31, 9999", modified=None)
+@example(data=b"Dec 9\n\nTitle\n\nAbs\n\n\xc2\xb7\nDec 31, 9999", modified=None)
+@example(data=b"Dec 9\n\nTitle\n\nAbs\n\n\xc2\xb7\nDec 31", modified=dt.date(1, 1, 1))
 @example(data=b"T\n\nA\n\n \xe2\x80\xa2 " + b"9" * 5000 + b" authors\n\xc2\xb7\nAug 1 " + b"7" * 5000,
-         max_year=None)
-def test_arbitrary_bytes_never_raise_anything_but_listing_error(data, max_year):
+         modified=None)
+def test_arbitrary_bytes_never_raise_anything_but_listing_error(data, modified):
     try:
         text = decode_listing(data)
     except ListingError as exc:
         check_one_line(str(exc))
         return
-    result = parse_listing(text, "noise.txt", max_year=max_year)
+    result = parse_listing(text, "noise.txt", modified=modified)
     for warning in result.warnings:
         check_one_line(warning)
     for paper in result.papers:

@@ -7,7 +7,9 @@ of the same listings reads that copy instead of parsing.
 
 The copy is only ever a shortcut, never a source of truth:
 
-- It is keyed by every listing file's path, size, modification and change times (ns) and inode, the
+- It is keyed by every listing file's path (whose name may hold its capture date), size,
+  modification and change times (ns), the local date of its modification time (which can give the
+  capture date, and moves with the time zone) and inode, the
   discovery warnings, the paperterm version, a fingerprint of the code that shapes the data (model,
   library, parser, search, this module), the Python version and ``CACHE_FORMAT``. Any difference, a
   file that cannot be unpickled, an object of the wrong type or a file we do not own means the
@@ -62,6 +64,7 @@ from paperterm.abstracts import REF_SHIFT, TextFile, encode, ref_end, spill
 from paperterm.library import Library, discover
 from paperterm.model import FIELDS, Paper, abstract_location, stored_paper
 from paperterm.sources import ListingError, ParseResult
+from paperterm.sources.capture import modified_date
 
 if TYPE_CHECKING:
     from paperterm.search import SearchIndex
@@ -136,7 +139,11 @@ def _plan(paths: Sequence[Path | str]) -> _Plan:
             entries.append((str(path), "unreadable", exc.errno))
             sizes.append(0)
             continue
-        entries.append((str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev))
+        # The local date of the modification time is keyed too: it can give the listing's capture
+        # date (sources.capture), and it changes with the time zone while mtime_ns does not.
+        modified = modified_date(st.st_mtime)
+        entries.append((str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev,
+                        modified.toordinal() if modified else None))
         sizes.append(st.st_size)
         if max(st.st_mtime_ns, st.st_ctime_ns) > newest_trusted:
             racy = True

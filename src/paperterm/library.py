@@ -8,7 +8,6 @@ user named does not exist, is it an error (``LoadError``).
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import os
 import stat
 from collections.abc import Callable, Iterable, Sequence
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from paperterm.model import Paper
 from paperterm.sources import ListingError, ParseResult, decode_listing
+from paperterm.sources.capture import modified_date
 from paperterm.sources.hf_daily import parse_listing
 
 #: Files larger than this are refused rather than read into memory.
@@ -95,8 +95,10 @@ class Library:
 
 
 def merge_paper(old: Paper, new: Paper) -> Paper:
-    """One paper from two sightings: every source, the highest upvotes, the most complete fields."""
+    """One paper from two sightings: every source and day, the highest upvotes, the most complete
+    fields. ``days`` stays sorted, oldest first."""
     sources = old.sources + tuple(s for s in new.sources if s not in old.sources)
+    days = old.days if set(new.days) <= set(old.days) else tuple(sorted({*old.days, *new.days}))
     upvotes = max((u for u in (old.upvotes, new.upvotes) if u is not None), default=None)
 
     def date_rank(p: Paper) -> int:
@@ -118,6 +120,7 @@ def merge_paper(old: Paper, new: Paper) -> Paper:
         upvotes=upvotes,
         urls=urls,
         sources=sources,
+        days=days,
     )
 
 
@@ -191,8 +194,7 @@ def read_listing(path: Path) -> ParseResult:
         raise ListingError("empty file")
     text = decode_listing(data)
     del data  # a big file: don't hold its bytes and its text at once while parsing
-    year = dt.datetime.fromtimestamp(st.st_mtime).year
-    return parse_listing(text, path.name, max_year=year)
+    return parse_listing(text, path.name, modified=modified_date(st.st_mtime))
 
 
 def load_library(paths: Sequence[Path | str], *, use_cache: bool = True,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from urllib.parse import quote_plus
 from collections.abc import Sequence
 from dataclasses import FrozenInstanceError
 from typing import Protocol
@@ -44,7 +45,37 @@ def is_paper_id(text: str) -> bool:
 
 #: The fields of a ``Paper``, in constructor order (what ``repr``, equality and ``to_dict`` use).
 FIELDS = ("id", "title", "abstract", "authors", "organization", "published", "published_text",
-          "published_inferred", "upvotes", "urls", "sources")
+          "published_inferred", "upvotes", "urls", "sources", "days")
+
+
+#: The paper's page on Hugging Face, for a paper with an arXiv id.
+HF_PAPER_URL = "https://huggingface.co/papers/{}"
+#: An arXiv search for the title, for a paper without one.
+ARXIV_TITLE_SEARCH_URL = "https://arxiv.org/search/?query={}&searchtype=title"
+
+# A URL naming one arXiv paper: its arXiv abstract, PDF or HTML page, or its Hugging Face page.
+# Only new-style ids (2007 on: YYMM.NNNN or YYMM.NNNNN); the version is dropped.
+_ARXIV_URL = re.compile(
+    r"https?://(?:www\.|export\.)?(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers)/"
+    r"(?P<id>[0-9]{4}\.[0-9]{4,5})(?:v[0-9]+)?(?:\.pdf)?/?(?:[?#].*)?",
+    re.IGNORECASE,
+)
+
+
+def arxiv_id_in(urls: Sequence[str]) -> str | None:
+    """The arXiv id the URLs point at, when they point at exactly one (an abstract that links two
+    arXiv papers cites one of them, and which is its own cannot be told)."""
+    ids = {m["id"] for m in map(_ARXIV_URL.fullmatch, urls) if m is not None}
+    return ids.pop() if len(ids) == 1 else None
+
+
+def paper_link(title: str, arxiv_id: str | None) -> str:
+    """The page to open for a paper, never empty: its Hugging Face page when its arXiv id is
+    known, else an arXiv search for its title (quoted, so any title gives a safe URL)."""
+    if arxiv_id:
+        return HF_PAPER_URL.format(arxiv_id)
+    words = " ".join(title.split())
+    return ARXIV_TITLE_SEARCH_URL.format(quote_plus(words, errors="replace"))
 
 
 class TextStore(Protocol):
@@ -71,7 +102,7 @@ class Paper:
     """
 
     __slots__ = ("id", "title", "_abstract", "_store", "authors", "organization", "published",
-                 "published_text", "published_inferred", "upvotes", "urls", "sources")
+                 "published_text", "published_inferred", "upvotes", "urls", "sources", "days")
 
     id: str
     title: str
@@ -83,20 +114,27 @@ class Paper:
     upvotes: int | None
     urls: tuple[str, ...]
     sources: tuple[str, ...]
+    days: tuple[str, ...]
 
     def __init__(self, id: str, title: str, abstract: str, authors: int | None = None,
                  organization: str | None = None, published: str | None = None,
                  published_text: str | None = None, published_inferred: bool = False,
                  upvotes: int | None = None, urls: tuple[str, ...] = (),
-                 sources: tuple[str, ...] = ()) -> None:
+                 sources: tuple[str, ...] = (), days: tuple[str, ...] = ()) -> None:
         _init(self, None, abstract, id, title, authors, organization, published, published_text,
-              published_inferred, upvotes, urls, sources)
+              published_inferred, upvotes, urls, sources, days)
 
     @property
     def abstract(self) -> str:
         """The abstract, read from its store if it is not held in memory."""
         store = self._store
         return self._abstract if store is None else store.read(self._abstract)
+
+    @property
+    def link(self) -> str:
+        """The page to open for this paper, never empty (``paper_link``): the one place that
+        decides it, for ``b``, ``y``, the detail pane, every export and every JSON output."""
+        return paper_link(self.title, arxiv_id_in(self.urls))
 
     @property
     def year(self) -> int | None:
@@ -131,6 +169,8 @@ class Paper:
             "upvotes": self.upvotes,
             "urls": list(self.urls),
             "sources": list(self.sources),
+            "days": list(self.days),
+            "link": self.link,
         }
 
     def _values(self) -> tuple:
@@ -168,7 +208,7 @@ _OTHER = tuple(name for name in FIELDS if name != "abstract")
 def _init(paper: Paper, store: TextStore | None, abstract: str | int, id: str, title: str,
           authors: int | None, organization: str | None, published: str | None,
           published_text: str | None, published_inferred: bool, upvotes: int | None,
-          urls: tuple[str, ...], sources: tuple[str, ...]) -> None:
+          urls: tuple[str, ...], sources: tuple[str, ...], days: tuple[str, ...]) -> None:
     _set(paper, "id", id)
     _set(paper, "title", title)
     _set(paper, "_abstract", abstract)
@@ -181,17 +221,18 @@ def _init(paper: Paper, store: TextStore | None, abstract: str | int, id: str, t
     _set(paper, "upvotes", upvotes)
     _set(paper, "urls", urls)
     _set(paper, "sources", sources)
+    _set(paper, "days", days)
 
 
 def stored_paper(store: TextStore, ref: int, id: str, title: str, authors: int | None = None,
                  organization: str | None = None, published: str | None = None,
                  published_text: str | None = None, published_inferred: bool = False,
                  upvotes: int | None = None, urls: tuple[str, ...] = (),
-                 sources: tuple[str, ...] = ()) -> Paper:
+                 sources: tuple[str, ...] = (), days: tuple[str, ...] = ()) -> Paper:
     """A paper whose abstract is ``store.read(ref)``, read only when asked for."""
     paper = Paper.__new__(Paper)
     _init(paper, store, ref, id, title, authors, organization, published, published_text,
-          published_inferred, upvotes, urls, sources)
+          published_inferred, upvotes, urls, sources, days)
     return paper
 
 

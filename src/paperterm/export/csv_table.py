@@ -5,6 +5,7 @@ so:
 
 - ``urls`` are joined with a single space (a URL never contains one);
 - ``sources`` (listing file names, which may contain spaces) are joined with ``;``;
+- ``days`` (ISO dates) are joined with a single space; ``link`` is one URL;
 - booleans are ``true``/``false`` (as in the JSON export);
 - a missing value (``None``) is an empty cell.
 
@@ -32,7 +33,7 @@ def _cell(key: str, value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if key == "urls":
+    if key in ("urls", "days"):
         return URL_SEPARATOR.join(value)
     if key == "sources":
         return SOURCE_SEPARATOR.join(value)

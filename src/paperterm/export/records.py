@@ -3,6 +3,9 @@
 ``paperterm list --json``, ``paperterm search --json``, the JSON export and the CSV export all emit
 this same record, so a script written against one works against the others. The key order is part of
 the contract: JSON keeps it, and it is the CSV column order.
+
+``days`` are the capture dates (ISO) of the listings the paper was seen in, oldest first; ``link``
+is the page to open for the paper (``Paper.link``), never empty.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from paperterm.state import Marker
 #: The keys of a record, in order (also the CSV header).
 RECORD_KEYS: tuple[str, ...] = (
     "id", "title", "abstract", "authors", "organization", "published", "published_text",
-    "published_inferred", "upvotes", "urls", "sources", "read", "starred", "note",
+    "published_inferred", "upvotes", "urls", "sources", "days", "link", "read", "starred", "note",
 )
 
 

@@ -18,11 +18,17 @@ class ListingError(Exception):
 
 @dataclass(slots=True)
 class ParseResult:
-    """What parsing one file gave: its papers, and a warning for each thing that was skipped."""
+    """What parsing one file gave: its papers, and a warning for each thing that was skipped.
+
+    ``page_date`` is the page's own date line as shown; ``captured`` the listing's capture date
+    (ISO, ``None`` when nothing gave one) and ``captured_how`` the rule that found it
+    (``sources.capture``)."""
 
     papers: list[Paper] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     page_date: str | None = None
+    captured: str | None = None
+    captured_how: str | None = None
 
 
 #: Signatures of common non-text files, so the refusal can say what the file is.

@@ -42,10 +42,13 @@ Exactly what is accepted, and how the ambiguous cases are decided:
   file) is skipped with a warning. A title followed directly by a meta block is kept without an
   abstract, with a warning.
 
-Dates without a year belong to the listing's year, which the page does not show. It is inferred as
-one past the newest explicit year among the listing's papers (the page shows a year exactly when it
-differs from the current one), but never later than ``max_year`` (the file's modification year).
-With no explicit year at all, yearless dates stay unknown (their text is kept).
+Dates without a year are placed by the listing's capture date (the day the page was saved), found
+by the one rule every source shares (``sources.capture``): a date in the file name, else the page's
+own date line in the year after the newest explicit year shown (or on or before the file's
+modification date), else the modification date. A yearless date gets the year that puts it on or
+before the capture date, and ``published_inferred`` stays true for it. With no capture date at all
+(text parsed without a file name or modification date that gives one) yearless dates stay unknown
+(their text is kept).
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ from typing import NamedTuple
 
 from paperterm.model import Paper, paper_id
 from paperterm.sources import ParseResult
+from paperterm.sources.capture import capture_date, place_yearless
 
 #: Titles longer than this are taken as a sign of a broken file, not a real title.
 MAX_TITLE_LENGTH = 2000
@@ -277,20 +281,22 @@ def _read_meta(draft: _Draft, lines: list[str], source: str, first_line: int,
     draft.date = (parsed.month, parsed.day, parsed.year)
 
 
-def _finish(draft: _Draft, listing_year: int | None, source: str, where: str,
+def _finish(draft: _Draft, captured: dt.date | None, source: str, where: str,
             warn: _Warnings) -> Paper:
     published: str | None = None
     inferred = False
     if draft.date is not None:
         month, day, year = draft.date
-        if year is None and listing_year is not None:
-            year, inferred = listing_year, True
         if year is not None:
-            try:
-                published = dt.date(year, month, day).isoformat()
-            except ValueError:
+            published = dt.date(year, month, day).isoformat()  # checked in _read_meta
+        elif captured is not None:
+            placed = place_yearless(month, day, captured)
+            if placed is None:
+                year = captured.year if (month, day) <= (captured.month, captured.day) \
+                    else captured.year - 1
                 warn(f"{where}: {draft.date_text!r} does not exist in {year}; date left unknown")
-                inferred = False
+            else:
+                published, inferred = placed.isoformat(), True
     return Paper(
         id=paper_id(draft.title),
         title=draft.title,
@@ -303,6 +309,7 @@ def _finish(draft: _Draft, listing_year: int | None, source: str, where: str,
         upvotes=draft.upvotes,
         urls=extract_urls(draft.abstract),
         sources=(source,),
+        days=(captured.isoformat(),) if captured is not None else (),
     )
 
 
@@ -321,12 +328,13 @@ def _joined(lines: list[str]) -> str:
     return lines[0].strip() if len(lines) == 1 else " ".join(line.strip() for line in lines)
 
 
-def parse_listing(text: str, source: str, max_year: int | None = None) -> ParseResult:
+def parse_listing(text: str, source: str, modified: dt.date | None = None) -> ParseResult:
     """Parse the text of one listing. Pure: the same input always gives the same papers.
 
-    ``source`` names the listing in each paper's ``sources`` and in warnings; ``max_year`` (usually
-    the file's modification year) caps the year inferred for dates shown without one. Never raises
-    on any text: what cannot be understood becomes a warning.
+    ``source`` (the file name) names the listing in each paper's ``sources`` and in warnings, and
+    may carry its capture date; ``modified`` is the file's modification date. Both feed the capture
+    date (``sources.capture``) that places dates shown without a year and is each paper's day.
+    Never raises on any text: what cannot be understood becomes a warning.
     """
     result = ParseResult()
     warn = _Warnings(result.warnings)
@@ -387,10 +395,13 @@ def parse_listing(text: str, source: str, max_year: int | None = None) -> ParseR
              "(no abstract); skipped")
 
     explicit_years = [d.date[2] for d in drafts if d.date and d.date[2] is not None]
-    listing_year = max(explicit_years) + 1 if explicit_years else None
-    if listing_year is not None and max_year is not None:
-        listing_year = min(listing_year, max_year)
-    result.papers = [_finish(d, listing_year, source, f"{source}:{d.date_line}", warn)
+    page = parse_date_line(result.page_date) if result.page_date else None
+    capture = capture_date(source, page_date=(page.month, page.day) if page else None,
+                           explicit_years=explicit_years, modified=modified)
+    if capture is not None:
+        result.captured, result.captured_how = capture.date.isoformat(), capture.how
+    captured = capture.date if capture is not None else None
+    result.papers = [_finish(d, captured, source, f"{source}:{d.date_line}", warn)
                      for d in drafts]
     warn.close(source)
     if not result.papers:  # always the last warning, never dropped: callers report it
