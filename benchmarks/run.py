@@ -128,6 +128,7 @@ def percentile(values: list[float], p: float) -> float | None:
 def measure_parse(listings: Path) -> dict:
     """Read, decode and parse every listing in this process: bytes per second of listing text."""
     from paperterm.sources import decode_listing
+    from paperterm.sources.capture import modified_date
     from paperterm.sources.hf_daily import parse_listing
 
     files = sorted(listings.glob("*.txt"))
@@ -137,7 +138,8 @@ def measure_parse(listings: Path) -> dict:
     for path in files:
         t0 = time.perf_counter()
         data = path.read_bytes()
-        result = parse_listing(decode_listing(data), path.name, max_year=2100)
+        result = parse_listing(decode_listing(data), path.name,
+                               modified=modified_date(path.stat().st_mtime))
         elapsed += time.perf_counter() - t0
         total += len(data)
         papers += len(result.papers)

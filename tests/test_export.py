@@ -123,7 +123,7 @@ def test_paper_record_has_exact_keys_in_order():
     bare = paper_record(paper, None)
     assert list(bare) == KEYS
     assert (bare["read"], bare["starred"], bare["note"]) == (False, False, None)
-    assert {k: bare[k] for k in KEYS[:13]} == paper.to_dict()
+    assert {k: bare[k] for k in KEYS[:12]} == paper.to_dict()
     assert bare["link"] == paper.link and bare["link"].startswith("https://arxiv.org/search/")
 
 

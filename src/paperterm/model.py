@@ -170,7 +170,6 @@ class Paper:
             "urls": list(self.urls),
             "sources": list(self.sources),
             "days": list(self.days),
-            "link": self.link,
         }
 
     def _values(self) -> tuple:

@@ -23,6 +23,7 @@ RECORD_KEYS: tuple[str, ...] = (
 def paper_record(paper: Paper, marker: Marker | None) -> dict:
     """The paper's fields, then its markers (``False``, ``False``, ``None`` when it has none)."""
     record = paper.to_dict()
+    record["link"] = paper.link
     record["read"] = bool(marker and marker.read)
     record["starred"] = bool(marker and marker.starred)
     record["note"] = marker.note if marker else None
