@@ -1,13 +1,99 @@
-"""Shared fixtures: every test runs with its own data and cache directories, never the user's."""
+"""Shared fixtures: every test runs with its own data and cache directories, never the user's, and
+no test reaches the network beyond this machine (the loopback guard below)."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+
+
+# -- no network beyond loopback --------------------------------------------------------------------
+# Every connect and name lookup in the test process is checked: a non-loopback address is refused
+# with ``NetworkBlocked`` (an OSError, so the code under test sees "no network") and recorded; the
+# test that tried then fails in its teardown, even if the code under test swallowed the error.
+
+class NetworkBlocked(OSError):
+    """A test tried to reach a non-loopback address."""
+
+
+NETWORK_ATTEMPTS: list[str] = []
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
+
+
+def _is_loopback(host) -> bool:
+    if host is None:
+        return True  # getaddrinfo(None, port): the local wildcard, used to bind servers
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    host = str(host).strip("[]").split("%")[0].lower()
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost") or host == "":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def _refuse(what: str, host) -> None:
+    message = f"test tried to reach {host!r} ({what}): only loopback is allowed in tests"
+    NETWORK_ATTEMPTS.append(message)
+    raise NetworkBlocked(message)
+
+
+_real_getaddrinfo = socket.getaddrinfo
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _guarded_getaddrinfo(host, *args, **kwargs):
+    if not _is_loopback(host):
+        _refuse("name lookup", host)
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+def _check_address(sock, address, what: str) -> None:
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
+        if not _is_loopback(address[0]):
+            _refuse(what, address[0])
+
+
+def _guarded_connect(self, address):
+    _check_address(self, address, "connect")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    _check_address(self, address, "connect")
+    return _real_connect_ex(self, address)
+
+
+socket.getaddrinfo = _guarded_getaddrinfo
+socket.socket.connect = _guarded_connect
+socket.socket.connect_ex = _guarded_connect_ex
+
+
+@pytest.fixture(autouse=True)
+def no_network_beyond_loopback():
+    """Fail the test (in teardown) if it tried to reach a non-loopback address."""
+    start = len(NETWORK_ATTEMPTS)
+    yield
+    tried = NETWORK_ATTEMPTS[start:]
+    if tried:
+        del NETWORK_ATTEMPTS[start:]
+        pytest.fail("; ".join(tried), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    """pytest-httpserver listens on 127.0.0.1 (not a name that might resolve elsewhere)."""
+    return ("127.0.0.1", 0)
 
 
 @pytest.fixture(autouse=True)
@@ -17,6 +103,8 @@ def isolated_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("PAPERTERM_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("PAPERTERM_CACHE_DIR", str(base / "cache"))
     monkeypatch.setenv("PAPERTERM_CONFIG_DIR", str(base / "config"))
+    # a stray 'paperterm fetch' in a test goes nowhere (port 9, discard; refused at once)
+    monkeypatch.setenv("PAPERTERM_HF_ENDPOINT", "http://127.0.0.1:9")
     return base
 
 

@@ -24,7 +24,7 @@ from paperterm.model import Paper, authors_label, date_label, newest_first
 from paperterm.search import Query, QueryError, parse_query
 from paperterm.state import Marker, MarkerStore, StoreError, check_text, export_json
 
-SUBCOMMANDS = ("list", "show", "search", "mark", "export", "state")
+SUBCOMMANDS = ("list", "show", "search", "mark", "export", "state", "fetch", "add")
 #: At most this many load warnings are printed; the rest are counted.
 MAX_WARNINGS = 20
 
@@ -443,6 +443,10 @@ def build_subparsers() -> dict[str, argparse.ArgumentParser]:
     im.add_argument("file", metavar="FILE", help="a file written by 'paperterm state export' "
                                                  "('-' for stdin)")
     sp.set_defaults(func=cmd_state)
+
+    from paperterm import cli_fetch  # 'fetch' and 'add': their own module (it imports this one)
+
+    cli_fetch.add_parsers(p, _Parser)
     return p
 
 
