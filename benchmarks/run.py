@@ -15,6 +15,13 @@ load figure in a fresh process (``probe.py``) so imports, the cache and memory a
   papers' titles (one per line, a new fzf process per keystroke, as the anchor) and the ratio;
 - cursor: CPU time per ``j`` step from the key to the last frame it caused; peak RSS.
 
+And one case that does not depend on the corpus size, a large marker store (``--store-markers``,
+default 1,000,000): ``paperterm list`` of the shipped seeds with that many markers stored, wall
+time (median of ``--repeat`` runs, each a fresh process with a warm library cache and compiled
+bytecode, as an installed paperterm has) and peak RSS. ``--only-store`` measures just this case:
+
+    python benchmarks/run.py --only-store
+
 The table marks each target of the issue (stated at 100,000 papers) as met or MISSED, and by how
 much, for every size measured; nothing is hidden or averaged away.
 """
@@ -103,6 +110,16 @@ ROWS = (
     ("rss_session_mb", "peak RSS: cached start, typing, cursor (MB)", " MB", Target(300)),
     ("rss_first_mb", "peak RSS: first start (parse; app) (MB)", " MB", Target(300)),
     ("rss_child_mb", "peak RSS: first start's index/cache child (MB)", " MB", None),
+)
+
+
+#: The large-store case: (key, label, unit, target).
+STORE_ROWS = (
+    ("list_s", "`paperterm list` of the seeds, median (s)", " s", Target(0.5)),
+    ("list_max_s", "`paperterm list` of the seeds, slowest (s)", " s", None),
+    ("list_rss_mb", "`paperterm list` of the seeds, peak RSS (MB)", " MB", Target(100)),
+    ("build_s", "building the store (not a target) (s)", " s", None),
+    ("store_mb", "store file size (MB)", " MB", None),
 )
 
 
@@ -230,6 +247,136 @@ def measure_size(size: int, args) -> dict:
     return out
 
 
+def build_store(path: Path, markers: int, seed_ids: list[str]) -> None:
+    """A marker store holding ``markers`` markers: every seed paper (a third of them starred, some
+    with notes) and the rest for papers that are not in the seeds, with realistic ids, titles and
+    timestamps, every twentieth with a note. Written in one transaction, in id order."""
+    import hashlib
+    import sqlite3
+
+    from paperterm.state import MarkerStore
+
+    MarkerStore(path).close()  # the schema, exactly as paperterm makes it
+    seeds = {pid: i for i, pid in enumerate(seed_ids)}
+    others: dict[str, int] = {}
+    n = 0
+    while len(seeds) + len(others) < markers:
+        pid = hashlib.sha1(f"bench-{n}".encode()).hexdigest()[:12]
+        if pid not in seeds:
+            others.setdefault(pid, n)
+        n += 1
+
+    def row(pid: str) -> tuple:  # made as inserted, so a million rows never sit in memory
+        if pid in seeds:
+            i = seeds[pid]
+            note = f"note on seed {i}" if i % 5 == 0 else None
+            return (pid, f"Seed paper {i}", 1, 1.7e9, int(i % 3 == 0), 1.7e9, note,
+                    1.7e9 if note else None, 1.7e9)
+        k = others[pid]
+        note = f"A note of about sixty characters on stored paper number {k}." \
+            if k % 20 == 0 else None
+        return (pid, f"A stored paper whose listing is not open, number {k}", k % 2, 1.6e9 + k,
+                int(k % 7 == 0), 1.6e9 + k, note, 1.6e9 + k if note else None, 1.6e9 + k)
+
+    rows = (row(pid) for pid in sorted([*seeds, *others]))
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("BEGIN")
+        db.executemany("INSERT OR REPLACE INTO markers (paper_id, title, read, read_at, starred, "
+                       "starred_at, note, note_at, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       rows)
+        db.execute("COMMIT")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+
+
+#: Runs ``python -m paperterm ARGS`` and, at exit, writes the process's own peak RSS (VmHWM, in
+#: kB) to the file named by $PAPERTERM_BENCH_RSS. Not ``wait4``'s ``ru_maxrss``: Linux carries the
+#: high-water mark of the forking parent (this harness, which just built a million markers)
+#: across ``exec`` into the child's.
+_RSS_WRAPPER = """
+import atexit, os, runpy, sys
+
+def report():
+    with open("/proc/self/status") as status:
+        hwm = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(os.environ["PAPERTERM_BENCH_RSS"], "w") as out:
+        out.write(hwm)
+
+atexit.register(report)
+sys.argv = ["paperterm", *sys.argv[1:]]
+runpy.run_module("paperterm", run_name="__main__", alter_sys=True)
+"""
+
+
+def run_measured(args: list[str], env: dict, work: Path) -> tuple[float, float, int]:
+    """Run ``paperterm ARGS`` in a fresh interpreter: (wall seconds, peak RSS in MB, status)."""
+    rss_file = work / "rss.txt"
+    env = {**env, "PAPERTERM_BENCH_RSS": str(rss_file)}
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _RSS_WRAPPER, *args], env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wall = time.perf_counter() - t0
+    rss = int(rss_file.read_text()) / 1024 if rss_file.exists() else float("nan")
+    rss_file.unlink(missing_ok=True)
+    return wall, rss, proc.returncode
+
+
+def measure_store(args) -> dict:
+    """``paperterm list`` of the shipped seeds with ``args.store_markers`` markers stored."""
+    from paperterm import locations
+    from paperterm.library import load_library
+
+    seed_ids = [p.id for p in load_library([locations.seeds_dir()], use_cache=False).papers]
+    log = (lambda msg: print(f"  [store {args.store_markers:,}] {msg}", file=sys.stderr,
+                             flush=True))
+    with tempfile.TemporaryDirectory(prefix="paperterm-bench-store-") as work:
+        env = dict(os.environ)
+        env["PAPERTERM_CACHE_DIR"] = str(Path(work) / "cache")
+        env["PAPERTERM_DATA_DIR"] = str(Path(work) / "data")
+        env["PAPERTERM_CONFIG_DIR"] = str(Path(work) / "config")
+        # Compiled bytecode, as an installed paperterm has, kept out of the source tree.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(work) / "pycache")
+        store = Path(work) / "data" / "state.sqlite3"
+        t0 = time.perf_counter()
+        build_store(store, args.store_markers, seed_ids)
+        built = time.perf_counter() - t0
+        log(f"store built in {built:.1f} s, {store.stat().st_size / 1e6:.0f} MB")
+        cmd = [sys.executable, "-m", "paperterm", "list"]
+        warm = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+        if warm.returncode != 0:
+            raise RuntimeError(f"paperterm list failed ({warm.returncode}):\n{warm.stderr[-3000:]}")
+        shown = len(warm.stdout.splitlines())
+        runs = [run_measured(["list"], env, Path(work)) for _ in range(max(1, args.repeat))]
+        if any(code != 0 for _, _, code in runs):
+            raise RuntimeError("paperterm list failed during the measured runs")
+        log(f"list: {[round(w, 3) for w, _, _ in runs]} s, "
+            f"{max(r for _, r, _ in runs):.0f} MB peak")
+        walls = [w for w, _, _ in runs]
+        return {"markers": args.store_markers, "papers_shown": shown, "runs_s": walls,
+                "summary": {"list_s": statistics.median(walls), "list_max_s": max(walls),
+                            "list_rss_mb": max(r for _, r, _ in runs), "build_s": built,
+                            "store_mb": store.stat().st_size / 1e6}}
+
+
+def store_table(store: dict) -> str:
+    headers = ["metric", f"{store['markers']:,} stored markers", "target (issue 17)", "verdict"]
+    rows = []
+    for key, label, unit, target in STORE_ROWS:
+        v = store["summary"].get(key)
+        rows.append([label, "n/a" if v is None else _num(v),
+                     target.describe(unit) if target else "",
+                     target.verdict(v, unit) if target else ""])
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in rows]
+    return "\n".join([f"Large marker store: {store['papers_shown']} seed papers listed, "
+                      f"{len(store['runs_s'])} runs", "", *lines])
+
+
 def summarize(m: dict) -> dict:
     ms = 1000.0
     s: dict[str, float | None] = {}
@@ -293,7 +440,11 @@ def machine() -> dict:
             "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None}
 
 
-def table(results: dict[int, dict], info: dict) -> str:
+def table(results: dict[int, dict], info: dict, store: dict | None = None) -> str:
+    if not results:
+        head = (f"Machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, "
+                f"{info['platform']}")
+        return "\n".join([head, "", store_table(store)]) if store else head
     sizes = sorted(results)
     headers = ["metric", *(f"{n:,} papers" for n in sizes), "target (issue, at 100k)", "verdict"]
     rows: list[list[str]] = []
@@ -321,7 +472,8 @@ def table(results: dict[int, dict], info: dict) -> str:
             + (f"; TEXTUAL_FPS={info['textual_fps']}" if info.get("textual_fps") else ""))
     problems = [f"{n:,} papers: {p}" for n in sizes for p in results[n].get("problems", [])]
     notes = ["", "PROBLEMS (figures above may be wrong):", *problems] if problems else []
-    return "\n".join([head, "", *lines, "", units, *notes])
+    tail = ["", store_table(store)] if store else []
+    return "\n".join([head, "", *lines, "", units, *notes, *tail])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -335,24 +487,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=lambda s: tuple(json.loads(s)), default=QUERIES,
                         help="JSON list of queries to type (default: a built-in set of 12)")
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="corpus directory")
+    parser.add_argument("--store-markers", type=int, default=1_000_000, metavar="N",
+                        help="markers in the large-store case (default 1,000,000; 0 skips it)")
+    parser.add_argument("--only-store", action="store_true",
+                        help="measure only the large-store case (no corpus sizes)")
     parser.add_argument("--report", type=Path, metavar="JSON",
                         help="only print the table of a JSON file written by --json")
     args = parser.parse_args(argv)
     if args.report:
         saved = json.loads(args.report.read_text(encoding="utf-8"))
-        print(table({int(k): v for k, v in saved["results"].items()}, saved["machine"]))
+        print(table({int(k): v for k, v in saved["results"].items()}, saved["machine"],
+                    saved.get("store")))
         return 0
     info = machine()
     results: dict[int, dict] = {}
-    for size in parse_sizes(args.sizes):
+    for size in ([] if args.only_store else parse_sizes(args.sizes)):
         print(f"measuring {size:,} papers ...", file=sys.stderr, flush=True)
         results[size] = measure_size(size, args)
-    report = table(results, info)
+    store = None
+    if args.store_markers > 0:
+        print(f"measuring a store of {args.store_markers:,} markers ...", file=sys.stderr,
+              flush=True)
+        store = measure_store(args)
+    report = table(results, info, store)
     print(report)
     if args.json:
         payload = {"machine": info, "queries": list(args.queries), "report": report,
                    "targets": {k: (t.describe(u) if t else None) for k, _, u, t in ROWS},
-                   "results": {str(k): v for k, v in results.items()}}
+                   "results": {str(k): v for k, v in results.items()}, "store": store}
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
     return 0

@@ -61,12 +61,12 @@ def test_corpus_is_reused_unless_missing_or_forced(corpus_module, tmp_path):
     assert listing.exists()
 
 
-def test_harness_runs_end_to_end_at_a_tiny_size(tmp_path):
+def test_harness_runs_end_to_end_at_a_tiny_size(tmp_path, seed_library):
     out_json = tmp_path / "bench.json"
     proc = subprocess.run(
         [sys.executable, str(BENCH / "run.py"), "--sizes", "120", "--repeat", "1", "--steps", "3",
          "--queries", json.dumps(["grok", "lm"]), "--root", str(tmp_path / "corpus"),
-         "--json", str(out_json)],
+         "--store-markers", "2000", "--json", str(out_json)],
         capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -83,7 +83,21 @@ def test_harness_runs_end_to_end_at_a_tiny_size(tmp_path):
     assert len(result["session"]["keystroke_s"]) == len("grok") + len("lm")
     assert result["session"]["missing_results"] == 0
     assert payload["machine"]["python"]
+    store = payload["store"]  # the large-store case, here with 2,000 markers
+    assert store["markers"] == 2000 and store["papers_shown"] == len(seed_library.papers)
+    assert 0 < store["summary"]["list_s"] and 0 < store["summary"]["list_rss_mb"] < 1000
+    assert "`paperterm list` of the seeds, median (s)" in proc.stdout
     again = subprocess.run([sys.executable, str(BENCH / "run.py"), "--report", str(out_json)],
                            capture_output=True, text=True, timeout=60)
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == proc.stdout.strip()  # the same table, re-read from the JSON
+
+
+def test_store_case_runs_alone(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--only-store", "--store-markers", "1000",
+         "--repeat", "1"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "1,000 stored markers" in proc.stdout and "first paint" not in proc.stdout

@@ -351,3 +351,95 @@ def test_io_error_on_a_full_disk_is_reported_as_disk_full(tmp_path, monkeypatch)
     other = sqlite3.OperationalError("database is locked")
     other.sqlite_errorcode = 5
     assert not _disk_full(other, tmp_path)
+
+
+# -- opening a large store costs the same at any size ---------------------------------------------
+
+@pytest.fixture
+def structural_check_only(monkeypatch):
+    """Every store counts as large: the open-time check is the structural one, not quick_check."""
+    from paperterm import state
+
+    monkeypatch.setattr(state, "FULL_CHECK_BYTES", 0)
+
+
+def filled_store(path: Path, n: int = 3000) -> bytes:
+    with MarkerStore(path) as store:
+        store._db.execute("BEGIN")
+        for i in range(n):
+            store.set_note(f"{i:012x}", f"Title {i} " * 5, "note " * 20)
+        store._db.execute("COMMIT")
+        store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("garbage", [
+    b"this is not a database at all\n" * 100,
+    b"SQLite format 3\x00" + b"\xff" * 4000,
+    b"SQLite format 3\x00" + b"\x10\x00" + b"\x00" * 4000,
+], ids=["text", "bad-page-size", "empty-header"])
+def test_large_store_with_a_damaged_header_is_moved_aside(tmp_path, structural_check_only, garbage):
+    db = tmp_path / "state.sqlite3"
+    db.write_bytes(garbage)
+    with MarkerStore(db) as store:
+        assert store.recovered_from is not None and store.recovered_from.read_bytes() == garbage
+        store.set_read(A, "T", True)
+    with MarkerStore(db) as store:
+        assert store.recovered_from is None and store.get(A).read
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.9, 4096 / 643072])
+def test_large_truncated_store_is_moved_aside(tmp_path, structural_check_only, keep):
+    db = tmp_path / "state.sqlite3"
+    full = filled_store(db)
+    cut = full[:max(1, int(len(full) * keep))]
+    db.write_bytes(cut)
+    with MarkerStore(db) as store:
+        assert store.recovered_from is not None and store.recovered_from.read_bytes() == cut
+        assert store.all() == {}
+
+
+def test_large_store_damaged_inside_fails_as_one_line_and_keeps_the_file(
+        tmp_path, structural_check_only, monkeypatch):
+    db = tmp_path / "state.sqlite3"
+    full = bytearray(filled_store(db))
+    page = int.from_bytes(full[16:18], "big")
+    middle = (len(full) // page // 2) * page
+    full[middle:middle + page] = b"\xa5" * page  # one page in the middle of the marker table
+    db.write_bytes(bytes(full))
+    with MarkerStore(db) as store:  # the open-time check does not read every page
+        assert store.recovered_from is None
+        with pytest.raises(StoreError) as err:
+            store.all()
+        assert "\n" not in str(err.value) and str(db) in str(err.value)
+        assert "malformed" in str(err.value) or "corrupt" in str(err.value)
+    assert db.read_bytes() == bytes(full)  # nothing deleted or rewritten
+    from paperterm import state
+
+    monkeypatch.setattr(state, "FULL_CHECK_BYTES", 1 << 40)  # a full check at the next open finds it and moves it aside
+    with MarkerStore(db) as store:
+        assert store.recovered_from is not None and store.recovered_from.read_bytes() == full
+
+
+def test_large_store_is_opened_without_reading_every_page(tmp_path, monkeypatch):
+    """The real threshold: a store above it is not quick_checked at open."""
+    from paperterm import state
+
+    db = tmp_path / "state.sqlite3"
+    filled_store(db, 200)
+    statements: list[str] = []
+    real_connect = sqlite3.connect
+
+    def connect(*args, **kwargs):
+        conn = real_connect(*args, **kwargs)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    monkeypatch.setattr(state, "FULL_CHECK_BYTES", db.stat().st_size - 1)
+    MarkerStore(db).close()
+    assert not any("quick_check" in s for s in statements), statements
+    monkeypatch.setattr(state, "FULL_CHECK_BYTES", db.stat().st_size)
+    statements.clear()
+    MarkerStore(db).close()
+    assert any("quick_check" in s for s in statements)
