@@ -144,6 +144,7 @@ def percentile(values: list[float], p: float) -> float | None:
 
 def measure_parse(listings: Path) -> dict:
     """Read, decode and parse every listing in this process: bytes per second of listing text."""
+    from paperterm.safe_text import may_hold_unsafe
     from paperterm.sources import decode_listing
     from paperterm.sources.capture import modified_date
     from paperterm.sources.hf_daily import parse_listing
@@ -155,8 +156,10 @@ def measure_parse(listings: Path) -> dict:
     for path in files:
         t0 = time.perf_counter()
         data = path.read_bytes()
+        # as paperterm.library reads a listing: the control-character check on the bytes first
         result = parse_listing(decode_listing(data), path.name,
-                               modified=modified_date(path.stat().st_mtime))
+                               modified=modified_date(path.stat().st_mtime),
+                               scan_controls=may_hold_unsafe(data))
         elapsed += time.perf_counter() - t0
         total += len(data)
         papers += len(result.papers)

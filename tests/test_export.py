@@ -150,10 +150,16 @@ def test_json_of_nothing_is_an_empty_array():
 # ---------------------------------------------------------------- CSV
 
 
+FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def decode_csv_row(row: dict) -> dict:
-    """Undo the documented CSV cell encoding."""
+    """Undo the documented CSV cell encoding (README: the OWASP formula rule included)."""
     def opt_int(value):
         return int(value) if value else None
+
+    row = {key: value[1:] if value.startswith("'") and value.lstrip("'")[:1] in FORMULA_CHARS
+           else value for key, value in row.items()}
 
     return {
         "id": row["id"], "title": row["title"], "abstract": row["abstract"],

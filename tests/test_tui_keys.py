@@ -579,7 +579,7 @@ async def test_titles_with_markup_and_control_characters_display_literally():
         assert "\x1b" not in "".join(list_lines(app))
         screen.paper_list.move_cursor(screen.paper_list.index_of(1))
         await pilot.pause()
-        assert "Tab here [31m red" in screen_text(app)
+        assert "Tab here␛[31m red" in screen_text(app)  # the escape shown, never sent
 
 
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])

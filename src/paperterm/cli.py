@@ -2,6 +2,11 @@
 
 Every failure a user can cause ends as one line on stderr, ``paperterm: <file or id>: <problem>``,
 with exit status 1 for runtime errors and 2 for usage errors; a traceback is always a bug.
+
+Nothing from a listing, the marker store or the user's files reaches the terminal raw: the table,
+``show``, ``mark``, warnings and error messages go through ``safe_text.visible`` (controls shown as
+``␛``-style pictures), JSON output through ``safe_text.json_safe``, and an export or a marker file
+printed to a terminal (not a pipe or a file) through ``safe_text.visible_lines``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from paperterm.keymap import KeymapError, load_keymap
 from paperterm.limits import MAX_IMPORT_BYTES, MAX_NOTE_BYTES, TooLarge, read_bounded
 from paperterm.library import IdError, Library, LoadError, load_library
 from paperterm.model import Paper, authors_label, date_label, newest_first
+from paperterm.safe_text import json_safe, visible, visible_lines
 from paperterm.search import Query, QueryError, parse_query
 from paperterm.state import Marker, MarkerStore, StoreError, check_text, export_json
 
@@ -70,7 +76,7 @@ def open_library(paths: Sequence[str], *, with_index: bool = False, background: 
     except LoadError as exc:
         raise CliError(str(exc)) from None
     for warning in library.warnings[:MAX_WARNINGS]:
-        print(f"paperterm: warning: {warning}", file=sys.stderr)
+        print(f"paperterm: warning: {visible(warning)}", file=sys.stderr)
     if len(library.warnings) > MAX_WARNINGS:
         print(f"paperterm: warning: ... and {len(library.warnings) - MAX_WARNINGS} more warnings",
               file=sys.stderr)
@@ -83,8 +89,8 @@ def open_store() -> MarkerStore:
     except StoreError as exc:
         raise CliError(str(exc)) from None
     if store.recovered_from is not None:
-        print(f"paperterm: warning: {store.path}: marker store was unreadable; moved it aside to "
-              f"{store.recovered_from} and started a fresh one", file=sys.stderr)
+        print(visible(f"paperterm: warning: {store.path}: marker store was unreadable; moved it "
+                      f"aside to {store.recovered_from} and started a fresh one"), file=sys.stderr)
     return store
 
 
@@ -138,7 +144,7 @@ def print_table(library: Library, papers: Sequence[Paper], markers: dict[str, Ma
     for paper in papers:
         up = f"▲{paper.upvotes}" if paper.upvotes else ""
         line = f"{library.short_id(paper.id)}  {marker_flags(markers.get(paper.id))}  " \
-               f"{date_column(paper)}  {up:>4}  {paper.title}"
+               f"{visible(date_column(paper))}  {up:>4}  {visible(paper.title)}"
         if width and len(line) > width:
             line = line[: width - 1] + "…"
         out.append(line)
@@ -149,9 +155,19 @@ def print_table(library: Library, papers: Sequence[Paper], markers: dict[str, Ma
         p.published_inferred for p in papers) else ""), file=sys.stderr)
 
 
+def json_text(value) -> str:
+    """``value`` as indented UTF-8 JSON, every character a terminal would obey escaped."""
+    return json_safe(json.dumps(value, ensure_ascii=False, indent=2)) + "\n"
+
+
+def write_text(text: str) -> None:
+    """Write an export or marker file to stdout: exact into a pipe or a file, and with control
+    characters shown as pictures (``visible_lines``) when stdout is a terminal."""
+    sys.stdout.write(visible_lines(text) if sys.stdout.isatty() else text)
+
+
 def print_json(papers: Sequence[Paper], markers: dict[str, Marker]) -> None:
-    records = [paper_record(p, markers.get(p.id)) for p in papers]
-    sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_text([paper_record(p, markers.get(p.id)) for p in papers]))
 
 
 def print_papers(library: Library, papers: Sequence[Paper], markers: dict[str, Marker],
@@ -217,28 +233,29 @@ def cmd_show(args) -> int:
             raise CliError(str(exc)) from None
         marker = store.get(paper.id)
     if args.json:
-        sys.stdout.write(json.dumps(paper_record(paper, marker), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text(paper_record(paper, marker)))
         return 0
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
-    who = authors_label(paper) or "authors unknown"
-    when = date_label(paper) or "date unknown"
+    title = visible(paper.title)
+    who = visible(authors_label(paper) or "authors unknown")
+    when = visible(date_label(paper) or "date unknown")
     lines = [
-        paper.title,
-        "=" * min(len(paper.title), width),
+        title,
+        "=" * min(len(title), width),
         f"id {paper.id}  ·  {who}  ·  {when}" + (f"  ·  ▲ {paper.upvotes}" if paper.upvotes else ""),
         f"seen in {len(paper.sources)} listing{'s' if len(paper.sources) != 1 else ''}: "
-        + ", ".join(paper.sources),
+        + ", ".join(visible(source) for source in paper.sources),
         "markers: " + ", ".join(filter(None, [
             "read" if marker and marker.read else "unread",
             "starred" if marker and marker.starred else "",
         ])),
         "",
-        textwrap.fill(paper.abstract, width) if paper.abstract else "(no abstract)",
+        textwrap.fill(visible(paper.abstract), width) if paper.abstract else "(no abstract)",
     ]
     if paper.urls:
-        lines += ["", "Links:"] + [f"  {u}" for u in paper.urls]
+        lines += ["", "Links:"] + [f"  {visible(u)}" for u in paper.urls]
     if marker and marker.note:
-        lines += ["", "Note:"] + [f"  {line}" for line in marker.note.splitlines()]
+        lines += ["", "Note:"] + [f"  {visible(line)}" for line in marker.note.splitlines()]
     print("\n".join(lines))
     return 0
 
@@ -275,7 +292,7 @@ def cmd_mark(args) -> int:
             if note is not None or args.clear_note:
                 store.set_note(pid, title, None if args.clear_note else note)
             marker = store.get(pid)
-            print(f"{pid[:12]}  {marker_flags(marker)}  {title}")
+            print(f"{pid[:12]}  {marker_flags(marker)}  {visible(title)}")
     return 0
 
 
@@ -300,25 +317,26 @@ def cmd_export(args) -> int:
             write_atomic(Path(args.output), text)
         except ExportError as exc:
             raise CliError(str(exc)) from None
-        print(f"paperterm: wrote {len(papers)} paper{'s' if len(papers) != 1 else ''} as {args.format} to {args.output}",
-              file=sys.stderr)
+        print(f"paperterm: wrote {len(papers)} paper{'s' if len(papers) != 1 else ''} as "
+              f"{args.format} to {visible(args.output)}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        write_text(text)
     return 0
 
 
 def cmd_state(args) -> int:
     with open_store() as store:
         if args.state_command == "export":
-            text = export_json(store)
+            text = json_safe(export_json(store))
             if args.output and args.output != "-":
                 try:
                     write_atomic(Path(args.output), text)
                 except ExportError as exc:
                     raise CliError(str(exc)) from None
-                print(f"paperterm: wrote {store.count()} markers to {args.output}", file=sys.stderr)
+                print(f"paperterm: wrote {store.count()} markers to {visible(args.output)}",
+                      file=sys.stderr)
             else:
-                sys.stdout.write(text)
+                write_text(text)
             return 0
         try:
             raw = read_bounded(args.file, MAX_IMPORT_BYTES, "marker export").decode("utf-8")
@@ -332,7 +350,8 @@ def cmd_state(args) -> int:
             changed = store.import_data(parse_json(raw))
         except ValueError as exc:
             raise CliError(f"{args.file}: {exc}") from None
-        print(f"paperterm: imported {changed} marker changes from {args.file}", file=sys.stderr)
+        print(f"paperterm: imported {changed} marker changes from {visible(args.file)}",
+              file=sys.stderr)
     return 0
 
 
@@ -460,10 +479,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.func = cmd_tui
         return args.func(args)
     except UsageError as exc:
-        print(f"paperterm: {exc}", file=sys.stderr)
+        print(f"paperterm: {visible(str(exc))}", file=sys.stderr)
         return 2
     except (CliError, StoreError) as exc:
-        print(f"paperterm: {exc}", file=sys.stderr)
+        print(f"paperterm: {visible(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("paperterm: interrupted", file=sys.stderr)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from paperterm.model import Paper
+from paperterm.safe_text import may_hold_unsafe
 from paperterm.sources import ListingError, ParseResult, decode_listing
 from paperterm.sources.capture import modified_date
 from paperterm.sources.hf_daily import parse_listing
@@ -192,9 +193,10 @@ def read_listing(path: Path) -> ParseResult:
         raise ListingError(f"cannot read ({exc.strerror or exc})") from None
     if not data or data.isspace():  # (no .strip(): that would copy a big file)
         raise ListingError("empty file")
+    scan = may_hold_unsafe(data)  # exact and fast on bytes; the text is scanned only if needed
     text = decode_listing(data)
     del data  # a big file: don't hold its bytes and its text at once while parsing
-    return parse_listing(text, path.name, modified=modified_date(st.st_mtime))
+    return parse_listing(text, path.name, modified=modified_date(st.st_mtime), scan_controls=scan)
 
 
 def load_library(paths: Sequence[Path | str], *, use_cache: bool = True,

@@ -2,7 +2,8 @@
 
 Escaping. Listings carry raw text with stray LaTeX (``$L_0 + A\\cdot S_1^{-\\alpha}$``,
 ``6.5\\%``, unbalanced ``{``). Guessing which of it is valid LaTeX would make entries that break a
-build, so every character BibTeX or LaTeX treats specially is written as the LaTeX command for that
+build, so control characters and bidi overrides (which LaTeX cannot typeset and a terminal would
+obey) are written as ``[U+001B]`` (``safe_text.ascii_notation``), and every character BibTeX or LaTeX treats specially is written as the LaTeX command for that
 character: ``\\ { } % & $ # _ ^ ~`` become ``\\textbackslash{}``, ``\\textbraceleft{}``,
 ``\\textbraceright{}``, ``\\%``, ``\\&``, ``\\$``, ``\\#``, ``\\_``, ``\\textasciicircum{}``
 and ``\\textasciitilde{}``. So the typeset bibliography shows the listing's text (maths as its
@@ -32,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from paperterm.model import Paper
+from paperterm.safe_text import ascii_notation
 from paperterm.state import Marker
 
 HOWPUBLISHED = "Hugging Face Daily Papers"
@@ -51,7 +53,7 @@ _LATEX_CHARS = {
 }
 _LATEX_SPECIAL = re.compile("[" + re.escape("".join(_LATEX_CHARS)) + "]")
 _LINE_START_AT = re.compile(r"^([ \t]*)@", re.MULTILINE)
-_URL_UNSAFE = re.compile(r"[{}\\\s]")
+_URL_UNSAFE = re.compile("[{}\\\\\\s\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 _STOP_WORDS = frozenset(
     "a an the on of in for to towards toward and or with from by at as is are be do does can "
@@ -63,7 +65,7 @@ _MAX_WORD = 24
 
 def escape_bibtex(text: str) -> str:
     """``text`` as a BibTeX/LaTeX value: special characters as LaTeX commands, braces balanced."""
-    escaped = _LATEX_SPECIAL.sub(lambda m: _LATEX_CHARS[m.group(0)], text)
+    escaped = _LATEX_SPECIAL.sub(lambda m: _LATEX_CHARS[m.group(0)], ascii_notation(text))
     return _LINE_START_AT.sub(r"\1{@}", escaped)
 
 

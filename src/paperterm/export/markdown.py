@@ -20,6 +20,10 @@ no digit right after the closing one) is copied untouched so that KaTeX/MathJax 
 it; a lone ``$`` is escaped. Leading and trailing spaces of each line are dropped, and a title is
 put on one line (a heading cannot span two).
 
+Control characters (but tab and newline) and bidi overrides are written as numeric character
+references (``&#x1B;``, ``safe_text.markdown_safe``): they render as the same character, and the
+file, printed to a terminal, holds nothing the terminal would obey.
+
 Notes keep their line breaks (a backslash hard break at the end of each quoted line); runs of blank
 lines become one paragraph break and leading indentation is dropped, as Markdown would anyway.
 """
@@ -31,6 +35,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from paperterm.model import Paper, date_label
+from paperterm.safe_text import markdown_safe
 from paperterm.state import Marker
 
 DEFAULT_TITLE = "paperterm reading list"
@@ -42,7 +47,9 @@ _MATH = re.compile(
     re.DOTALL,
 )
 # A bare http(s) URL: written as an autolink <...> so it is clickable and no escape lands inside it.
-_URL = re.compile(r"https?://[^\s<>\"'`{}|\\^]+")
+# A URL ends at a control character or bidi override: they are written as references, never
+# put inside a link.
+_URL = re.compile("https?://[^\\s<>\"'`{}|\\\\^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
 _URL_TRAILING = ".,;:!?*'\""
 # Escaped wherever they are: emphasis, code, links, headings, strikethrough, maths and escapes
 # themselves; ``&`` and ``<`` only where they would start an entity or an HTML tag/comment.
@@ -178,4 +185,4 @@ def render_markdown(papers: Sequence[Paper], markers: Mapping[str, Marker], *,
              f"{_plural(len(papers), 'paper')} · exported {day}", ""]
     for paper in papers:
         lines += _paper_block(paper, markers.get(paper.id))
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return markdown_safe("\n".join(lines).rstrip("\n") + "\n")

@@ -59,7 +59,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from paperterm.model import Paper, paper_id
-from paperterm.sources import ParseResult
+from paperterm.sources import ParseResult, clean_listing_text
 from paperterm.sources.capture import capture_date, place_yearless
 
 #: Titles longer than this are taken as a sign of a broken file, not a real title.
@@ -328,16 +328,25 @@ def _joined(lines: list[str]) -> str:
     return lines[0].strip() if len(lines) == 1 else " ".join(line.strip() for line in lines)
 
 
-def parse_listing(text: str, source: str, modified: dt.date | None = None) -> ParseResult:
+def parse_listing(text: str, source: str, modified: dt.date | None = None, *,
+                  scan_controls: bool = True) -> ParseResult:
     """Parse the text of one listing. Pure: the same input always gives the same papers.
 
     ``source`` (the file name) names the listing in each paper's ``sources`` and in warnings, and
     may carry its capture date; ``modified`` is the file's modification date. Both feed the capture
     date (``sources.capture``) that places dates shown without a year and is each paper's day.
     Never raises on any text: what cannot be understood becomes a warning.
+
+    Control characters and bidi overrides are removed first (``clean_listing_text``: one warning
+    naming the first line). ``scan_controls=False`` skips that scan; pass it only when
+    ``safe_text.may_hold_unsafe`` found none in the file's bytes (a much faster check).
     """
     result = ParseResult()
     warn = _Warnings(result.warnings)
+    if scan_controls:
+        text, removed = clean_listing_text(text, source)
+        if removed:
+            warn(removed)
     blocks = _blocks(text)
 
     drafts: list[_Draft] = []

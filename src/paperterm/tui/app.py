@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from paperterm import locations
 from paperterm.library import Library, load_library
+from paperterm.safe_text import visible, visible_lines
 from paperterm.search import SearchIndex
 from paperterm.state import MarkerStore
 from paperterm.tui.keys import MAIN_BINDINGS, bound_keys
@@ -51,6 +52,11 @@ class PapertermApp(App[None]):
         self._theme_ready = True
         if keymap:
             self.set_keymap(dict(keymap))
+
+    def notify(self, message: str, *, title: str = "", **kwargs):  # type: ignore[override]
+        """Every notification (widgets' and screens' ``notify`` come here) with its control
+        characters shown as pictures: messages quote titles, URLs, paths and error text."""
+        return super().notify(visible_lines(message), title=visible(title), **kwargs)
 
     def get_default_screen(self) -> Screen:
         return MainScreen(self.library, self.store, self.index)

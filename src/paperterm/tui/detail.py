@@ -2,7 +2,9 @@
 
 It is rebuilt on every cursor move, so it is kept cheap: one rich ``Text`` per paper, wrapped to
 the pane and drawn line by line (see ``PaperDetail``). The text is assembled from plain strings
-with styles, never parsed as markup, so a title or abstract containing ``[`` displays literally.
+with styles, never parsed as markup, so a title or abstract containing ``[`` displays literally;
+every string from a paper or a note passes ``clean`` / ``safe_text.visible_lines`` first, because
+rich's ``Text`` would pass an ``ESC`` straight to the terminal.
 
 Looking at a paper here does not mark it read: reading a title is not reading the paper. ``space``
 (read and next) and ``r`` do that, on purpose.
@@ -17,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from paperterm.model import Paper, authors_label, date_label
+from paperterm.safe_text import visible_lines
 from paperterm.state import Marker
 from paperterm.tui.keys import DETAIL_BINDINGS
 from paperterm.tui.paper_list import (NOTE_MARK, STAR_MARK, UNREAD_MARK, UPVOTE_MARK, clean,
@@ -64,13 +67,16 @@ def detail_text(paper: Paper, marker: Marker | None) -> Text:
         text.append("Links", style="bold underline")
         for url in paper.urls:
             text.append("\n")
-            text.append(clean(url), style=Style(underline=True, link=url))
+            shown = clean(url)
+            # A terminal link carries the URL inside an escape sequence: only a clean one.
+            text.append(shown, style=Style(underline=True, link=url) if shown == url
+                        else Style(underline=True))
     note = marker.note if marker is not None else None
     text.append("\n\n")
     if note:
         text.append(f"{NOTE_MARK} Note", style="bold underline")
         text.append("\n")
-        text.append(note.translate({c: " " for c in range(0x20) if c != 0x0A}))
+        text.append(visible_lines(note).replace("\t", " "))
     else:
         text.append(f"{NOTE_MARK} No note yet (n to write one)", style="dim")
     return text

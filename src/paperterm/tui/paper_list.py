@@ -31,6 +31,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from paperterm.model import Paper
+from paperterm.safe_text import visible
 from paperterm.tui.keys import LIST_BINDINGS
 from paperterm.tui.ordering import MarkerSets
 
@@ -39,15 +40,14 @@ STAR_MARK = "★"
 NOTE_MARK = "✎"
 UPVOTE_MARK = "▲"
 
-#: C0/C1 control characters (and DEL) are shown as spaces.
-_CONTROL = {c: " " for c in [*range(0x20), *range(0x7F, 0xA0)]}
-
 Highlighter = Callable[[str], Sequence[tuple[int, int]]]
 
 
 def clean(text: str) -> str:
-    """``text`` with control characters replaced by spaces (safe to put on a terminal)."""
-    return text.translate(_CONTROL)
+    """``text`` safe to put on one line of a terminal: ``safe_text.visible`` (an escape shows as
+    ``␛``, a C1 or bidi control as ``�``, tab and newline as spaces). One character for one, so
+    highlight offsets computed on the original text still fit."""
+    return visible(text)
 
 
 def fit(text: str, width: int) -> str:

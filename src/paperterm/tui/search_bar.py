@@ -13,12 +13,14 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from paperterm.safe_text import visible
 from paperterm.tui.keys import SEARCH_BINDINGS
+from paperterm.tui.safe_input import SafeInput
 
 PLACEHOLDER = 'Search: words, "phrases", -exclude, is:unread, year:>=2024 …  (press /)'
 
 
-class SearchInput(Input):
+class SearchInput(SafeInput):
     """The query field."""
 
     BINDINGS = SEARCH_BINDINGS
@@ -59,6 +61,7 @@ class SearchBar(Vertical):
         """Show ``message`` under the bar (a query error, or with ``note`` a notice such as
         "still indexing"), or hide the line when ``None``."""
         text = (f"… {message}" if note else f"⚠ {message}") if message else ""
+        text = visible(text)  # it may quote a pasted query
         if text == self._shown:
             return  # nothing to redo on every keystroke
         self._shown = text

@@ -19,8 +19,10 @@ from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
 
 from paperterm.export import FORMATS, ExportError, default_filename, render, write_atomic
 from paperterm.model import Paper
+from paperterm.safe_text import visible
 from paperterm.state import Marker
 from paperterm.tui.keys import EXPORT_BINDINGS
+from paperterm.tui.safe_input import SafeInput
 
 
 def resolve_target(text: str, fmt: str, cwd: Path | None = None) -> Path:
@@ -60,7 +62,7 @@ class ExportDialog(ModalScreen[Path | None]):
                     yield RadioButton(name, value=name == self.fmt, name=name)
             yield Static("File (relative to the current directory)", classes="label",
                          markup=False)
-            yield Input(default_filename(self.fmt), id="export-path", select_on_focus=False)
+            yield SafeInput(default_filename(self.fmt), id="export-path", select_on_focus=False)
             yield Static("", id="export-error", markup=False)
             with Horizontal(id="export-buttons"):
                 yield Button("Export", variant="primary", id="export-ok")
@@ -74,7 +76,7 @@ class ExportDialog(ModalScreen[Path | None]):
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#export-error", Static)
-        error.update(message)
+        error.update(visible(message))  # it names the path typed or pasted
         error.set_class(bool(message), "-shown")
 
     @on(RadioSet.Changed, "#export-format")

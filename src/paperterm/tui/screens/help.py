@@ -19,6 +19,7 @@ from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from paperterm.safe_text import visible
 from paperterm.tui import keys
 
 _NAMED_KEYS = {
@@ -64,7 +65,7 @@ def section(title: str, rows: Iterable[tuple[str, str, str]], ids: bool = False)
     if ids:
         table.add_column(style="dim", no_wrap=True)
     for key_text, description, binding_id in rows:
-        cells = [Text(key_text), Text(description)]
+        cells = [Text(visible(key_text)), Text(visible(description))]  # keys from keymap.toml
         if ids:
             cells.append(Text(binding_id or "(Textual)"))
         table.add_row(*cells)

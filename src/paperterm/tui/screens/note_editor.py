@@ -14,7 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
 from paperterm.tui.keys import NOTE_BINDINGS
+from paperterm.safe_text import visible_lines
 from paperterm.tui.paper_list import clean
+from paperterm.tui.safe_input import SafeTextArea
 
 
 class NoteEditor(ModalScreen[str | None]):
@@ -26,11 +28,15 @@ class NoteEditor(ModalScreen[str | None]):
         super().__init__()
         self.paper_title = title
         self.original = note or ""
+        # A control character in the note (from a marker file, say) is edited as its picture
+        # (``safe_text``): the text area would send it to the terminal raw. Saving unchanged
+        # text keeps the note exactly as it was.
+        self.shown = visible_lines(self.original)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-dialog", classes="dialog"):
             yield Static(Text(clean(self.paper_title), style="bold"), id="note-title")
-            yield TextArea(self.original, id="note-text", soft_wrap=True, tab_behavior="focus")
+            yield SafeTextArea(self.shown, id="note-text", soft_wrap=True, tab_behavior="focus")
             yield Static("ctrl+s save · escape cancel · an empty note removes it",
                          id="note-hint", classes="hint", markup=False)
         yield Footer()
@@ -41,7 +47,8 @@ class NoteEditor(ModalScreen[str | None]):
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one("#note-text", TextArea).text)
+        text = self.query_one("#note-text", TextArea).text
+        self.dismiss(self.original if text == self.shown else text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
