@@ -30,7 +30,7 @@ from paperterm.safe_text import json_safe, visible, visible_lines
 from paperterm.search import Query, QueryError, parse_query
 from paperterm.state import Marker, MarkerStore, StoreError, check_text, export_json
 
-SUBCOMMANDS = ("list", "show", "search", "mark", "export", "state", "fetch", "add")
+SUBCOMMANDS = ("list", "show", "search", "mark", "export", "state", "fetch", "add", "sync")
 #: At most this many load warnings are printed; the rest are counted.
 MAX_WARNINGS = 20
 
@@ -367,6 +367,55 @@ def parse_json(text: str) -> object:
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
         raise ValueError(f"not JSON ({str(exc).split(';')[0]})") from None
 
+def cmd_sync(args) -> int:
+    from paperterm import sync
+
+    try:
+        if args.dir is not None:
+            if not args.dir.strip():
+                raise UsageError("sync: DIR is empty")
+            folder = Path(args.dir).expanduser().absolute()
+            if not folder.exists() and folder.parent.is_dir():
+                try:
+                    folder.mkdir()
+                except OSError as exc:
+                    raise CliError(f"{folder}: cannot create the sync folder "
+                                   f"({exc.strerror or exc})") from None
+            sync.check_folder(folder)
+            sync.remember_dir(folder)
+        else:
+            folder = sync.configured_dir()
+            if folder is None:
+                raise UsageError("sync: no sync folder set; give one once with 'paperterm sync "
+                                 f"DIR' (it is remembered) or set ${sync.SYNC_DIR_ENV}")
+        with open_store() as store:
+            result = sync.sync(store, folder)
+    except sync.SyncError as exc:
+        raise CliError(str(exc)) from None
+    for warning in result.warnings:
+        print(f"paperterm: warning: {warning}", file=sys.stderr)
+    for problem in result.problems:
+        print(f"paperterm: {problem}", file=sys.stderr)
+    print(f"paperterm: {result.summary()}", file=sys.stderr)
+    for paper in result.conflicts:
+        print(f"paperterm: {paper}: note edited on two machines; both texts kept (see "
+              f"'paperterm show {paper}')", file=sys.stderr)
+    return 1 if result.problems else 0
+
+
+def sync_on_quit(store: MarkerStore) -> None:
+    """The reader's last sync, after its screen is gone (problems as one line on stderr)."""
+    from paperterm import sync
+
+    try:
+        result = sync.sync_configured(store)
+    except (sync.SyncError, StoreError) as exc:
+        print(f"paperterm: sync: {exc}", file=sys.stderr)
+        return
+    if result is not None:
+        for problem in result.problems:
+            print(f"paperterm: sync: {problem}", file=sys.stderr)
+
 
 def cmd_tui(args) -> int:
     # Load before Textual starts any thread: a large new library's index is then built by a forked
@@ -381,6 +430,7 @@ def cmd_tui(args) -> int:
 
     try:
         create_app(library=library, store=store, index=index, keymap=keymap).run()
+        sync_on_quit(store)
     finally:
         store.close()
     return 0
@@ -466,6 +516,16 @@ def build_subparsers() -> dict[str, argparse.ArgumentParser]:
     from paperterm import cli_fetch  # 'fetch' and 'add': their own module (it imports this one)
 
     cli_fetch.add_parsers(p, _Parser)
+
+    sp = p["sync"] = _Parser(
+        prog="paperterm sync",
+        description="Sync markers with your other machines through a folder you already sync "
+                    "(Syncthing, Dropbox, a network drive, a git repository). Each machine "
+                    "writes only its own log there; the newest change of each field wins.",
+        epilog="Without DIR: the folder in $PAPERTERM_SYNC_DIR, else the one last given.")
+    sp.add_argument("dir", metavar="DIR", nargs="?",
+                    help="the shared folder (remembered for later syncs and for the reader)")
+    sp.set_defaults(func=cmd_sync)
     return p
 
 

@@ -51,6 +51,13 @@ CREATE TABLE IF NOT EXISTS settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS field_clocks (
+    paper_id TEXT NOT NULL,
+    field    TEXT NOT NULL,
+    at       REAL,
+    clock    TEXT NOT NULL,
+    PRIMARY KEY (paper_id, field)
+) WITHOUT ROWID;
 """
 
 FIELDS = ("read", "starred", "note")
@@ -488,6 +495,67 @@ class MarkerStore:
                 self._db.execute("ROLLBACK")
             except sqlite3.Error:
                 pass  # SQLite has already rolled back (e.g. after SQLITE_FULL)
+
+    # -- sync bookkeeping (paperterm.sync owns the meaning of ``clock``) -----------------------
+
+    def sync_rows(self):
+        """Every set field of every paper, with its sync clock: tuples ``(paper_id, title, field,
+        value, at, clock_at, clock)``; ``clock_at``/``clock`` are ``None`` for a field never
+        synced. A field whose ``at`` differs from ``clock_at`` changed here since the last sync."""
+        for field in FIELDS:
+            rows = self._query(
+                f"SELECT m.paper_id, m.title, m.{field}, m.{field}_at, c.at, c.clock "
+                f"FROM markers m LEFT JOIN field_clocks c "
+                f"ON c.paper_id = m.paper_id AND c.field = ? WHERE m.{field}_at IS NOT NULL",
+                (field,))
+            for row in rows:
+                yield (row[0], row[1], field, row[2], row[3], row[4], row[5])
+
+    def apply_synced(self, updates, batch: int = 2000) -> list[str]:
+        """Record sync results: each update is ``(paper_id, title, field, set_value, value, at,
+        clock, expected_at)``. An update is skipped when the field's ``at`` is no longer
+        ``expected_at`` (``None``: the field was never set), i.e. it changed here meanwhile; that
+        change is then sent by the next sync. With ``set_value`` the field takes ``value`` and
+        ``at``; the field's clock is recorded as ``(at, clock)`` either way. Committed in batches
+        (one disk flush each). Returns the ids of papers whose values changed."""
+        changed: list[str] = []
+        updates = list(updates)
+        for start in range(0, len(updates), batch):
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                for paper_id, title, field, set_value, value, at, clock, expected in \
+                        updates[start:start + batch]:
+                    if field not in FIELDS:
+                        raise ValueError(field)
+                    row = self._db.execute(f"SELECT {field}_at FROM markers WHERE paper_id = ?",
+                                           (paper_id,)).fetchone()
+                    if (row[0] if row is not None else None) != expected:
+                        continue
+                    if set_value:
+                        self._db.execute(
+                            f"INSERT INTO markers (paper_id, title, {field}, {field}_at, updated) "
+                            f"VALUES (?, ?, ?, ?, ?) "
+                            f"ON CONFLICT(paper_id) DO UPDATE SET {field} = excluded.{field}, "
+                            f"{field}_at = excluded.{field}_at, "
+                            f"updated = max(updated, excluded.updated), "
+                            f"title = CASE WHEN excluded.title != '' THEN excluded.title "
+                            f"ELSE title END",
+                            (paper_id, title or "", value, at, at))
+                        changed.append(paper_id)
+                    self._db.execute(
+                        "INSERT INTO field_clocks (paper_id, field, at, clock) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT(paper_id, field) DO UPDATE SET at = excluded.at, "
+                        "clock = excluded.clock", (paper_id, field, at, clock))
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise StoreError(f"{self.path}: cannot save synced markers ({exc})") from None
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+        return changed
 
     def integrity_check(self) -> str:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0]
