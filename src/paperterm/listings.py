@@ -10,8 +10,9 @@ Layout (``<data dir>`` is ``paperterm.locations.data_dir()``)::
         hf-daily/.fetched-empty          days the API had no papers for, one per line
 
 Everything here is the user's own data, so folders are created 0700 and files 0600 (private to the
-user whatever the umask), and every file is written whole or not at all: the bytes go to a
-temporary file in the same folder, are fsynced, and then take the final name with one atomic step.
+user whatever the umask; see ``paperterm.private``), and every file is written whole or not at all:
+the bytes go to a temporary file in the same folder, are fsynced, and then take the final name with
+one atomic step.
 A reader (the library, another paperterm) therefore never sees half a file.
 """
 
@@ -25,11 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from paperterm import locations
+from paperterm.private import FILE_MODE, ensure_private_dir
 from paperterm.sources import ListingError, decode_listing
 from paperterm.sources.hf_daily import parse_listing
 
-DIR_MODE = 0o700
-FILE_MODE = 0o600
 #: ``paperterm add`` refuses text larger than this (a page of daily papers is about 100 KB).
 MAX_PAGE_BYTES = 64 * 2**20
 #: Same-day pages are numbered up to this before 'add' gives up (a sign of a runaway script).
@@ -48,30 +48,6 @@ def _problem(exc: OSError) -> str:
     if exc.errno == errno.EROFS:
         return "read-only file system"
     return exc.strerror or str(exc)
-
-
-def private_dir(path: Path) -> Path:
-    """Create ``path`` and any missing parents as private folders (0700); return it.
-
-    Folders that already exist keep their mode: they are the user's, and may be shared on purpose.
-    """
-    path = Path(path)
-    missing = []
-    probe = path
-    while not probe.exists():
-        missing.append(probe)
-        if probe.parent == probe:
-            break
-        probe = probe.parent
-    for folder in reversed(missing):
-        try:
-            os.mkdir(folder, DIR_MODE)
-        except FileExistsError:
-            continue
-        os.chmod(folder, DIR_MODE)  # the umask may have taken bits off; never adds any beyond 0700
-    if not path.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(path))
-    return path
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -125,7 +101,7 @@ def write_private(path: Path, data: bytes, *, replace: bool = True) -> bool:
     ``OSError`` on failure, leaving no temporary file behind.
     """
     path = Path(path)
-    directory = private_dir(path.parent)
+    directory = ensure_private_dir(path.parent)
     temp = _write_temp(directory, path.name, data)
     try:
         if replace:
