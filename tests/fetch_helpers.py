@@ -52,7 +52,8 @@ class FakeApi:
 
     def fail(self, day: str, page: int, *responses) -> None:
         """Queue responses served (one per request) before the real page. A response is a
-        werkzeug ``Response`` or a callable returning one (e.g. one that sleeps first)."""
+        werkzeug ``Response`` or a callable returning one, or ``None`` to serve the real page after
+        it (e.g. one that sleeps first)."""
         self.faults[(day, page)].extend(responses)
 
     def handle(self, request: Request) -> Response:
@@ -63,8 +64,12 @@ class FakeApi:
             self.log.append((day, page, limit, request.headers.get("User-Agent", "")))
             queued = self.faults.get((day, page))
             fault = queued.popleft() if queued else None
+        if isinstance(fault, Response):
+            return fault
         if fault is not None:
-            return fault if isinstance(fault, Response) else fault()
+            response = fault()
+            if response is not None:
+                return response
         size = min(limit, self.page_size)
         entries = self.days.get(day, [])[page * size:(page + 1) * size]
         return Response(json.dumps(entries), status=200, content_type="application/json")
@@ -75,7 +80,8 @@ def status(code: int, body: str = "", **headers) -> Response:
 
 
 def slow(seconds: float, then: Response | None = None):
-    def respond() -> Response:
+    """A fault that answers late: with ``then``, or else with the real page."""
+    def respond() -> Response | None:
         time.sleep(seconds)
-        return then or Response("[]", status=200, content_type="application/json")
+        return then
     return respond

@@ -426,10 +426,11 @@ def cmd_tui(args) -> int:
         raise CliError(str(exc)) from None
     library, index = open_library(args.paths, with_index=True, background=True)
     store = open_store()
+    targets = [Path(p) for p in args.paths] if args.paths else default_paths()
     from paperterm.tui.app import create_app  # Textual is imported only for the TUI
 
     try:
-        create_app(library=library, store=store, index=index, keymap=keymap).run()
+        create_app(targets, library=library, store=store, index=index, keymap=keymap).run()
         sync_on_quit(store)
     finally:
         store.close()

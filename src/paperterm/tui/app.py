@@ -40,9 +40,11 @@ class PapertermApp(App[None]):
 
     def __init__(self, library: Library, store: MarkerStore, index: SearchIndex | None = None,
                  *, keymap: Mapping[str, str] | None = None, theme: str | None = None,
-                 owns_store: bool = False) -> None:
+                 owns_store: bool = False, paths: Sequence[Path | str] | None = None) -> None:
         super().__init__()
         self.library = library
+        #: What the library was opened from: F (fetch) re-opens these plus the fetched day files.
+        self.paths = [Path(p) for p in paths] if paths is not None else None
         self.store = store
         self.owns_store = owns_store
         self.index = index if index is not None else SearchIndex(library.papers)
@@ -145,11 +147,13 @@ def create_app(paths: Sequence[Path | str] | None = None, *, library: Library | 
     seeds) are loaded (``LoadError`` if nothing loads). ``store`` defaults to ``MarkerStore()`` in
     the data directory (``PAPERTERM_DATA_DIR`` respected). ``index`` may be a prebuilt
     ``SearchIndex`` for ``library``; ``keymap`` remaps keys by binding id (see ``keys.py``);
-    ``theme`` overrides the remembered theme.
+    ``theme`` overrides the remembered theme. ``paths`` are also what ``F`` re-opens after a
+    fetch (with the fetched day files); without them, the library's own files.
     """
     if library is None:
         library = load_library(list(paths) if paths is not None else [locations.seeds_dir()])
     owns_store = store is None
     if store is None:
         store = MarkerStore()
-    return PapertermApp(library, store, index, keymap=keymap, theme=theme, owns_store=owns_store)
+    return PapertermApp(library, store, index, keymap=keymap, theme=theme, owns_store=owns_store,
+                        paths=paths)

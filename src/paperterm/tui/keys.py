@@ -92,6 +92,8 @@ MAIN_BINDINGS = [
     _b("b", "open_url", "Browser", "Open the first URL in the browser", "open"),
     _b("e", "export", "Export", "Export the starred papers",
        "export", show=True),
+    _b("F", "fetch", "Fetch", "Fetch new listings from Hugging Face",
+       "fetch"),
     _b("q", "quit", "Quit", "Quit (remembers where you were)", "quit", show=True),
 ]
 

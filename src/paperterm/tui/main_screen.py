@@ -35,6 +35,7 @@ from paperterm.library import Library
 from paperterm.search import QueryError, SearchIndex, highlight_spans, parse_query
 from paperterm.state import MarkerStore, StoreError
 from paperterm.tui.detail import PaperDetail
+from paperterm.tui.fetching import BackgroundFetch, result_text
 from paperterm.tui.keys import MAIN_BINDINGS
 from paperterm.tui.ordering import (RELEVANCE, SORT_LABELS, SORTS, VIEW_LABELS, VIEWS,
                                     Ordering, next_sort)
@@ -109,6 +110,10 @@ class MainScreen(Screen):
         self.paper_list.on_cursor = self._show_detail  # same frame as the list (see PaperList)
         self.detail = PaperDetail(id="detail")
         self.status_line = Static(id="status")
+        self.fetch_status: str | None = None  # what a background fetch (F) is doing
+        self.fetcher = BackgroundFetch(self, lambda: getattr(self.app, "paths", None) or
+                                       self.library.files, self._fetch_progress,
+                                       self._fetch_finished)
 
     def _index_date_order(self) -> list[int] | None:
         """The index's newest-first numbering, if the index is here (a ``PendingIndex`` on a
@@ -150,6 +155,7 @@ class MainScreen(Screen):
         self.watch(self.search_input, "value", self.set_query, init=False)
 
     def on_unmount(self) -> None:
+        self.fetcher.cancel()
         self.save_position()
 
     # -- rows ----------------------------------------------------------------------------------
@@ -201,7 +207,9 @@ class MainScreen(Screen):
         sort = self.sort if self.ranked or self.sort != RELEVANCE else self.base_sort
         right = f"{VIEW_LABELS[self.view]} · sorted by {SORT_LABELS[sort]} "
         room = self.size.width - text.cell_len
-        if room < len(right) + 2:
+        if self.fetch_status:
+            right = self.fetch_status[: max(0, room - 3)] + " "
+        elif room < len(right) + 2:
             right = f"sort: {SORT_LABELS[sort].split(' (')[0]} " if room >= 18 else ""
         text.append(" " * max(0, room - len(right)))
         text.append(right, style="dim")
@@ -428,8 +436,11 @@ class MainScreen(Screen):
         def saved(text: str | None) -> None:
             if text is None:
                 return  # cancelled: the stored note is left exactly as it was
-            change = self._apply(self.triage.set_note, pos, text)
-            self._after_change(change, pos)
+            where = self.pos_of.get(paper.id)  # the library may have been re-opened (F) meanwhile
+            if where is None:
+                return
+            change = self._apply(self.triage.set_note, where, text)
+            self._after_change(change, where)
             if change is not None:
                 self.notify("Note removed." if change.after is None else "Note saved.")
 
@@ -519,6 +530,71 @@ class MainScreen(Screen):
                             markup=False, timeout=8)
 
         self.app.push_screen(ExportDialog(papers, self.triage.markers), done)
+
+    # -- fetching (F) ----------------------------------------------------------------------------
+
+    def action_fetch(self) -> None:
+        if not self.fetcher.start():
+            self.notify("Already fetching; the status line shows how far it got.")
+            return
+        self._fetch_progress("Fetching from Hugging Face…")
+
+    def _fetch_progress(self, text: str) -> None:
+        self.fetch_status = text
+        self._update_status()
+
+    def _fetch_finished(self, report, loaded, problem: str | None) -> None:
+        self.fetch_status = None
+        added = None
+        if loaded is not None:
+            library, index = loaded
+            added = self.replace_library(library, index)
+        message, severity = result_text(report, added)
+        if problem:
+            message, severity = f"{message} The new listings could not be loaded: {problem}", \
+                "error"
+        self._update_status()
+        self.notify(message, severity=severity, markup=False,
+                    timeout=12 if severity == "error" else 6)
+
+    def replace_library(self, library: Library, index: SearchIndex) -> int:
+        """Show ``library`` (re-opened after a fetch) in place of the current one; returns how many
+        papers it has that the old one had not. View, sort, search, the paper under the cursor,
+        markers and the undo history all carry over."""
+        old_papers = self.papers
+        cursor_pos = self.paper_list.cursor_pos
+        current = old_papers[cursor_pos].id if cursor_pos is not None else None
+        last = old_papers[self._last_pos].id if self._last_pos is not None else None
+        old_ids = self.pos_of
+        self.library, self.papers, self.index = library, library.papers, index
+        self.pos_of = {p.id: i for i, p in enumerate(self.papers)}
+        undo = self.triage.undo_stack
+        self.triage = Triage(self.papers, self.store, self.pos_of)
+        self.triage.undo_stack = undo
+        self.ordering = Ordering(self.papers, self._index_date_order)
+        if self.hits is not None:  # keep the current results until the search has run again
+            self.hits = [p for p in (self.pos_of.get(old_papers[h].id) for h in self.hits)
+                         if p is not None]
+        self._last_pos = self.pos_of.get(last) if last is not None else None
+        plist = self.paper_list
+        plist.papers, plist.marks = self.papers, self.triage.marks
+        sort = self.sort if (self.ranked or self.sort != RELEVANCE) else self.base_sort
+        rows = self.ordering.rows(self.view, sort, self.triage.marks, self.hits)
+        here = self.pos_of.get(current) if current is not None else None
+        found = _index(rows, here) if here is not None else None
+        if found is None:
+            found = min(plist.cursor, max(0, len(rows) - 1))
+        plist.set_rows(rows, found, self._highlighter())
+        self._show_detail(plist.cursor_pos)
+        self._update_status()
+        app = self.app
+        if getattr(app, "library", None) is not None:
+            app.library, app.index = library, index
+        if self.parsed_query is not None:
+            self.generation += 1
+            self._run_search(self.generation, self.parsed_query, "keep")
+        gc.freeze()  # as after the first paint: the new library is long-lived
+        return sum(1 for pid in self.pos_of if pid not in old_ids)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
