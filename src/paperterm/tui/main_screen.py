@@ -549,7 +549,7 @@ class MainScreen(Screen):
         if loaded is not None:
             library, index = loaded
             added = self.replace_library(library, index)
-        message, severity = result_text(report, added)
+        message, severity = result_text(report, 0 if problem and added is None else added)
         if problem:
             message, severity = f"{message} The new listings could not be loaded: {problem}", \
                 "error"
