@@ -300,6 +300,10 @@ def test_markers_for_reads_only_the_papers_asked_for(tmp_path):
         assert sorted(got) == ["000000000003", "000000000007", "000000000031"]
         assert got["000000000007"] == store.get("000000000007")
         assert store.markers_for([]) == {}
+        # few ids in a larger store: looked up; many ids: one scan. The same answer either way.
+        many = [f"{i:012x}" for i in range(0, 200, 3)] + ["x'); --"]
+        assert sorted(store.markers_for(many)) == [f"{i:012x}" for i in range(0, 50, 3)]
+        assert store.markers_for({"000000000003": 0}) == {"000000000003": store.get("000000000003")}
         assert store.count() == 50
         assert [m.paper_id for m in store.with_prefix("00000000003")] == \
             ["000000000030", "000000000031"]

@@ -355,13 +355,22 @@ class MarkerStore:
     def markers_for(self, paper_ids: Iterable[str]) -> dict[str, Marker]:
         """The stored markers of these papers, by paper id (papers without markers are absent).
 
-        One query: the ids travel as one JSON array and SQLite looks each up in the primary-key
-        index, so the cost follows the number of ids asked for, not the size of the store (a
-        million stored markers cost nothing when six papers are shown).
+        The cost follows the number of ids asked for, never the size of the store: when the store
+        holds more rows than twice the ids (``max(rowid)``, read from the end of the table, bounds
+        the count), the ids travel as one JSON array and SQLite looks each up in the primary-key
+        index, so a million stored markers cost nothing when six papers are shown; otherwise one
+        scan of the table is cheaper, and only the rows asked for become ``Marker`` objects.
         """
-        ids = json.dumps(list(paper_ids), ensure_ascii=True)
+        wanted = paper_ids if isinstance(paper_ids, (set, frozenset, dict)) else set(paper_ids)
+        if not wanted:
+            return {}
+        stored = self._query("SELECT max(rowid) FROM markers")[0][0] or 0
+        if stored <= 2 * len(wanted):
+            rows = self._query("SELECT * FROM markers")
+            return {row["paper_id"]: _row_to_marker(row) for row in rows
+                    if row["paper_id"] in wanted}
         rows = self._query("SELECT * FROM markers WHERE paper_id IN "
-                           "(SELECT value FROM json_each(?))", (ids,))
+                           "(SELECT value FROM json_each(?))", (json.dumps(list(wanted)),))
         return {row["paper_id"]: _row_to_marker(row) for row in rows}
 
     def with_prefix(self, prefix: str, limit: int = 2) -> list[Marker]:
