@@ -447,3 +447,35 @@ def test_large_store_is_opened_without_reading_every_page(tmp_path, monkeypatch)
     statements.clear()
     MarkerStore(db).close()
     assert any("quick_check" in s for s in statements)
+
+
+# -- the reader's note editor --------------------------------------------------------------------
+
+@pytest.mark.parametrize("bad,problem", [
+    ("x" * 11, "the note is 11 bytes; the limit is 10 bytes"),
+    ("a\x00b", "the note contains a NUL byte"),
+], ids=["too-large", "nul"])
+async def test_note_editor_keeps_a_note_the_store_would_refuse_open(monkeypatch, bad, problem):
+    from textual.widgets import TextArea
+
+    from paperterm.tui.app import create_app
+    from paperterm.tui.screens import note_editor
+    from paperterm.tui.screens.note_editor import NoteEditor
+
+    monkeypatch.setattr(note_editor, "MAX_NOTE_BYTES", 10)
+    app = create_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        paper = app.library.papers[app.main_screen.paper_list.cursor_pos]
+        await pilot.press("n")
+        area = app.screen.query_one("#note-text", TextArea)
+        area.text = bad
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor) and area.text == bad  # nothing lost
+        assert any(problem in str(n.message) for n in app._notifications)
+        assert stored_markers() == {}
+        area.text = "short"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, NoteEditor)
+        assert stored_markers()[paper.id].note == "short"

@@ -2,7 +2,9 @@
 
 Nothing is written while typing. Only ``ctrl+s`` hands the text back (the main screen saves it, with
 undo); ``escape`` -- or quitting the app, or a crash -- leaves the stored note exactly as it was, so
-a half-written note can never replace a finished one. Saving an empty note removes it.
+a half-written note can never replace a finished one. Saving an empty note removes it. A note the
+store would refuse (over ``MAX_NOTE_BYTES``, a NUL byte, a lone surrogate from a paste) is not
+handed back: the editor stays open with the text, and says why.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
-from paperterm.tui.keys import NOTE_BINDINGS
+from paperterm.limits import MAX_NOTE_BYTES
 from paperterm.safe_text import visible_lines
+from paperterm.state import check_text
+from paperterm.tui.keys import NOTE_BINDINGS
 from paperterm.tui.paper_list import clean
 from paperterm.tui.safe_input import SafeTextArea
 
@@ -48,7 +52,15 @@ class NoteEditor(ModalScreen[str | None]):
 
     def action_save(self) -> None:
         text = self.query_one("#note-text", TextArea).text
-        self.dismiss(self.original if text == self.shown else text)
+        if text == self.shown:
+            self.dismiss(self.original)
+            return
+        problem = check_text(text, "the note", MAX_NOTE_BYTES) if text.strip() else None
+        if problem:
+            self.notify(f"Not saved: {problem}. Edit it and save again, or escape to cancel.",
+                        severity="error", timeout=10)
+            return
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
