@@ -21,6 +21,7 @@ from pathlib import Path
 
 from paperterm.cli import CliError, UsageError
 from paperterm.listings import MAX_PAGE_BYTES, SaveError, save_page
+from paperterm.safe_text import json_safe, visible
 
 
 def iso_date(text: str) -> dt.date:
@@ -152,9 +153,9 @@ def cmd_fetch(args) -> int:
     else:
         report = fetch.fetch_days(days, endpoint=endpoint, store=store)
     for day in report.errors:
-        print(f"paperterm: fetch: {day.date}: {day.problem}", file=sys.stderr)
+        print(visible(f"paperterm: fetch: {day.date}: {day.problem}"), file=sys.stderr)
     if args.json:
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_safe(json.dumps(report.to_json(), ensure_ascii=False, indent=2)) + "\n")
     if report.interrupted:
         kept = len(report.fetched)
         print(f"paperterm: fetch: interrupted; {kept} complete day{'s' if kept != 1 else ''} "
@@ -212,11 +213,11 @@ def cmd_add(args) -> int:
         raise CliError(f"add: {exc}") from None
     count = f"{saved.papers} paper{'s' if saved.papers != 1 else ''}"
     if saved.already_saved:
-        print(f"paperterm: add: already saved as {saved.path} ({count}); nothing new written",
-              file=sys.stderr)
+        print(visible(f"paperterm: add: already saved as {saved.path} ({count}); nothing new "
+                      "written"), file=sys.stderr)
     else:
-        print(f"paperterm: add: saved {count} as {saved.path}", file=sys.stderr)
+        print(visible(f"paperterm: add: saved {count} as {saved.path}"), file=sys.stderr)
     hint = _date_hint(saved.page_date, day, args.date is not None)
     if hint:
-        print(f"paperterm: add: note: {hint}", file=sys.stderr)
+        print(visible(f"paperterm: add: note: {hint}"), file=sys.stderr)
     return 0
