@@ -329,7 +329,7 @@ def test_every_command_on_a_terminal_prints_no_control_character(hostile_file, h
         ["mark", "fffffff", "--read", "--path", path],
         ["mark", first, "--note", HOSTILE_NOTE, "--path", path],
         ["show", "fffffff", path],  # only in the store: an error naming the id
-        ["search", ALL, path],       # a query full of escapes: a usage error quoting it?
+        ["search", ALL, path],       # a query full of escapes (echoed in any error)
     ]
     runs += [["show", p.id, path] for p in hostile_papers]
     runs += [["show", p.id, path, "--json"] for p in hostile_papers]
@@ -483,3 +483,62 @@ async def test_reader_shows_hostile_text_as_text(hostile_papers):
         app.notify(f"a message {ALL}", title=f"title {ALL}")
         await pilot.pause()
         _assert_screen_safe(app, "notification")
+
+
+#: What Textual itself writes: CSI sequences, OSC 8 hyperlinks (ended by ESC \) and OSC 22 (the
+#: pointer shape, ended by BEL). Everything else that could drive a terminal must be absent.
+TEXTUAL_SEQUENCES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\]8;[^\x07\x1b]*\x1b\\|\x1b\]22;[a-z-]*\x07")
+#: The hostile sequences' own starts, none of which Textual writes (checked in this test).
+HOSTILE_STARTS = ("\x1b[2J", "\x1b[H", "\x1b]0;", "\x1b]52;", "\x1bP")
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_reader_on_a_real_terminal_writes_no_hostile_byte(hostile_file, hostile_papers):
+    """The real reader in a pseudo-terminal, every byte it writes: move, open the note editor and
+    the help, quit. Only Textual's own sequences may carry an ESC or a BEL."""
+    import fcntl
+    import select
+    import struct
+    import termios
+
+    _seed_hostile_store(hostile_papers)
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="120", LINES="40")
+    proc = subprocess.Popen([sys.executable, "-m", "paperterm", str(hostile_file)], stdin=slave,
+                            stdout=slave, stderr=slave, env=env, close_fds=True,
+                            start_new_session=True)
+    os.close(slave)
+    out = bytearray()
+
+    def pump(seconds: float, until: bytes | None = None) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and (until is None or until not in out):
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                out.extend(chunk)
+
+    try:
+        pump(60, until="All 6".encode())  # the status line: the reader is up
+        for key in ("j", "j", "n", "\x1b", "?", "\x1b", "q"):
+            os.write(master, key.encode())
+            pump(1.0)
+        proc.wait(timeout=30)
+        pump(1.0)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+    text = out.decode("utf-8", "surrogateescape")
+    assert "Traceback" not in text
+    assert "All 6" in text and "PWNED-TITLE␇" in text  # the note's escapes, shown as pictures
+    for start in HOSTILE_STARTS:
+        assert start not in text, start
+    rest = TEXTUAL_SEQUENCES.sub("", text)
+    assert_terminal_safe(rest.encode("utf-8", "surrogateescape"), "the reader's output")
