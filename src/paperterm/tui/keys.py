@@ -129,3 +129,8 @@ HELP_BINDINGS = [
     _b("j,down", "scroll_down", "Down", "Scroll down", "help.down"),
     _b("k,up", "scroll_up", "Up", "Scroll up", "help.up"),
 ]
+
+#: The similar-papers dialog (``m``).
+SIMILAR_BINDINGS = [
+    _b("escape,q,m", "close", "Close", "Close the list", "similar.close", show=True),
+]
