@@ -30,7 +30,8 @@ from paperterm.safe_text import json_safe, visible, visible_lines
 from paperterm.search import Query, QueryError, parse_query
 from paperterm.state import Marker, MarkerStore, StoreError, check_text, export_json
 
-SUBCOMMANDS = ("list", "show", "search", "mark", "export", "state", "fetch", "add", "sync")
+SUBCOMMANDS = ("list", "show", "search", "similar", "mark", "export", "state", "fetch", "add",
+               "sync")
 #: At most this many load warnings are printed; the rest are counted.
 MAX_WARNINGS = 20
 
@@ -137,14 +138,21 @@ def date_column(paper: Paper) -> str:
     return (paper.published_text or "—").ljust(11)[:11]
 
 
-def print_table(library: Library, papers: Sequence[Paper], markers: dict[str, Marker]) -> None:
-    """One line per paper: id, markers, date, upvotes, title (cut to the terminal when a tty)."""
+def print_table(library: Library, papers: Sequence[Paper], markers: dict[str, Marker],
+                scores: Sequence[str] | None = None,
+                terms: Sequence[Sequence[str]] | None = None) -> None:
+    """One line per paper: id, markers, date, upvotes, title (cut to the terminal when a tty).
+    ``scores`` (text put before the title) and ``terms`` (shown after it, in parentheses) come
+    from ``similar`` and the for-you sort."""
     width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else None
     out = []
-    for paper in papers:
+    for i, paper in enumerate(papers):
         up = f"▲{paper.upvotes}" if paper.upvotes else ""
-        line = f"{library.short_id(paper.id)}  {marker_flags(markers.get(paper.id))}  " \
-               f"{visible(date_column(paper))}  {up:>4}  {visible(paper.title)}"
+        line = (f"{library.short_id(paper.id)}  {marker_flags(markers.get(paper.id))}  "
+                f"{visible(date_column(paper))}  {up:>4}  {scores[i] if scores else ''}"
+                f"{visible(paper.title)}")
+        if terms and terms[i]:
+            line += f"  ({visible(', '.join(terms[i]))})"
         if width and len(line) > width:
             line = line[: width - 1] + "…"
         out.append(line)
@@ -166,8 +174,13 @@ def write_text(text: str) -> None:
     sys.stdout.write(visible_lines(text) if sys.stdout.isatty() else text)
 
 
-def print_json(papers: Sequence[Paper], markers: dict[str, Marker]) -> None:
-    sys.stdout.write(json_text([paper_record(p, markers.get(p.id)) for p in papers]))
+def print_json(papers: Sequence[Paper], markers: dict[str, Marker],
+               extra: Sequence[dict] | None = None) -> None:
+    """A JSON array of paper records, each followed by its ``extra`` keys (if given)."""
+    records = [paper_record(p, markers.get(p.id)) for p in papers]
+    if extra is not None:
+        records = [{**record, **more} for record, more in zip(records, extra)]
+    sys.stdout.write(json_text(records))
 
 
 def print_papers(library: Library, papers: Sequence[Paper], markers: dict[str, Marker],
@@ -217,8 +230,81 @@ def cmd_search(args) -> int:
     library, index = open_library(args.paths, with_index=query is not None)
     with open_store() as store:
         markers = store.markers_for(p.id for p in library.papers)
-    papers = select(library, index, markers, query, args.limit)
-    print_papers(library, papers, markers, args.json)
+    if args.sort == "relevance":
+        papers = select(library, index, markers, query, args.limit)
+        print_papers(library, papers, markers, args.json)
+        return 0
+    papers = select(library, index, markers, query)
+    if args.sort == "date":
+        print_papers(library, sort_newest_first(papers)[:args.limit], markers, args.json)
+        return 0
+    ranked = for_you_ranking(library, papers, markers)[:args.limit]
+    papers = [paper for paper, _, _ in ranked]
+    if args.json:
+        extra = [{"score": round(score, 4), "why": list(why)} for _, score, why in ranked]
+        print_json(papers, markers, extra)
+    else:
+        print_table(library, papers, markers,
+                    [f"{score:+.2f}  " for _, score, _ in ranked],
+                    [why for _, _, why in ranked])
+    return 0
+
+
+def term_matrix(library: Library):
+    """The library's TF-IDF matrix: from the cache, or built now (saying so on a terminal)."""
+    from paperterm.similarity import Similarity
+
+    service = Similarity(library.papers, library.files)
+    matrix = service.cached()
+    if matrix is None:
+        if sys.stderr.isatty():
+            print(f"paperterm: building the term matrix of {len(library.papers)} papers "
+                  "(once per library) ...", file=sys.stderr)
+        matrix = service.build_here()
+    return service, matrix
+
+
+def for_you_ranking(library: Library, papers: Sequence[Paper], markers: dict[str, Marker]):
+    """``(paper, score, why)`` for ``papers``, most recommended first; ``CliError`` with too few
+    stars to learn from."""
+    from paperterm.similar import NotEnoughMarkers
+
+    service, matrix = term_matrix(library)
+    try:
+        model = service.train_here(matrix, markers)
+    except NotEnoughMarkers as exc:
+        raise CliError(f"for-you: {exc}") from None
+    scores = model.scores(matrix)
+    pos_of = {paper.id: pos for pos, paper in enumerate(library.papers)}
+    ranked = sorted(((paper, float(scores[pos_of[paper.id]])) for paper in papers),
+                    key=lambda item: -item[1])
+    return [(paper, score, model.why(matrix, pos_of[paper.id])) for paper, score in ranked]
+
+
+def cmd_similar(args) -> int:
+    if args.id is None:
+        raise UsageError("similar: give a paper ID (see 'paperterm similar --help')")
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    library, _ = open_library(args.paths)
+    try:
+        paper = library.resolve(args.id)
+    except IdError as exc:
+        raise CliError(str(exc)) from None
+    with open_store() as store:
+        markers = store.markers_for(p.id for p in library.papers)
+    from paperterm.similar import nearest
+
+    _, matrix = term_matrix(library)
+    pos = next(i for i, p in enumerate(library.papers) if p is paper)
+    found = nearest(matrix, pos, args.limit)
+    papers = [library.papers[n.pos] for n in found]
+    if args.json:
+        print_json(papers, markers, [{"score": round(n.score, 4), "shared_terms": list(n.shared)}
+                                     for n in found])
+    else:
+        print_table(library, papers, markers, [f"{n.score:4.2f}  " for n in found],
+                    [n.shared for n in found])
     return 0
 
 
@@ -469,11 +555,25 @@ def build_subparsers() -> dict[str, argparse.ArgumentParser]:
     sp.set_defaults(func=cmd_show)
 
     sp = p["search"] = _Parser(prog="paperterm search", description="Ranked search results.")
-    sp.add_argument("query", metavar="QUERY", help="words, \"phrases\", -exclusions and filters")
+    sp.add_argument("query", metavar="QUERY", nargs="?", default="",
+                    help="words, \"phrases\", -exclusions and filters (default: every paper)")
     sp.add_argument("paths", nargs="*", metavar="PATH", help=paths_help)
     sp.add_argument("--limit", "-n", type=int, help="at most N results")
+    sp.add_argument("--sort", choices=("relevance", "date", "for-you"), default="relevance",
+                    help="relevance (default), date (newest first), or for-you: learnt from your "
+                         "stars against papers read but not starred")
     sp.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
     sp.set_defaults(func=cmd_search)
+
+    sp = p["similar"] = _Parser(prog="paperterm similar",
+                                description="Papers most similar to one paper (title and "
+                                            "abstract, TF-IDF cosine), with the terms they share.")
+    sp.add_argument("id", metavar="ID", nargs="?", help="paper id or any unique prefix of it")
+    sp.add_argument("paths", nargs="*", metavar="PATH", help=paths_help)
+    sp.add_argument("--limit", "-n", type=int, default=10, help="at most N papers (default 10)")
+    sp.add_argument("--json", action="store_true",
+                    help="print a JSON array (as 'list', plus score and shared_terms)")
+    sp.set_defaults(func=cmd_similar)
 
     sp = p["mark"] = _Parser(prog="paperterm mark", description="Set read, star and note markers.")
     sp.add_argument("ids", nargs="+", metavar="ID", help="paper ids or unique prefixes")

@@ -34,6 +34,9 @@ MAX_TERMS = 1 << 18
 #: From this many papers on, a term must be in two papers and in at most half of them; smaller
 #: libraries keep every term (a test corpus of ten papers has no frequent words to drop).
 PRUNE_FROM = 50
+#: A term: two or more word characters, hyphens inside kept ("end-to-end", "few-shot" are one
+#: word each, as a reader would say).
+TOKENS = r"(?u)\b\w[\w-]*\w\b"
 _ALIGN = 64
 #: The arrays of a matrix file, in file order, with their dtypes.
 _ARRAYS = (("row_ptr", np.int64), ("row_idx", np.int32), ("row_val", np.float32),
@@ -124,6 +127,7 @@ def build_matrix(texts: Iterable[str], key: str = "") -> TermMatrix:
     prune = len(texts) >= PRUNE_FROM
     vectorizer = TfidfVectorizer(
         ngram_range=(1, 2), stop_words="english", strip_accents="unicode", sublinear_tf=True,
+        token_pattern=TOKENS,
         min_df=2 if prune else 1, max_df=0.5 if prune else 1.0, max_features=MAX_TERMS,
         dtype=np.float32)
     try:
