@@ -41,6 +41,15 @@ MAX_FILES = 4
 _PREFIX, _SUFFIX = "tfidf-", ".npm"
 
 
+def _child_command(*args: str) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of a child: this interpreter, importing this very
+    paperterm (wherever it was imported from: installed, a checkout, a test's path)."""
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    return [sys.executable, "-m", "paperterm.similar.child", *args], env
+
+
 class SimilarityError(Exception):
     """The matrix or model could not be had. ``str()`` is one line."""
 
@@ -117,10 +126,9 @@ class Similarity:
         worker thread. ``SimilarityError`` if the child fails."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            child = subprocess.Popen(
-                [sys.executable, "-m", "paperterm.similar.child", "build", str(self.path),
-                 self.key], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE)
+            command, env = _child_command("build", str(self.path), self.key)
+            child = subprocess.Popen(command, env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         except OSError as exc:
             raise SimilarityError(f"cannot start the matrix builder ({exc.strerror or exc})") \
                 from None
@@ -163,10 +171,10 @@ class Similarity:
         worker thread. ``NotEnoughMarkers`` or ``SimilarityError``."""
         starred, passed = labels(self.papers, markers)
         request = json.dumps({"starred": starred, "passed": passed}).encode()
+        command, env = _child_command("train", str(self.path), self.key)
         try:
-            done = subprocess.run(
-                [sys.executable, "-m", "paperterm.similar.child", "train", str(self.path),
-                 self.key], input=request, capture_output=True, timeout=600)
+            done = subprocess.run(command, env=env, input=request, capture_output=True,
+                                  timeout=600)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise SimilarityError(f"cannot train the for-you order ({exc})") from None
         problem = done.stderr.decode("utf-8", "replace").strip()

@@ -1,26 +1,27 @@
-"""The TF-IDF matrix of a library: built with scikit-learn, kept as one memory-mapped file.
+"""The TF-IDF matrix of a library: built with scikit-learn, kept in one file of plain numbers.
 
-Rows are papers (library positions), columns are terms: words and two-word phrases of the title and
-abstract, weighted by TF-IDF (sublinear term frequency, English stop words dropped, terms in more
-than half the papers dropped, at most ``MAX_TERMS`` kept) and L2-normalised per paper, so the dot
-product of two rows is their cosine similarity.
+Rows are papers (library positions), columns are terms: words (hyphenated ones whole) and two-word
+phrases of the title and abstract, weighted by TF-IDF (sublinear term frequency, English stop
+words dropped, terms in more than ``MAX_DF`` of the papers dropped, at most ``MAX_TERMS`` kept)
+and L2-normalised per paper, so the dot product of two rows is their cosine similarity.
 
 Both layouts are stored: rows (CSR) to read one paper's terms, columns (CSC) to find every paper
 that has a term. "Papers like this one" then reads only the columns of that paper's few hundred
-terms instead of multiplying the whole matrix (8 ms instead of 215 ms at 100,000 papers).
+terms instead of multiplying the whole matrix (milliseconds instead of 200 ms at 100,000 papers).
 
 The file is plain data, never a pickle: a magic line, a JSON header naming each array's dtype,
-shape and offset, then the arrays at 64-byte-aligned offsets. ``load_matrix`` maps it read-only
-(``numpy.memmap``): opening costs nothing, and only the pages a query touches are read into memory.
-At 100,000 papers it holds about 28 million weights (~450 MB on disk for both layouts).
+length and offset, then the arrays at 64-byte-aligned offsets. ``load_matrix`` reads the header,
+the pointers and the terms (about 1.5 MB at 100,000 papers) and leaves the entries (about 20
+million weights, ~350 MB for both layouts) in the file, read with ``pread`` when a query needs
+them: the reader's memory does not grow with them.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,14 +31,21 @@ from paperterm.model import Paper
 #: First bytes of a matrix file; bump the number when the layout changes.
 MAGIC = b"paperterm-tfidf 1\n"
 #: At most this many terms (the most frequent ones) make the vocabulary.
-MAX_TERMS = 1 << 18
-#: From this many papers on, a term must be in two papers and in at most half of them; smaller
-#: libraries keep every term (a test corpus of ten papers has no frequent words to drop).
+MAX_TERMS = 1 << 16
+#: Terms in more than this share of the papers say little about any of them and are dropped (as
+#: arxiv-sanity-lite does); this also keeps every column short.
+MAX_DF = 0.1
+#: From this many papers on, a term must be in two papers (five from 10,000 on) and in at most
+#: ``MAX_DF`` of them; smaller libraries keep every term (ten papers have no frequent words).
 PRUNE_FROM = 50
 #: A term: two or more word characters, hyphens inside kept ("end-to-end", "few-shot" are one
 #: word each, as a reader would say).
 TOKENS = r"(?u)\b\w[\w-]*\w\b"
 _ALIGN = 64
+#: Up to this many terms, ``column_sums`` reads column by column; past it, one chunked pass.
+FEW_TERMS = 1024
+#: Entries read at a time by a chunked pass (12 MB of buffers).
+CHUNK_ENTRIES = 1 << 20
 #: The arrays of a matrix file, in file order, with their dtypes.
 _ARRAYS = (("row_ptr", np.int64), ("row_idx", np.int32), ("row_val", np.float32),
            ("col_ptr", np.int64), ("col_idx", np.int32), ("col_val", np.float32),
@@ -53,25 +61,66 @@ def paper_text(paper: Paper) -> str:
     return f"{paper.title}\n{paper.abstract}"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+class _Memory:
+    """Arrays held in memory (a matrix just built)."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.arrays = arrays
+
+    def read(self, name: str, start: int, end: int) -> np.ndarray:
+        return self.arrays[name][start:end]
+
+    def close(self) -> None:
+        pass
+
+
+class _File:
+    """Arrays left in a matrix file, read with ``pread`` when needed.
+
+    Not memory-mapped on purpose: mapped pages count towards the process's memory once touched,
+    and the for-you order touches nearly every column. Reads come from the page cache instead,
+    into short-lived buffers, so the reader's memory does not grow with the library.
+    """
+
+    def __init__(self, fd: int, path: Path, layout: dict[str, tuple[int, np.dtype]]) -> None:
+        self.fd = fd
+        self.path = path
+        self.layout = layout  # name -> (absolute byte offset, dtype)
+        self._finalizer = weakref.finalize(self, os.close, fd)
+
+    def read(self, name: str, start: int, end: int) -> np.ndarray:
+        offset, dtype = self.layout[name]
+        out = np.empty(max(end - start, 0), dtype=dtype)
+        if out.nbytes:
+            got = os.preadv(self.fd, [memoryview(out).cast("B")], offset + start * dtype.itemsize)
+            if got != out.nbytes:
+                raise MatrixFileError(f"{self.path}: cut short ({name})")
+        return out
+
+    def close(self) -> None:
+        self._finalizer()
+
+
 class TermMatrix:
     """The TF-IDF weights of ``n_papers`` papers over ``n_terms`` terms, in two layouts.
 
-    ``row_ptr[i]:row_ptr[i+1]`` slices ``row_idx`` (term numbers) and ``row_val`` (weights) for
-    paper ``i``; ``col_ptr[t]:col_ptr[t+1]`` slices ``col_idx`` (paper positions) and ``col_val``
-    for term ``t``. Term ``t``'s text is ``term_bytes[term_ptr[t]:term_ptr[t+1]]`` in UTF-8.
+    ``row_ptr[i]:row_ptr[i+1]`` are paper ``i``'s entries in ``row_idx`` (term numbers) and
+    ``row_val`` (weights); ``col_ptr[t]:col_ptr[t+1]`` are term ``t``'s entries in ``col_idx``
+    (paper positions) and ``col_val``. Term ``t``'s text is ``term_bytes[term_ptr[t]:
+    term_ptr[t+1]]`` in UTF-8. The pointer arrays and the terms are in memory (about 1.5 MB at
+    100,000 papers); the entries (about 200 MB) may stay in the file (``load_matrix``).
     ``key`` is what the matrix was built from (the library's identity), checked by the caller.
     """
 
-    key: str
-    row_ptr: np.ndarray
-    row_idx: np.ndarray
-    row_val: np.ndarray
-    col_ptr: np.ndarray
-    col_idx: np.ndarray
-    col_val: np.ndarray
-    term_ptr: np.ndarray
-    term_bytes: np.ndarray
+    def __init__(self, key: str, row_ptr: np.ndarray, col_ptr: np.ndarray, term_ptr: np.ndarray,
+                 term_bytes: np.ndarray, entries: _Memory | _File) -> None:
+        self.key = key
+        self.row_ptr = row_ptr
+        self.col_ptr = col_ptr
+        self.term_ptr = term_ptr
+        self.term_bytes = term_bytes
+        self._entries = entries
+        self._chunks: list[tuple[int, int]] | None = None
 
     @property
     def n_papers(self) -> int:
@@ -81,42 +130,81 @@ class TermMatrix:
     def n_terms(self) -> int:
         return len(self.col_ptr) - 1
 
+    @property
+    def nnz(self) -> int:
+        return int(self.row_ptr[-1])
+
+    def close(self) -> None:
+        """Close the file the entries are read from (if any)."""
+        self._entries.close()
+
+    def whole(self, name: str) -> np.ndarray:
+        """A whole array by name (``row_idx`` ... ``term_bytes``), read into memory."""
+        if name in ("row_ptr", "col_ptr", "term_ptr", "term_bytes"):
+            return getattr(self, name)
+        return self._entries.read(name, 0, self.nnz)
+
     def row(self, pos: int) -> tuple[np.ndarray, np.ndarray]:
         """Paper ``pos``'s term numbers (ascending) and weights."""
         start, end = int(self.row_ptr[pos]), int(self.row_ptr[pos + 1])
-        return self.row_idx[start:end], self.row_val[start:end]
+        terms = self._entries.read("row_idx", start, end)
+        if terms.size and (int(terms.min()) < 0 or int(terms.max()) >= self.n_terms):
+            raise MatrixFileError("damaged matrix: a row names a term past the end")
+        return terms, self._entries.read("row_val", start, end)
 
     def term(self, t: int) -> str:
         """The text of term ``t`` (a word, or two words joined by a space)."""
         start, end = int(self.term_ptr[t]), int(self.term_ptr[t + 1])
         return self.term_bytes[start:end].tobytes().decode("utf-8", "replace")
 
-    def column_sums(self, terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """``sum(weights[k] * column(terms[k]))`` over the papers: a float64 score per paper.
+    def _column(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        papers = self._entries.read("col_idx", start, end)
+        if papers.size and (int(papers.min()) < 0 or int(papers.max()) >= self.n_papers):
+            raise MatrixFileError("damaged matrix: a column names a paper past the end")
+        return papers, self._entries.read("col_val", start, end)
 
-        Reads only the columns named, which is what keeps a query cheap at any size.
+    def column_sums(self, terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """``sum(weights[k] * column(terms[k]))``: a float64 score per paper.
+
+        A few terms (one paper's, for "similar") are read column by column, so only those
+        columns are read: milliseconds at any size. Many terms (a for-you model's) are read as
+        one pass over all columns in chunks of about ``CHUNK_ENTRIES``, which bounds memory.
         """
         terms = np.asarray(terms, dtype=np.int64)
-        if terms.size == 0:
-            return np.zeros(self.n_papers)
-        starts = self.col_ptr[terms]
-        ends = self.col_ptr[terms + 1]
-        lengths = ends - starts
-        total = int(lengths.sum())
-        if total == 0:
-            return np.zeros(self.n_papers)
-        # Gather every named column into one flat run (no Python loop per entry).
-        offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-        flat = np.arange(total, dtype=np.int64) + offsets
-        papers = self.col_idx[flat]
-        if papers.size and int(papers.max()) >= self.n_papers:
-            raise MatrixFileError("matrix column names a paper past the end")
-        values = self.col_val[flat] * np.repeat(np.asarray(weights, dtype=np.float32), lengths)
-        return np.bincount(papers, weights=values, minlength=self.n_papers)
+        weights = np.asarray(weights, dtype=np.float64)
+        scores = np.zeros(self.n_papers)
+        if terms.size and (int(terms.min()) < 0 or int(terms.max()) >= self.n_terms):
+            raise ValueError("term number out of range")
+        ptr = self.col_ptr
+        if terms.size <= FEW_TERMS:
+            for t, w in zip(terms.tolist(), weights.tolist()):
+                start, end = int(ptr[t]), int(ptr[t + 1])
+                if end > start:
+                    papers, values = self._column(start, end)
+                    np.add.at(scores, papers, values * w)
+            return scores
+        per_term = np.zeros(self.n_terms)
+        per_term[terms] = weights
+        for first, last in self._column_chunks():
+            wanted = per_term[first:last]
+            if not wanted.any():
+                continue
+            papers, values = self._column(int(ptr[first]), int(ptr[last]))
+            factor = np.repeat(wanted, np.diff(ptr[first:last + 1]))
+            scores += np.bincount(papers, weights=values * factor, minlength=self.n_papers)
+        return scores
+
+    def _column_chunks(self) -> list[tuple[int, int]]:
+        """Runs of whole columns of about ``CHUNK_ENTRIES`` entries each (computed once)."""
+        if self._chunks is None:
+            cuts = np.searchsorted(self.col_ptr, np.arange(CHUNK_ENTRIES, self.nnz, CHUNK_ENTRIES))
+            bounds = sorted({0, self.n_terms, *cuts.tolist()})
+            self._chunks = [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+        return self._chunks
 
 
 def build_matrix(texts: Iterable[str], key: str = "") -> TermMatrix:
-    """Vectorise ``texts`` (one per paper, in library order) into a ``TermMatrix``.
+    """Vectorise ``texts`` (one per paper, in library order) into a ``TermMatrix`` in memory.
 
     Imports scikit-learn (about two seconds and 75 MB the first time): call it off the
     interface thread, ideally in a child process.
@@ -124,18 +212,18 @@ def build_matrix(texts: Iterable[str], key: str = "") -> TermMatrix:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = list(texts)
-    prune = len(texts) >= PRUNE_FROM
+    n = len(texts)
+    prune = n >= PRUNE_FROM
     vectorizer = TfidfVectorizer(
         ngram_range=(1, 2), stop_words="english", strip_accents="unicode", sublinear_tf=True,
-        token_pattern=TOKENS,
-        min_df=2 if prune else 1, max_df=0.5 if prune else 1.0, max_features=MAX_TERMS,
-        dtype=np.float32)
+        token_pattern=TOKENS, max_features=MAX_TERMS, dtype=np.float32,
+        min_df=(5 if n >= 10_000 else 2) if prune else 1, max_df=MAX_DF if prune else 1.0)
     try:
         rows = vectorizer.fit_transform(texts)
         names = vectorizer.get_feature_names_out()
     except ValueError:
         # No term survives (an empty library, or nothing but stop words): an empty matrix.
-        return _from_csr(key, np.zeros(len(texts) + 1, np.int64), np.zeros(0, np.int32),
+        return _from_csr(key, np.zeros(n + 1, np.int64), np.zeros(0, np.int32),
                          np.zeros(0, np.float32), [])
     rows.sort_indices()
     return _from_csr(key, rows.indptr, rows.indices, rows.data, names)
@@ -156,8 +244,9 @@ def _from_csr(key: str, indptr, indices, data, names: Sequence[str]) -> TermMatr
     term_ptr = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum([len(b) for b in encoded], out=term_ptr[1:])
     term_bytes = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    return TermMatrix(key, row_ptr, row_idx, row_val, col_ptr, col_idx, col_val, term_ptr,
-                      term_bytes)
+    entries = _Memory({"row_idx": row_idx, "row_val": row_val, "col_idx": col_idx,
+                       "col_val": col_val})
+    return TermMatrix(key, row_ptr, col_ptr, term_ptr, term_bytes, entries)
 
 
 def _aligned(n: int) -> int:
@@ -167,11 +256,11 @@ def _aligned(n: int) -> int:
 def save_matrix(matrix: TermMatrix, path: Path) -> None:
     """Write ``matrix`` to ``path`` atomically (a temporary file renamed over it), private to the
     user. Raises ``OSError`` when it cannot be written."""
-    arrays = [(name, np.ascontiguousarray(getattr(matrix, name), dtype=dtype))
+    arrays = [(name, np.ascontiguousarray(matrix.whole(name), dtype=dtype))
               for name, dtype in _ARRAYS]
     layout, offset = {}, 0
     for name, array in arrays:
-        layout[name] = {"dtype": np.dtype(array.dtype).str, "length": int(array.size),
+        layout[name] = {"dtype": array.dtype.str, "length": int(array.size),
                         "offset": offset}
         offset = _aligned(offset + array.nbytes)
     header = json.dumps({"key": matrix.key, "arrays": layout}).encode("utf-8") + b"\n"
@@ -195,59 +284,77 @@ def save_matrix(matrix: TermMatrix, path: Path) -> None:
         raise
 
 
-def load_matrix(path: Path, key: str | None = None) -> TermMatrix:
-    """Map the matrix file at ``path`` read-only. ``MatrixFileError`` (one line) when it is missing,
-    not a matrix file, damaged, or was built for another ``key`` (when one is given).
+#: Arrays small enough to read whole at load (pointers and terms: about 1.5 MB at 100,000 papers).
+_SMALL = ("row_ptr", "col_ptr", "term_ptr", "term_bytes")
 
-    Only the header is read here; array pages are read when a query touches them.
+
+def load_matrix(path: Path, key: str | None = None) -> TermMatrix:
+    """Open the matrix file at ``path``. ``MatrixFileError`` (one line) when it is missing, not a
+    matrix file, damaged, or was built for another ``key`` (when one is given).
+
+    Reads the header, the pointers and the terms; the entries stay in the file and are read when
+    a query needs them. The file is never followed through a symbolic link.
     """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        with open(path, "rb") as f:
-            if f.read(len(MAGIC)) != MAGIC:
-                raise MatrixFileError(f"{path}: not a paperterm matrix file (or an older version)")
-            size = int.from_bytes(f.read(8), "little")
-            if size > 1 << 20:
-                raise MatrixFileError(f"{path}: damaged header")
-            header = json.loads(f.read(size))
-            total = os.fstat(f.fileno()).st_size
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise MatrixFileError(f"{path}: no matrix built yet") from None
+    except OSError as exc:
+        raise MatrixFileError(f"{path}: cannot open ({exc.strerror or exc})") from None
+    try:
+        matrix = _read_file(fd, path, key)
+    except BaseException:
+        os.close(fd)
+        raise
+    return matrix
+
+
+def _read_file(fd: int, path: Path, key: str | None) -> TermMatrix:
+    try:
+        head = os.pread(fd, len(MAGIC) + 8, 0)
+        if head[:len(MAGIC)] != MAGIC or len(head) != len(MAGIC) + 8:
+            raise MatrixFileError(f"{path}: not a paperterm matrix file (or an older version)")
+        size = int.from_bytes(head[len(MAGIC):], "little")
+        if size > 1 << 20:
+            raise MatrixFileError(f"{path}: damaged header")
+        header = json.loads(os.pread(fd, size, len(head)))
+        total = os.fstat(fd).st_size
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise MatrixFileError(f"{path}: unreadable matrix file ({exc.__class__.__name__})") from None
+        raise MatrixFileError(f"{path}: unreadable matrix file ({exc.__class__.__name__})") \
+            from None
     if not isinstance(header, dict) or not isinstance(header.get("arrays"), dict):
         raise MatrixFileError(f"{path}: damaged header")
     if key is not None and header.get("key") != key:
         raise MatrixFileError(f"{path}: built for another library")
     start = _aligned(len(MAGIC) + 8 + size)
-    arrays = {}
+    layout: dict[str, tuple[int, np.dtype]] = {}
+    lengths: dict[str, int] = {}
     try:
         for name, dtype in _ARRAYS:
             spec = header["arrays"][name]
             length, offset = int(spec["length"]), int(spec["offset"])
             if np.dtype(spec["dtype"]) != np.dtype(dtype) or length < 0 or offset < 0:
                 raise MatrixFileError(f"{path}: damaged header ({name})")
-            end = start + offset + length * np.dtype(dtype).itemsize
-            if end > total:
+            if start + offset + length * np.dtype(dtype).itemsize > total:
                 raise MatrixFileError(f"{path}: cut short ({name})")
-            arrays[name] = (np.memmap(path, dtype=dtype, mode="r", offset=start + offset,
-                                      shape=(length,)) if length else np.zeros(0, dtype))
+            layout[name] = (start + offset, np.dtype(dtype))
+            lengths[name] = length
     except (KeyError, TypeError, ValueError) as exc:
         raise MatrixFileError(f"{path}: damaged header ({exc.__class__.__name__})") from None
-    except OSError as exc:
-        raise MatrixFileError(f"{path}: {exc.strerror or exc}") from None
-    matrix = TermMatrix(str(header.get("key", "")), **arrays)
-    _check_shape(path, matrix)
-    return matrix
-
-
-def _check_shape(path: Path, m: TermMatrix) -> None:
-    """Cheap consistency checks (ends of the pointer arrays), so a damaged file is refused at load
-    rather than read out of bounds later; per-entry bounds are checked where entries are read."""
-    nnz = len(m.row_idx)
-    ok = (len(m.row_ptr) >= 1 and len(m.col_ptr) >= 1 and len(m.term_ptr) == len(m.col_ptr)
-          and len(m.row_val) == nnz == len(m.col_idx) == len(m.col_val)
-          and int(m.row_ptr[0]) == 0 and int(m.row_ptr[-1]) == nnz
-          and int(m.col_ptr[0]) == 0 and int(m.col_ptr[-1]) == nnz
-          and int(m.term_ptr[0]) == 0 and int(m.term_ptr[-1]) == len(m.term_bytes))
-    if not ok:
+    entries = _File(fd, path, layout)
+    small = {name: entries.read(name, 0, lengths[name]) for name in _SMALL}
+    nnz = lengths["row_idx"]
+    if not (all(lengths[name] == nnz for name in ("row_val", "col_idx", "col_val"))
+            and _pointers_ok(small["row_ptr"], nnz) and _pointers_ok(small["col_ptr"], nnz)
+            and _pointers_ok(small["term_ptr"], lengths["term_bytes"])
+            and len(small["term_ptr"]) == len(small["col_ptr"])):
         raise MatrixFileError(f"{path}: damaged matrix (inconsistent sizes)")
+    return TermMatrix(str(header.get("key", "")), small["row_ptr"], small["col_ptr"],
+                      small["term_ptr"], small["term_bytes"], entries)
+
+
+def _pointers_ok(ptr: np.ndarray, end: int) -> bool:
+    """Pointers run from 0 to ``end`` without going back: every slice they make is in bounds."""
+    return (len(ptr) >= 1 and int(ptr[0]) == 0 and int(ptr[-1]) == end
+            and bool(np.all(ptr[1:] >= ptr[:-1])))
