@@ -202,3 +202,28 @@ def test_why_is_empty_for_a_paper_with_no_positive_terms(corpus):
     assert all(isinstance(model.why(matrix, p), tuple) for p in speech)
     scores = model.scores(matrix)
     assert max(scores[p] for p in speech) < min(scores[p] for p in (0, 1, 2, 3))
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1 << 20])
+def test_row_pass_equals_column_reads_including_empty_rows(monkeypatch, chunk):
+    from paperterm.similar import matrix as matrix_module
+
+    papers, _ = make_papers()
+    texts = [paper_text(p) for p in papers]
+    texts[3:3] = ["the and of", "a"]   # papers with no term at all, mid-library
+    texts.append("the")                # and at the end
+    matrix = build_matrix(texts)
+    monkeypatch.setattr(matrix_module, "CHUNK_ENTRIES", chunk)
+    rng = np.random.default_rng(7)
+    per_term = rng.normal(size=matrix.n_terms)
+    by_rows = matrix.row_sums(per_term)
+    by_columns = matrix.column_sums(np.arange(matrix.n_terms), per_term) \
+        if matrix.n_terms <= matrix_module.FEW_TERMS else None
+    dense = np.zeros((matrix.n_papers, matrix.n_terms))
+    for pos in range(matrix.n_papers):
+        terms, values = matrix.row(pos)
+        dense[pos, terms] = values
+    assert np.allclose(by_rows, dense @ per_term)
+    if by_columns is not None:
+        assert np.allclose(by_columns, by_rows)
+    assert by_rows[3] == by_rows[4] == by_rows[-1] == 0.0

@@ -4,8 +4,8 @@
 where they come from:
 
 - The matrix file lives in the cache dir (``tfidf-<key>.npm``), keyed like the library cache: every
-  listing file's path, size, modification time and inode, the paperterm version, and the papers'
-  ids in order. Any change to the library gives a new key, so a stale matrix is never used; the
+  listing file's path, size, modification time and inode, the paperterm version, the settings the
+  matrix is built with, and the papers' ids in order. Any change to the library gives a new key, so a stale matrix is never used; the
   ``MAX_FILES`` most recent are kept. Only a regular file owned by the user and writable by no one
   else is loaded (it is plain numbers, never a pickle, and is bounds-checked where read).
 - ``build_here``/``train_here`` run in this process (the command line, which exits soon after).
@@ -31,7 +31,7 @@ from paperterm.model import Paper
 from paperterm.similar import ForYou, NotEnoughMarkers, TermMatrix, build_matrix, load_matrix
 from paperterm.similar import paper_text, save_matrix, train
 from paperterm.similar.child import NOT_ENOUGH, model_from_bytes, write_texts
-from paperterm.similar.matrix import MatrixFileError
+from paperterm.similar.matrix import BUILD, MatrixFileError
 
 if TYPE_CHECKING:
     from paperterm.state import Marker
@@ -56,7 +56,7 @@ class SimilarityError(Exception):
 
 def library_key(papers: Sequence[Paper], files: Sequence[Path]) -> str:
     """What a matrix is valid for: the listing files as they are now, and the papers' ids."""
-    digest = hashlib.sha256(f"{_PREFIX}{__version__}\n".encode())
+    digest = hashlib.sha256(f"{_PREFIX}{__version__}\n{BUILD}\n".encode())
     for path in files:
         try:
             st = os.stat(path)

@@ -41,10 +41,13 @@ PRUNE_FROM = 50
 #: A term: two or more word characters, hyphens inside kept ("end-to-end", "few-shot" are one
 #: word each, as a reader would say).
 TOKENS = r"(?u)\b\w[\w-]*\w\b"
+#: Everything above that shapes a matrix: part of the cache key, so changing any of it rebuilds.
+BUILD = (f"{MAGIC!r} terms={MAX_TERMS} max_df={MAX_DF} tokens={TOKENS} min_df=5/2/1 "
+         f"prune_from={PRUNE_FROM}")
 _ALIGN = 64
-#: Up to this many terms, ``column_sums`` reads column by column; past it, one chunked pass.
+#: Up to this many terms, ``column_sums`` reads column by column; past it, one pass by rows.
 FEW_TERMS = 1024
-#: Entries read at a time by a chunked pass (12 MB of buffers).
+#: Entries read at a time by a pass over the rows (about 20 MB of buffers).
 CHUNK_ENTRIES = 1 << 20
 #: The arrays of a matrix file, in file order, with their dtypes.
 _ARRAYS = (("row_ptr", np.int64), ("row_idx", np.int32), ("row_val", np.float32),
@@ -167,8 +170,8 @@ class TermMatrix:
         """``sum(weights[k] * column(terms[k]))``: a float64 score per paper.
 
         A few terms (one paper's, for "similar") are read column by column, so only those
-        columns are read: milliseconds at any size. Many terms (a for-you model's) are read as
-        one pass over all columns in chunks of about ``CHUNK_ENTRIES``, which bounds memory.
+        columns are read: milliseconds at any size. Many terms (a for-you model's) touch nearly
+        every column anyway, so they make one pass over the rows instead (``row_sums``).
         """
         terms = np.asarray(terms, dtype=np.int64)
         weights = np.asarray(weights, dtype=np.float64)
@@ -181,24 +184,35 @@ class TermMatrix:
                 start, end = int(ptr[t]), int(ptr[t + 1])
                 if end > start:
                     papers, values = self._column(start, end)
-                    np.add.at(scores, papers, values * w)
+                    scores[papers] += values * w  # a column names each paper once
             return scores
         per_term = np.zeros(self.n_terms)
         per_term[terms] = weights
-        for first, last in self._column_chunks():
-            wanted = per_term[first:last]
-            if not wanted.any():
+        return self.row_sums(per_term)
+
+    def row_sums(self, per_term: np.ndarray) -> np.ndarray:
+        """For every paper, the sum of its weights times ``per_term[term]``: one pass over the
+        rows, read in chunks of about ``CHUNK_ENTRIES`` entries (bounded memory)."""
+        scores = np.zeros(self.n_papers)
+        ptr = self.row_ptr
+        for first, last in self._row_chunks():
+            start, end = int(ptr[first]), int(ptr[last])
+            if end == start:
                 continue
-            papers, values = self._column(int(ptr[first]), int(ptr[last]))
-            factor = np.repeat(wanted, np.diff(ptr[first:last + 1]))
-            scores += np.bincount(papers, weights=values * factor, minlength=self.n_papers)
+            terms = self._entries.read("row_idx", start, end)
+            if int(terms.min()) < 0 or int(terms.max()) >= self.n_terms:
+                raise MatrixFileError("damaged matrix: a row names a term past the end")
+            products = per_term[terms] * self._entries.read("row_val", start, end)
+            # Sum each non-empty row's run (an empty row's start equals the next row's).
+            nonempty = np.flatnonzero(np.diff(ptr[first:last + 1]) > 0)
+            scores[first + nonempty] = np.add.reduceat(products, ptr[first + nonempty] - start)
         return scores
 
-    def _column_chunks(self) -> list[tuple[int, int]]:
-        """Runs of whole columns of about ``CHUNK_ENTRIES`` entries each (computed once)."""
+    def _row_chunks(self) -> list[tuple[int, int]]:
+        """Runs of whole rows of about ``CHUNK_ENTRIES`` entries each (computed once)."""
         if self._chunks is None:
-            cuts = np.searchsorted(self.col_ptr, np.arange(CHUNK_ENTRIES, self.nnz, CHUNK_ENTRIES))
-            bounds = sorted({0, self.n_terms, *cuts.tolist()})
+            cuts = np.searchsorted(self.row_ptr, np.arange(CHUNK_ENTRIES, self.nnz, CHUNK_ENTRIES))
+            bounds = sorted({0, self.n_papers, *cuts.tolist()})
             self._chunks = [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
         return self._chunks
 
