@@ -237,9 +237,12 @@ def all_under(root: Path) -> tuple[list[Path], list[Path]]:
 def test_data_and_cache_files_are_private(isolated_dirs, umask_022):
     assert run_cli("mark", PRINCIPLES_ID, "--star", "--note", "secret").returncode == 0
     assert run_cli("search", "deep learning").returncode == 0  # writes the cache
+    sync_dir = isolated_dirs / "shared-sync"
+    proc = run_cli("sync", str(sync_dir))  # creates the sync folder, a log and sync.toml
+    assert proc.returncode == 0, proc.stderr
     data, cache = locations.data_dir(), locations.cache_dir()
     assert mode(data) == 0o700 and mode(locations.state_path()) == 0o600
-    for root in (data, cache):
+    for root in (data, cache, locations.config_dir(), sync_dir):
         dirs, files = all_under(root)
         assert files, root
         assert {p: mode(p) for p in dirs} == {p: 0o700 for p in dirs}
@@ -479,3 +482,32 @@ async def test_note_editor_keeps_a_note_the_store_would_refuse_open(monkeypatch,
         await pilot.pause()
         assert not isinstance(app.screen, NoteEditor)
         assert stored_markers()[paper.id].note == "short"
+
+
+# -- sync logs and settings (read from a shared folder: as hostile as an import) -----------------
+
+def test_sync_log_nested_too_deeply_is_a_problem_not_a_traceback(tmp_path):
+    from paperterm import sync
+
+    deep_header = tmp_path / "deep-header.log"
+    deep_header.write_text("[" * 100_000 + "\n")
+    assert "not a paperterm sync log" in sync.read_log(deep_header).problem
+    huge_int = tmp_path / "huge-int.log"
+    huge_int.write_text('{"format": %s}\n' % ("9" * 5000))
+    assert "not a paperterm sync log" in sync.read_log(huge_int).problem
+    assert sync.parse_clock("[" * 100_000) is None
+    with pytest.raises(ValueError, match="nested too deeply"):
+        sync.parse_change("[" * 100_000, "machine-1")
+
+
+def test_sync_settings_file_bounded_and_not_too_deep():
+    from paperterm import sync
+
+    path = sync.config_path()
+    private.ensure_private_dir(path.parent)
+    path.write_text("dir = " + "[" * 30_000)
+    with pytest.raises(sync.SyncError, match="nested too deeply|not valid TOML"):
+        sync.remembered_dir()
+    path.write_text('dir = "/x"\n' + "#" * limits.MAX_CONFIG_BYTES)
+    with pytest.raises(sync.SyncError, match="larger than 64 KiB"):
+        sync.remembered_dir()

@@ -453,6 +453,7 @@ def parse_json(text: str) -> object:
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
         raise ValueError(f"not JSON ({str(exc).split(';')[0]})") from None
 
+
 def cmd_sync(args) -> int:
     from paperterm import sync
 
@@ -463,7 +464,7 @@ def cmd_sync(args) -> int:
             folder = Path(args.dir).expanduser().absolute()
             if not folder.exists() and folder.parent.is_dir():
                 try:
-                    folder.mkdir()
+                    folder.mkdir(mode=0o700)  # it will hold notes: private, like the data dir
                 except OSError as exc:
                     raise CliError(f"{folder}: cannot create the sync folder "
                                    f"({exc.strerror or exc})") from None

@@ -7,7 +7,7 @@ the limits under "Your data"):
 
 - a note (``mark --note``/``--note-file``, the reader's note editor, an import): 1 MiB of UTF-8;
 - a marker export given to ``paperterm state import``: 256 MiB (about a million markers);
-- the keymap file ``keymap.toml``: 64 KiB.
+- the keymap file ``keymap.toml`` and the sync settings file: 64 KiB.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ MAX_NOTE_BYTES = 1 << 20
 MAX_TITLE_BYTES = 64 << 10
 MAX_IMPORT_BYTES = 256 << 20
 MAX_KEYMAP_BYTES = 64 << 10
+#: Settings files paperterm writes itself (the remembered sync folder).
+MAX_CONFIG_BYTES = 64 << 10
 
 
 class TooLarge(ValueError):

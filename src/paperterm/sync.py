@@ -70,7 +70,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from paperterm import locations, private
-from paperterm.limits import MAX_NOTE_BYTES, MAX_TITLE_BYTES
+from paperterm.limits import (MAX_CONFIG_BYTES, MAX_NOTE_BYTES, MAX_TITLE_BYTES, TooLarge,
+                              read_bounded)
 from paperterm.model import is_paper_id
 from paperterm.state import FIELDS, MarkerStore, StoreError, check_text
 
@@ -109,15 +110,19 @@ def remembered_dir() -> Path | None:
     config file is unreadable."""
     path = config_path()
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_CONFIG_BYTES, "sync settings file")
     except FileNotFoundError:
         return None
+    except TooLarge as exc:
+        raise SyncError(f"{path}: {exc}") from None
     except OSError as exc:
         raise SyncError(f"{path}: cannot read ({exc.strerror or exc})") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SyncError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise SyncError(f"{path}: not valid TOML (nested too deeply)") from None
     value = data.get("dir")
     if value is None:
         return None
@@ -256,7 +261,7 @@ def parse_clock(text: str | None) -> tuple[Stamp, dict] | None:
         k = data["k"]
         seen = {str(m): (int(v[0]), int(v[1])) for m, v in data["s"].items()}
         return (int(k[0]), int(k[1]), str(k[2])), seen
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
         return None  # a damaged clock: the field is sent again, which is harmless
 
 
@@ -314,6 +319,8 @@ def parse_change(line: str, machine: str) -> Change:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not JSON ({exc.msg})") from None
+    except RecursionError:
+        raise ValueError("not a change (JSON nested too deeply)") from None
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")
     paper, fld = data.get("paper"), data.get("field")
@@ -354,7 +361,7 @@ def read_log(path: Path) -> Log:
     lines = raw[:end].split(b"\n")
     try:
         header = json.loads(lines[0].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: JSON, huge integers
         header = None
     if not isinstance(header, dict) or header.get("format") != LOG_FORMAT:
         log.problem = f"{path}: unreadable log (not a paperterm sync log)"
