@@ -542,3 +542,27 @@ def test_reader_on_a_real_terminal_writes_no_hostile_byte(hostile_file, hostile_
         assert start not in text, start
     rest = TEXTUAL_SEQUENCES.sub("", text)
     assert_terminal_safe(rest.encode("utf-8", "surrogateescape"), "the reader's output")
+
+
+def test_keymap_with_a_control_character_is_refused_before_the_reader_starts():
+    config = Path(os.environ["PAPERTERM_CONFIG_DIR"])
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "keymap.toml").write_text('"paperterm.star" = "\\u001b]0;x\\u0007,s"\n',
+                                        encoding="utf-8")
+    status, out = run_on_terminal()
+    assert status == 1
+    assert_terminal_safe(out, "keymap error")
+    text = out.decode()
+    assert "keymap.toml: 'paperterm.star' maps to '\\x1b]0;x\\x07,s', which holds a control " \
+           "character" in text
+
+
+def test_sync_problems_name_hostile_files_safely(tmp_path):
+    """A shared sync folder is written by other machines: a file name there is untrusted."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / f"junk{ALL}.jsonl").write_text("garbage\n", encoding="utf-8")
+    status, out = run_on_terminal("sync", str(shared))
+    assert status == 1
+    assert_terminal_safe(out, "sync")
+    assert "junk␛]0;PWNED-TITLE␇" in out.decode() and "not a paperterm sync log" in out.decode()

@@ -479,14 +479,15 @@ def cmd_sync(args) -> int:
             result = sync.sync(store, folder)
     except sync.SyncError as exc:
         raise CliError(str(exc)) from None
+    # File names and ids come from a shared folder other machines write to: shown, never obeyed.
     for warning in result.warnings:
-        print(f"paperterm: warning: {warning}", file=sys.stderr)
+        print(f"paperterm: warning: {visible(warning)}", file=sys.stderr)
     for problem in result.problems:
-        print(f"paperterm: {problem}", file=sys.stderr)
-    print(f"paperterm: {result.summary()}", file=sys.stderr)
+        print(f"paperterm: {visible(problem)}", file=sys.stderr)
+    print(f"paperterm: {visible(result.summary())}", file=sys.stderr)
     for paper in result.conflicts:
-        print(f"paperterm: {paper}: note edited on two machines; both texts kept (see "
-              f"'paperterm show {paper}')", file=sys.stderr)
+        print(visible(f"paperterm: {paper}: note edited on two machines; both texts kept (see "
+                      f"'paperterm show {paper}')"), file=sys.stderr)
     return 1 if result.problems else 0
 
 
@@ -497,11 +498,11 @@ def sync_on_quit(store: MarkerStore) -> None:
     try:
         result = sync.sync_configured(store)
     except (sync.SyncError, StoreError) as exc:
-        print(f"paperterm: sync: {exc}", file=sys.stderr)
+        print(visible(f"paperterm: sync: {exc}"), file=sys.stderr)
         return
     if result is not None:
         for problem in result.problems:
-            print(f"paperterm: sync: {problem}", file=sys.stderr)
+            print(visible(f"paperterm: sync: {problem}"), file=sys.stderr)
 
 
 def cmd_tui(args) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from paperterm import locations
 from paperterm.limits import MAX_KEYMAP_BYTES, TooLarge, read_bounded
+from paperterm.safe_text import holds_control
 
 ID_PREFIX = "paperterm."
 
@@ -56,5 +57,9 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
         if not isinstance(keys, str) or not keys.strip():
             raise KeymapError(f"{path}: {binding_id!r} must map to keys as text, e.g. \"x\" "
                               "or \"j,down\"")
+        if holds_control(keys):
+            # No key is named with one, and the footer would send it to the terminal raw.
+            raise KeymapError(f"{path}: {binding_id!r} maps to {keys!r}, which holds a control "
+                              "character; keys are names like \"x\", \"ctrl+n\" or \"down\"")
         keymap[binding_id] = ",".join(k.strip() for k in keys.split(",") if k.strip())
     return keymap

@@ -81,6 +81,12 @@ def visible(text: str) -> str:
     return text.translate(_LINE_TABLE)
 
 
+def holds_control(text: str) -> bool:
+    """Whether :func:`visible` would change ``text``: it holds a control character (tab and
+    newline included), a bidi control or a lone surrogate."""
+    return _TERMINAL_LINE.search(text) is not None
+
+
 def visible_lines(text: str) -> str:
     """``text`` for a terminal, keeping its line breaks (``CRLF`` as a newline) and tabs."""
     if _TERMINAL_LINES.search(text) is None:
