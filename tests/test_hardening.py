@@ -291,6 +291,17 @@ def test_private_helpers(tmp_path, umask_022):
     assert not private.is_private(made / "f")
     os.symlink(made / "f", made / "link")
     assert not private.is_private(made / "link")
+    os.chmod(made / "f", 0o600)
+    fd = os.open(made / "f", os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        assert private.is_private_fd(fd, made)
+        os.chmod(made, 0o770)  # a folder others may write to: they could have swapped the file
+        assert not private.is_private_fd(fd, made)
+        os.chmod(made, 0o700)
+        os.chmod(made / "f", 0o620)
+        assert not private.is_private_fd(fd, made)
+    finally:
+        os.close(fd)
 
 
 # -- a million markers cost nothing when six papers are shown -----------------------------------

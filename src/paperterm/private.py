@@ -75,12 +75,29 @@ def tighten(path: Path) -> None:
 def is_private(path: Path) -> bool:
     """Whether ``path`` is a regular file owned by this user, in a folder owned by this user that no
     one else can write to (nor its file writable by others). Always ``True`` without POSIX
-    permissions."""
+    permissions. Never follows a symlink at ``path``."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    return _trusted(st, Path(path).parent)
+
+
+def is_private_fd(fd: int, folder: Path) -> bool:
+    """``is_private`` for a file already opened (``O_NOFOLLOW``) from ``folder``: the check a
+    reader makes on the very file it will unpickle, so it cannot be swapped in between."""
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        return False
+    return _trusted(st, folder)
+
+
+def _trusted(st: os.stat_result, folder: Path) -> bool:
     if not _POSIX:
         return True
     try:
-        st = os.stat(path, follow_symlinks=False)
-        parent = os.stat(Path(path).parent)
+        parent = os.stat(folder)
     except OSError:
         return False
     uid = os.getuid()
