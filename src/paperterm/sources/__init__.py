@@ -39,6 +39,37 @@ class ParseResult:
     captured_how: str | None = None
 
 
+#: Warnings kept per file; a badly broken file gets a count of the rest instead of thousands of lines.
+MAX_WARNINGS = 50
+
+
+class WarningList:
+    """Collects a file's warnings, keeping the first ``MAX_WARNINGS`` and counting the rest."""
+
+    def __init__(self, into: list[str]) -> None:
+        self.into = into
+        self.dropped = 0
+
+    def __call__(self, message: str) -> None:
+        if len(self.into) < MAX_WARNINGS:
+            self.into.append(message)
+        else:
+            self.dropped += 1
+
+    def close(self, source: str) -> None:
+        if self.dropped:
+            self.into.append(f"{source}: {self.dropped:,} more problems not shown")
+
+
+def clean_text(text: str) -> str:
+    """Text from a listing as it may be kept and shown.
+
+    TODO(issue 16): the shared sanitiser (control and bidi characters removed) goes here, so
+    every field every source reads passes through this one function.
+    """
+    return text
+
+
 #: Signatures of common non-text files, so the refusal can say what the file is.
 _MAGIC = (
     (b"%PDF-", "a PDF document"),

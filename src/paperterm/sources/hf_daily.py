@@ -59,7 +59,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from paperterm.model import Paper, paper_id
-from paperterm.sources import ParseResult, clean_listing_text
+from paperterm.sources import MAX_WARNINGS, ParseResult, WarningList, clean_listing_text
 from paperterm.sources.capture import capture_date, place_yearless
 
 #: Titles longer than this are taken as a sign of a broken file, not a real title.
@@ -68,8 +68,6 @@ MAX_TITLE_LENGTH = 2000
 MAX_AUTHORS = 100_000
 #: Counts with more digits than this are garbage (and would be slow or unsafe to convert).
 MAX_COUNT_DIGITS = 9
-#: Warnings kept per file; a badly broken file gets a count of the rest instead of thousands of lines.
-MAX_WARNINGS = 50
 
 HEADER_LINES = frozenset(
     line.casefold()
@@ -215,26 +213,8 @@ class _Draft:
         self.date_line = line
 
 
-class _Warnings:
-    """Collects a file's warnings, keeping the first ``MAX_WARNINGS`` and counting the rest."""
-
-    def __init__(self, into: list[str]) -> None:
-        self.into = into
-        self.dropped = 0
-
-    def __call__(self, message: str) -> None:
-        if len(self.into) < MAX_WARNINGS:
-            self.into.append(message)
-        else:
-            self.dropped += 1
-
-    def close(self, source: str) -> None:
-        if self.dropped:
-            self.into.append(f"{source}: {self.dropped:,} more problems not shown")
-
-
 def _read_meta(draft: _Draft, lines: list[str], source: str, first_line: int,
-               warn: _Warnings) -> None:
+               warn: WarningList) -> None:
     """Fill ``draft`` from a meta block starting at ``first_line``; warnings name the exact line."""
     dot = next((i for i, line in enumerate(lines) if line.strip() == _META_DOT), None)
     date_at = dot + 1 if dot is not None else 1  # a block cut short has no dot: who, then date
@@ -282,7 +262,7 @@ def _read_meta(draft: _Draft, lines: list[str], source: str, first_line: int,
 
 
 def _finish(draft: _Draft, captured: dt.date | None, source: str, where: str,
-            warn: _Warnings) -> Paper:
+            warn: WarningList) -> Paper:
     published: str | None = None
     inferred = False
     if draft.date is not None:
@@ -342,7 +322,7 @@ def parse_listing(text: str, source: str, modified: dt.date | None = None, *,
     ``safe_text.may_hold_unsafe`` found none in the file's bytes (a much faster check).
     """
     result = ParseResult()
-    warn = _Warnings(result.warnings)
+    warn = WarningList(result.warnings)
     if scan_controls:
         text, removed = clean_listing_text(text, source)
         if removed:

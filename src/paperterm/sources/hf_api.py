@@ -1,0 +1,326 @@
+"""Hugging Face Daily Papers API day files: the JSON of ``GET /api/daily_papers?date=YYYY-MM-DD``.
+
+A day file is a JSON array with one entry per paper listed that day::
+
+    {"paper": {"id": "2405.21060", "title": "...", "summary": "...",
+               "authors": [{"name": "Tri Dao", ...}, ...], "publishedAt": "2024-05-31T17:50:01.000Z",
+               "submittedOnDailyAt"?: "...", "upvotes": 27, "githubRepo"?: "https://github.com/...",
+               "githubStars"?: 4, "projectPage"?: "...", "ai_summary"?: "...",
+               "ai_keywords"?: ["...", ...], "organization"?: {"name": "SJTU", "fullname": "..."}},
+     "title": "...", "summary": "...", "publishedAt": "...", "numComments": 3,
+     "organization"?: {...}, "submittedBy": {...}, ...}
+
+What is taken, and how the awkward cases are decided:
+
+- ``paper.id`` (an arXiv id, ``2405.21060`` or old-style ``hep-th/9901001``; a version suffix is
+  dropped) and a title (``paper.title``, else the entry's ``title``) are required: an entry without
+  them is skipped with a warning. Every other field may be missing (a 2024 file has few of them)
+  or of the wrong type; a wrong one is dropped with a warning naming the file, the entry (its
+  position, counted from 1, and its arXiv id) and the field, and the rest of the entry is kept.
+- Titles carry arXiv's line wraps (``"...Consistency\\n  Distillation"``): every run of white
+  space becomes one space. Abstracts are unwrapped the same way within a paragraph; a blank line
+  between paragraphs is kept as one.
+- ``authors`` (the count) is the number of author names; ``author_names`` keeps them in order.
+- The organisation is its full name (``fullname``, else ``name``), from ``paper.organization`` or
+  the entry's own.
+- ``published`` is the day of ``paper.publishedAt`` (the arXiv submission time, in UTC). The
+  entry's own ``publishedAt`` is not used: its meaning changed in 2025. The day the *listing* is
+  for is the file's day (``ParseResult.page_date``): the date in its name (``2025-10-06.json``), else
+  the most common ``submittedOnDailyAt`` day.
+- ``github`` and ``project_page`` must be http(s) URLs; ``urls`` are the arXiv abstract and PDF
+  pages followed by the URLs in the abstract. Counts must be whole numbers from 0 up.
+
+Pure: the same text always gives the same papers, and no input makes it raise.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+
+from paperterm.model import Paper, paper_id
+from paperterm.sources import ParseResult, WarningList, clean_text
+from paperterm.sources.hf_daily import MAX_TITLE_LENGTH, extract_urls
+
+#: Counts above this are garbage (upvotes, comments, stars).
+MAX_COUNT = 10**9
+#: Author lists longer than this are cut (with a warning): real papers stay well below.
+MAX_AUTHOR_NAMES = 5000
+#: Keywords kept per paper.
+MAX_KEYWORDS = 100
+
+#: arXiv identifiers: new style (``2405.21060``, four or five digits after the dot) and old style
+#: (``hep-th/9901001``, ``math.AG/0501001``), each with an optional version suffix, which is dropped.
+ARXIV_ID = re.compile(
+    r"(?P<id>[0-9]{4}\.[0-9]{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7})(?:v[0-9]+)?")
+_FILE_DAY = re.compile(r"(?<![0-9])([0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9])")
+_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_WRAP = re.compile(r"\s+")
+_PARAGRAPHS = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+
+#: Where a paper's pages are, from its arXiv id.
+HF_PAGE = "https://huggingface.co/papers/{}"
+ARXIV_ABS = "https://arxiv.org/abs/{}"
+ARXIV_PDF = "https://arxiv.org/pdf/{}"
+
+
+def arxiv_urls(arxiv_id: str) -> tuple[str, str]:
+    """The arXiv abstract page and PDF of a paper."""
+    return ARXIV_ABS.format(arxiv_id), ARXIV_PDF.format(arxiv_id)
+
+
+def unwrap(text: str) -> str:
+    """``text`` on one line: every run of white space (arXiv's line wraps) becomes one space."""
+    return _WRAP.sub(" ", text).strip()
+
+
+def unwrap_paragraphs(text: str) -> str:
+    """Each paragraph unwrapped; paragraphs separated by one blank line."""
+    return "\n\n".join(p for p in (unwrap(part) for part in _PARAGRAPHS.split(text)) if p)
+
+
+def _day_of(value: object) -> str | None:
+    """``YYYY-MM-DD`` from an ISO timestamp string, if it starts with a real date."""
+    if not isinstance(value, str):
+        return None
+    match = _DAY.match(value)
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    if not (1 <= month <= 12 and 1 <= day <= _days_in(year, month)):
+        return None
+    return match.group(0)
+
+
+def _days_in(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def file_day(name: str) -> str | None:
+    """The day a file name gives (``2025-10-06.json``, ``hf-daily-2025-10-06.json``), if any."""
+    match = _FILE_DAY.search(name)
+    return _day_of(match.group(0)) if match else None
+
+
+class _Entry:
+    """Reads the fields of one entry, warning once per bad field with the entry named."""
+
+    __slots__ = ("paper", "entry", "where", "warn")
+
+    def __init__(self, paper: dict, entry: dict, where: str, warn: Callable[[str], None]) -> None:
+        self.paper = paper
+        self.entry = entry
+        self.where = where
+        self.warn = warn
+
+    def _get(self, key: str) -> object:
+        value = self.paper.get(key)
+        return self.entry.get(key) if value is None else value
+
+    def bad(self, key: str, value: object, expected: str) -> None:
+        shown = repr(value)
+        if len(shown) > 40:
+            shown = shown[:37] + "..."
+        self.warn(f"{self.where}: {key} is {shown}, not {expected}; ignored")
+
+    def text(self, key: str, *, inner_only: bool = False) -> str | None:
+        value = self.paper.get(key) if inner_only else self._get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.bad(key, value, "text")
+            return None
+        return value
+
+    def count(self, key: str, *, outer: bool = False) -> int | None:
+        value = self.entry.get(key) if outer else self._get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+            self.bad(key, value, "a count")
+            return None
+        return value
+
+    def url(self, key: str) -> str | None:
+        value = self.text(key)
+        if value is None:
+            return None
+        value = value.strip()
+        if not value:
+            return None
+        if not value.lower().startswith(("https://", "http://")) or len(value) > 2000 \
+                or any(c.isspace() for c in value):
+            self.bad(key, value, "an http(s) URL")
+            return None
+        return value
+
+    def author_names(self) -> tuple[str, ...] | None:
+        value = self._get("authors")
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            self.bad("authors", value, "a list")
+            return None
+        names = []
+        bad = 0
+        for author in value:
+            name = author.get("name") if isinstance(author, dict) else None
+            name = unwrap(name) if isinstance(name, str) else ""
+            if name:
+                names.append(name)
+            else:
+                bad += 1
+        if bad:
+            self.warn(f"{self.where}: {bad} of {len(value)} authors have no name; left out")
+        if len(names) > MAX_AUTHOR_NAMES:
+            self.warn(f"{self.where}: {len(names):,} authors; only the first "
+                      f"{MAX_AUTHOR_NAMES:,} kept")
+            del names[MAX_AUTHOR_NAMES:]
+        return tuple(names)
+
+    def keywords(self) -> tuple[str, ...]:
+        value = self._get("ai_keywords")
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.bad("ai_keywords", value, "a list")
+            return ()
+        words = [unwrap(w) for w in value if isinstance(w, str)]
+        if len(words) != len(value):
+            self.warn(f"{self.where}: {len(value) - len(words)} ai_keywords are not text; left out")
+        return tuple(dict.fromkeys(w for w in words if w))[:MAX_KEYWORDS]
+
+    def organization(self) -> str | None:
+        value = self.paper.get("organization")
+        if value is None:
+            value = self.entry.get("organization")
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.bad("organization", value, "an object")
+            return None
+        for key in ("fullname", "name"):
+            name = value.get(key)
+            if isinstance(name, str) and name.strip():
+                return unwrap(name)
+        self.bad("organization", value, "an object with a name")
+        return None
+
+
+def parse_api_listing(text: str, source: str) -> ParseResult:
+    """Parse one API day file's text. ``source`` names it in ``sources`` and in warnings.
+
+    Never raises: text that is not a JSON array of entries is a single warning and no papers; an
+    entry that cannot be used is a warning and the rest loads.
+    """
+    result = ParseResult()
+    warn = WarningList(result.warnings)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        result.warnings.append(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno} "
+                               f"column {exc.colno}); no papers read")
+        return result
+    except RecursionError:
+        result.warnings.append(f"{source}: JSON nested too deeply; no papers read")
+        return result
+    if isinstance(data, dict) and isinstance(data.get("papers"), list):
+        data = data["papers"]  # tolerated: a saved response wrapped in an object
+    if not isinstance(data, list):
+        result.warnings.append(f"{source}: not a list of daily-paper entries (a JSON "
+                               f"{_json_type(data)}); no papers read")
+        return result
+
+    submitted: Counter[str] = Counter()
+    for number, entry in enumerate(data, start=1):
+        paper = _parse_entry(entry, number, source, warn, submitted)
+        if paper is not None:
+            result.papers.append(paper)
+    result.page_date = file_day(source) or (submitted.most_common(1)[0][0] if submitted else None)
+    warn.close(source)
+    if not result.papers:  # always the last warning, never dropped: callers report it
+        result.warnings.append(f"{source}: " + ("no papers found (an empty list)" if not data
+                                                 else "no usable papers found"))
+    return result
+
+
+def _json_type(value: object) -> str:
+    return {dict: "object", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number")
+
+
+def _parse_entry(entry: object, number: int, source: str, warn: WarningList,
+                 submitted: Counter[str]) -> Paper | None:
+    where = f"{source}: entry {number}"
+    if not isinstance(entry, dict):
+        warn(f"{where}: a JSON {_json_type(entry) if not isinstance(entry, list) else 'array'}, "
+             "not an entry; skipped")
+        return None
+    inner = entry.get("paper")
+    if not isinstance(inner, dict):
+        warn(f"{where}: no 'paper' object; skipped")
+        return None
+    raw_id = inner.get("id")
+    match = ARXIV_ID.fullmatch(raw_id.strip()) if isinstance(raw_id, str) else None
+    if match is None:
+        shown = repr(raw_id)[:40]
+        warn(f"{where}: paper.id {shown} is not an arXiv id; skipped")
+        return None
+    arxiv_id = match.group("id")
+    where = f"{source}: entry {number} ({arxiv_id})"
+    fields = _Entry(inner, entry, where, warn)
+
+    title = None
+    for container in (inner, entry):
+        value = container.get("title")
+        if isinstance(value, str) and value.strip():
+            title = clean_text(unwrap(value))
+            break
+    if not title:
+        warn(f"{where}: no title; skipped")
+        return None
+    if len(title) > MAX_TITLE_LENGTH:
+        warn(f"{where}: title of {len(title):,} characters (over {MAX_TITLE_LENGTH:,}); skipped")
+        return None
+
+    summary = fields.text("summary")
+    abstract = clean_text(unwrap_paragraphs(summary)) if summary else ""
+    names = fields.author_names()
+    names = tuple(clean_text(n) for n in names) if names is not None else None
+
+    published_at = fields.text("publishedAt", inner_only=True)
+    published = _day_of(published_at)
+    if published_at is not None and published is None:
+        fields.bad("paper.publishedAt", published_at, "a date")
+    daily = fields.text("submittedOnDailyAt", inner_only=True)
+    daily_day = _day_of(daily)
+    if daily_day:
+        submitted[daily_day] += 1
+
+    ai_summary = fields.text("ai_summary")
+    organization = fields.organization()
+    return Paper(
+        id=paper_id(title),
+        title=title,
+        abstract=abstract,
+        authors=len(names) if names else None,
+        organization=clean_text(organization) if organization else None,
+        published=published,
+        published_text=published,
+        published_inferred=False,
+        upvotes=fields.count("upvotes"),
+        urls=tuple(dict.fromkeys(arxiv_urls(arxiv_id) + extract_urls(abstract))),
+        sources=(source,),
+        arxiv_id=arxiv_id,
+        author_names=names or (),
+        github=fields.url("githubRepo"),
+        github_stars=fields.count("githubStars"),
+        project_page=fields.url("projectPage"),
+        comments=fields.count("numComments", outer=True),
+        ai_summary=clean_text(unwrap_paragraphs(ai_summary)) or None if ai_summary else None,
+        keywords=tuple(clean_text(k) for k in fields.keywords()),
+    )
