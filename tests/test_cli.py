@@ -92,7 +92,7 @@ def test_show_json_and_inferred_date():
     video = find(papers_json(), "Video Reasoning without Training")
     proc = run_cli("show", video["id"], "--json")
     record = json.loads(proc.stdout)
-    assert record["organization"] == "qualcomm Qualcomm" and record["authors"] is None
+    assert record["organization"] == "Qualcomm" and record["authors"] is None
     assert record["published_inferred"] is True and record["upvotes"] == 2
 
 

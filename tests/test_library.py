@@ -263,7 +263,7 @@ def test_directory_without_listings_is_a_load_error(tmp_path):
     (tmp_path / "sub" / "readme.md").write_text("hello")
     with pytest.raises(LoadError) as err:
         load_library([tmp_path])
-    assert str(err.value) == f"{tmp_path}: directory has no listings (*.txt files)"
+    assert str(err.value) == f"{tmp_path}: directory has no listings (*.txt or *.json files)"
 
 
 def test_bad_files_become_one_line_warnings_while_the_rest_loads(tmp_path):

@@ -100,7 +100,7 @@ def test_principles_of_deep_learning_theory_is_in_all_four(parsed):
 
 def test_organisation_paper(parsed):
     paper = by_title(parsed["003_75b63338500a490b.txt"], "Video Reasoning without Training")
-    assert paper.organization == "qualcomm Qualcomm"
+    assert paper.organization == "Qualcomm"  # the handle before the full name is dropped
     assert paper.authors is None
     assert paper.published_text == "Oct 19"
     assert paper.published == "2025-10-19"
@@ -406,3 +406,19 @@ def test_warnings_point_at_the_offending_line():
         "x.txt:17: 'Feb 29' does not exist in 2023; date left unknown",
     ]
     assert [p.title for p in result.papers] == ["T1", "T2", "T3"]
+
+
+def test_organisation_line_gives_the_full_name():
+    from paperterm.sources.hf_daily import organization_name
+
+    assert organization_name("qualcomm Qualcomm") == "Qualcomm"
+    assert organization_name("meta-llama Meta Llama") == "Meta Llama"
+    assert organization_name("stanford Stanford AI Lab") == "Stanford AI Lab"
+    assert organization_name("  Qualcomm ") == "Qualcomm"
+    assert organization_name("deepseek-ai DeepSeek") == "DeepSeek"
+    assert organization_name("SJTU Shanghai Jiao Tong University") == "Shanghai Jiao Tong University"
+    assert organization_name("Qwen Qwen") == "Qwen"
+    # No handle, or one that does not match the name: the line is kept whole.
+    assert organization_name("ACME Labs") == "ACME Labs"
+    assert organization_name("allenai Ai2") == "allenai Ai2"
+    assert organization_name("Université Paris-Saclay") == "Université Paris-Saclay"

@@ -68,8 +68,9 @@ def test_counts_and_sort_cycle():
     o = Ordering(PAPERS)
     counts = o.counts(MarkerSets(read={0}, starred={1, 2}, noted=set()), showing=3)
     assert (counts.all, counts.unread, counts.starred, counts.noted, counts.showing) == (4, 3, 2, 0, 3)
-    assert [next_sort(s, False) for s in SORTS] == ["upvotes", "title", "seen", "date"]
-    assert next_sort("seen", True) == RELEVANCE
+    assert [next_sort(s, False) for s in SORTS] == ["upvotes", "title", "seen", "comments",
+                                                    "stars", "date"]
+    assert next_sort("stars", True) == RELEVANCE
     assert next_sort(RELEVANCE, True) == "date"
     assert next_sort(RELEVANCE, False) == "date"
 

@@ -24,7 +24,7 @@ from paperterm import __version__, cache, locations
 from paperterm.export import FORMATS, ExportError, paper_record, render, write_atomic
 from paperterm.keymap import KeymapError, load_keymap
 from paperterm.limits import MAX_IMPORT_BYTES, MAX_NOTE_BYTES, TooLarge, read_bounded
-from paperterm.library import IdError, Library, LoadError, load_library
+from paperterm.library import LISTING_SUFFIXES, IdError, Library, LoadError, load_library
 from paperterm.model import Paper, authors_label, date_label, newest_first
 from paperterm.safe_text import json_safe, visible, visible_lines
 from paperterm.search import Query, QueryError, parse_query
@@ -57,7 +57,7 @@ def default_paths() -> list[Path]:
     """The shipped seeds, plus the user's own listings folder when it exists."""
     paths = [locations.seeds_dir()]
     own = locations.listings_dir()
-    if own.is_dir() and any(own.rglob("*.txt")):
+    if own.is_dir() and any(p.suffix.lower() in LISTING_SUFFIXES for p in own.rglob("*.*")):
         paths.append(own)
     return paths
 
@@ -536,7 +536,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"paperterm {__version__}")
     parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="listing files or directories (searched for *.txt)")
+                        help="listing files or directories (searched for *.txt and *.json)")
     return parser
 
 

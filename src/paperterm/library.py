@@ -18,7 +18,11 @@ from paperterm.model import Paper
 from paperterm.safe_text import may_hold_unsafe
 from paperterm.sources import ListingError, ParseResult, decode_listing
 from paperterm.sources.capture import modified_date
+from paperterm.sources.hf_api import parse_api_listing
 from paperterm.sources.hf_daily import parse_listing
+
+#: The file name endings of listings in a folder: page text and API day files (any case).
+LISTING_SUFFIXES = (".txt", ".json")
 
 #: Files larger than this are refused rather than read into memory.
 MAX_FILE_BYTES = 1 << 30
@@ -136,7 +140,8 @@ def merge_papers(results: Iterable[Sequence[Paper]]) -> list[Paper]:
 
 
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
-    """The listing files under ``paths`` (directories searched recursively for ``*.txt``).
+    """The listing files under ``paths`` (directories searched recursively for ``*.txt`` and
+    ``*.json``; other files there are ignored, while a file named directly is always read).
 
     Raises ``LoadError`` for a path that does not exist or a directory holding no listing; returns
     warnings for directories that could not be entered. Symlinked directories are followed once
@@ -167,15 +172,17 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
                 continue
             visited.add((st.st_dev, st.st_ino))
             dirs.sort()
-            found.extend(Path(root) / n for n in sorted(names) if n.lower().endswith(".txt"))
+            found.extend(Path(root) / n for n in sorted(names) if n.lower().endswith(LISTING_SUFFIXES))
         if not found:
-            raise LoadError(f"{path}: directory has no listings (*.txt files)")
+            raise LoadError(f"{path}: directory has no listings (*.txt or *.json files)")
         files.extend(found)
     return files, warnings
 
 
 def read_listing(path: Path) -> ParseResult:
-    """Read and parse one listing file; ``ListingError`` with a one-line reason if it can't be."""
+    """Read and parse one listing file; ``ListingError`` with a one-line reason if it can't be.
+
+    A ``.json`` file is an API day file (``sources.hf_api``); anything else is page text."""
     try:
         st = os.stat(path)
         if st.st_size > MAX_FILE_BYTES:
@@ -196,6 +203,8 @@ def read_listing(path: Path) -> ParseResult:
     scan = may_hold_unsafe(data)  # exact and fast on bytes; the text is scanned only if needed
     text = decode_listing(data)
     del data  # a big file: don't hold its bytes and its text at once while parsing
+    if path.suffix.lower() == ".json":  # (checks its strings itself: JSON can escape controls)
+        return parse_api_listing(text, path.name, modified=modified_date(st.st_mtime))
     return parse_listing(text, path.name, modified=modified_date(st.st_mtime), scan_controls=scan)
 
 

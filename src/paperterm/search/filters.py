@@ -10,6 +10,8 @@ Decisions (documented for users in the README's search syntax):
 - ``upvotes:`` counts a missing upvote count as 0 (the listing shows no count for a paper nobody
   upvoted), so ``upvotes:0`` and ``upvotes:<3`` include such papers and ``upvotes:>=1`` does not;
 - ``seen:`` is the number of listings the paper was found in (always known);
+- ``comments:`` and ``stars:`` (the code repository's stars) never match a paper whose listing did
+  not give the figure (page-text listings give neither);
 - marker filters read the ``markers`` mapping given to each search (paper id -> marker); a paper
   without a marker is unread, unstarred and has no note; a note counts only if it is not blank;
 - a negated filter (``-year:2023``) is the complement, so it includes the unknown values.
@@ -38,6 +40,8 @@ def numeric_values(papers_by_rank: Sequence[Paper]) -> dict[str, array]:
         "authors": array("i", (count(p.authors) for p in papers_by_rank)),
         "upvotes": array("i", (p.upvotes or 0 for p in papers_by_rank)),
         "seen": array("i", (len(p.sources) for p in papers_by_rank)),
+        "comments": array("i", (count(p.comments) for p in papers_by_rank)),
+        "stars": array("i", (count(p.github_stars) for p in papers_by_rank)),
     }
 
 

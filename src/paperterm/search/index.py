@@ -14,6 +14,9 @@ Design (why it is fast enough to run on every keystroke, returning every match):
   (one per paper and group, built lazily), so returning 90,000 hits costs about a millisecond;
   only the top ``rank.SCORED`` of each group get a fresh ``Hit`` carrying their closeness score.
 - Typo tolerance (``rank.TypoMatcher``) only runs when fewer than ``FUZZY_BELOW`` papers match.
+- A paper's arXiv id is indexed with its abstract's words (``2405.21060`` is the compound
+  ``2405-21060``), so typing the id finds the paper; ``author:``, ``org:``, ``kw:`` and ``has:code``
+  have their own small tables (``fields.FieldIndex``).
 
 The index keeps the papers it was built from (for phrase checks and closeness), so pickle it in the
 same ``pickle.dump`` call as the library, and the papers are stored once.
@@ -35,6 +38,7 @@ from typing import NamedTuple
 
 from paperterm.model import Paper, newest_first
 from paperterm.search import bitset
+from paperterm.search.fields import FieldIndex
 from paperterm.search.filters import ValueGroups, apply_filter, marker_bits, numeric_values
 from paperterm.search.postings import PostingTable
 from paperterm.search.query import Filter, Query, parse_query
@@ -42,7 +46,7 @@ from paperterm.search.rank import SCORED, TypoMatcher, closeness, max_typos
 from paperterm.search.text import JOIN, fold, index_terms
 
 #: Version of the pickled form; bump it whenever indexing or the stored layout changes.
-FORMAT = 1
+FORMAT = 2
 #: Typo-tolerant title matches are added when fewer exact matches than this are found.
 FUZZY_BELOW = 50
 #: Score bases: hits are returned sorted by score, title matches first, then abstract-only ones,
@@ -133,6 +137,10 @@ class SearchIndex:
             t_words, t_comps = index_terms(paper.title)
             a_words, a_comps = index_terms(paper.abstract)
             a_words |= t_words
+            if paper.arxiv_id:
+                id_words, id_comps = index_terms(paper.arxiv_id)
+                a_words |= id_words
+                a_comps = a_comps | id_comps
             if t_comps:
                 a_comps = a_comps | t_comps
             # C-level loops: postings[term].append(rank) for every term of the paper.
@@ -149,11 +157,12 @@ class SearchIndex:
         self._compounds = PostingTable(comps_any, n)
         self._title_compounds = PostingTable(comps_title, n)
         self._typos = TypoMatcher(self._title_words.vocab)
+        self._fields = FieldIndex(by_rank)
 
     # -- pickling ------------------------------------------------------------------------------
 
     _STATE = ("_papers", "size", "_rank_to_pos", "_words", "_title_words", "_compounds",
-              "_title_compounds", "_typos", "_numbers")
+              "_title_compounds", "_typos", "_numbers", "_fields")
 
     def __getstate__(self) -> dict:
         state = {name: getattr(self, name) for name in self._STATE}
@@ -318,10 +327,17 @@ class SearchIndex:
         for f in filters:
             if f.is_marker:
                 positive = marker_bits(markers, f.field, self._ranks_by_id(), self.size)
+            elif f.is_text:
+                positive = self._fields.text_bits(f, self._paper_at_rank)
+            elif f.field == "code":
+                positive = self._fields.code_bits()
             else:
                 positive = self._groups(f.field).between(f.low, f.high)
             bits &= apply_filter(f, positive, self.size)
         return bits
+
+    def _paper_at_rank(self, rank: int) -> Paper:
+        return self._papers[self._rank_to_pos[rank]]
 
     def _groups(self, field: str) -> ValueGroups:
         groups = self._value_groups.get(field)

@@ -13,6 +13,8 @@ A query is a line of space-separated terms::
   A quoted single word is an ordinary word; quoting also turns ``name:value`` into plain text.
 - ``-term`` excludes papers matching the term (a word, compound or quoted phrase).
 - ``name:value`` is a filter (see ``FILTER_HELP``); ``-name:value`` negates it (its complement).
+  The text filters (``author:``, ``org:``, ``kw:``) take words that must each start a word of one
+  field; ``author:"geoffrey hin"`` (quoted) wants the words in a row within one name.
   A known filter name with a bad value is an error (``QueryError``); so is an unknown name, except
   when the value starts with something no filter value can (``http://x`` is text).
 
@@ -37,16 +39,23 @@ MARKER_FILTERS: dict[tuple[str, str], tuple[str, bool]] = {
     ("is", "noted"): ("note", True),
     ("has", "note"): ("note", True),
 }
+#: Filters on what a paper has: name:value -> (paper property, wanted truth value).
+PAPER_FLAGS: dict[tuple[str, str], tuple[str, bool]] = {
+    ("has", "code"): ("code", True),
+}
 
 #: Numeric filters: name -> paper field they compare.
-NUMERIC_FILTERS = ("year", "authors", "upvotes", "seen")
+NUMERIC_FILTERS = ("year", "authors", "upvotes", "seen", "comments", "stars")
+#: Text filters: words starting words of the author names, the organisation, the AI keywords.
+TEXT_FILTERS = ("author", "org", "kw")
 
-KNOWN_FILTERS = ("is", "has", *NUMERIC_FILTERS)
+KNOWN_FILTERS = ("is", "has", *NUMERIC_FILTERS, *TEXT_FILTERS)
 
 #: One line per filter, for help texts.
 FILTER_HELP = (
-    "is:read, is:unread, is:starred, is:unstarred, has:note (or is:noted); "
-    "year:, authors:, upvotes:, seen: with N, =N, >N, >=N, <N, <=N or A..B"
+    "is:read, is:unread, is:starred, is:unstarred, has:note (or is:noted), has:code; "
+    "year:, authors:, upvotes:, seen:, comments:, stars: with N, =N, >N, >=N, <N, <=N or A..B; "
+    "author:, org:, kw: with words"
 )
 
 _NUMBER_OPS = ("<=", ">=", "=", "<", ">")
@@ -54,8 +63,9 @@ _FILTER_RE = re.compile(r"([A-Za-z]+):(.*)", re.DOTALL)
 # Values that could be meant as a filter value: a letter, digit, comparison or range. Anything else
 # after "name:" ("//" in http://x) means the term is text, not a filter.
 _FILTER_VALUE_START = re.compile(r"[A-Za-z0-9<>=.!]")
-# A term: optional "-", then a quoted phrase (closing quote optional while typing) or a bare word.
-_TERM_RE = re.compile(r'(-?)(?:"([^"]*)"?|([^\s"]+))')
+# A term: optional "-", then a filter with a quoted value (``author:"a b"``), a quoted phrase
+# (closing quote optional while typing) or a bare word.
+_TERM_RE = re.compile(r'(-?)(?:([A-Za-z]+):"([^"]*)"?|"([^"]*)"?|([^\s"]+))')
 
 
 class QueryError(ValueError):
@@ -73,10 +83,18 @@ class Filter:
     want: bool = True
     negated: bool = False
     text: str = ""
+    value: str = ""
+    phrase: bool = False
 
     @property
     def is_marker(self) -> bool:
         return self.field in ("read", "starred", "note")
+
+    @property
+    def is_text(self) -> bool:
+        """A text filter: ``value`` holds its folded words (space-separated); ``phrase`` says they
+        were quoted, so must follow each other within one name, organisation or keyword."""
+        return self.field in TEXT_FILTERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +143,8 @@ def _terms_for(text: str, quoted: bool) -> list[str]:
 
 def _parse_number(name: str, value: str, raw: str) -> tuple[int | None, int | None]:
     """Inclusive (low, high) bounds for a numeric value such as ``>=2023`` or ``2021..2023``."""
-    example = {"year": ">=2023", "authors": ">5", "upvotes": ">=1", "seen": ">=2"}.get(name, ">=1")
+    example = {"year": ">=2023", "authors": ">5", "upvotes": ">=1", "seen": ">=2",
+               "comments": ">=3", "stars": ">=100"}.get(name, ">=1")
     bad = QueryError(f"bad value {value!r} for filter '{name}:' in {raw!r} "
                      f"(expected N, =N, >N, >=N, <N, <=N or A..B, e.g. {name}:{example})")
 
@@ -161,19 +180,28 @@ def _parse_number(name: str, value: str, raw: str) -> tuple[int | None, int | No
     return None, n
 
 
-def _parse_filter(name: str, value: str, negated: bool, raw: str) -> Filter:
+_TEXT_EXAMPLES = {"author": "author:hinton", "org": "org:qwen", "kw": "kw:diffusion"}
+
+
+def _parse_filter(name: str, value: str, negated: bool, raw: str, quoted: bool = False) -> Filter:
     key = name.lower()
     if key not in KNOWN_FILTERS:
         known = ", ".join(f"{k}:" for k in KNOWN_FILTERS)
         raise QueryError(f"unknown filter '{name}:' (known: {known})")
+    if key in TEXT_FILTERS:
+        words = WORD_RE.findall(fold(value))
+        if not words:
+            raise QueryError(f"filter '{key}:' needs a word, e.g. {_TEXT_EXAMPLES[key]}")
+        return Filter(field=key, negated=negated, text=raw, value=" ".join(words),
+                      phrase=quoted and len(words) > 1)
     if not value:
         raise QueryError(f"filter '{key}:' needs a value ({FILTER_HELP})")
     if key in ("is", "has"):
-        marker = MARKER_FILTERS.get((key, value.lower()))
-        if marker is None:
-            choices = ", ".join(f"{k}:{v}" for k, v in MARKER_FILTERS if k == key)
+        flag = MARKER_FILTERS.get((key, value.lower())) or PAPER_FLAGS.get((key, value.lower()))
+        if flag is None:
+            choices = ", ".join(f"{k}:{v}" for k, v in (*MARKER_FILTERS, *PAPER_FLAGS) if k == key)
             raise QueryError(f"unknown value {value!r} for filter '{key}:' (known: {choices})")
-        field, want = marker
+        field, want = flag
         return Filter(field=field, want=want, negated=negated, text=raw)
     low, high = _parse_number(key, value, raw)
     return Filter(field=key, low=low, high=high, negated=negated, text=raw)
@@ -192,8 +220,11 @@ def parse_query(text: str) -> Query:
     excluded: list[str] = []
     filters: list[Filter] = []
     for match in _TERM_RE.finditer(text):
-        minus, quoted, bare = match.groups()
+        minus, name, value, quoted, bare = match.groups()
         negated = minus == "-"
+        if name is not None:
+            filters.append(_parse_filter(name, value, negated, match.group(0), quoted=True))
+            continue
         if bare is not None:
             f = _FILTER_RE.fullmatch(bare)
             if f and (f.group(1).lower() in KNOWN_FILTERS or not f.group(2)

@@ -27,6 +27,8 @@ Exactly what is accepted, and how the ambiguous cases are decided:
   Lines within one title or abstract block are joined with single spaces; the text is otherwise
   kept exactly as written (URLs, ``$...$`` maths and stray LaTeX included). An abstract that looks
   like a date or a header word is still an abstract, because of where it stands.
+- An organisation line is the organisation's handle and full name (``qualcomm Qualcomm``); the
+  full name is kept (``organization_name``).
 - A meta block is a block of at most four lines with a line holding only ``·`` (the middle dot), or a
   block of at most three lines whose first line is ``• N authors`` (a meta block cut short). Lines
   before the dot hold ``• N authors`` / ``N author(s)`` or else an organisation name; the line after
@@ -159,6 +161,33 @@ def extract_urls(text: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+_HANDLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def organization_name(line: str) -> str:
+    """The organisation's full name from a page's organisation line.
+
+    The page shows an organisation as its Hugging Face handle, then its full name
+    (``qualcomm Qualcomm``, ``meta-llama Meta Llama``, ``SJTU Shanghai Jiao Tong University``). The
+    first word is dropped as the handle when it looks like one (letters, digits, ``.``, ``_``, ``-``)
+    and matches the name after it: the same letters and digits, one a prefix of the other, or the
+    name's initials. Otherwise (``ACME Labs``, ``allenai Ai2``) the line is kept whole: a name is
+    never cut on a guess.
+    """
+    line = line.strip()
+    handle, _, rest = line.partition(" ")
+    rest = rest.strip()
+    if not rest or not _HANDLE.fullmatch(handle):
+        return line
+    h = _NOT_ALNUM.sub("", handle).casefold()
+    words = [w for w in _NOT_ALNUM.split(rest.casefold()) if w]
+    r = "".join(words)
+    if h and r and (h.startswith(r) or r.startswith(h) or h == "".join(w[0] for w in words)):
+        return rest
+    return line
+
+
 def is_meta_block(lines: list[str]) -> bool:
     """A meta block has a line holding only the middle dot, or starts with ``• N authors``."""
     if len(lines) > 4:
@@ -233,7 +262,7 @@ def _read_meta(draft: _Draft, lines: list[str], source: str, first_line: int,
         elif who:
             organization.append(who)
     if organization:
-        draft.organization = " ".join(organization)
+        draft.organization = organization_name(" ".join(organization))
     if date_at >= len(lines):
         warn(f"{source}:{first_line}: meta block has no date (cut short?)")
         return

@@ -26,7 +26,7 @@ VIEW_LABELS: dict[str, str] = {"all": "All", "unread": "Unread", "starred": "Sta
                                "noted": "Noted"}
 
 #: Sorts without a search, in the order ``o`` cycles through them.
-SORTS: tuple[str, ...] = ("date", "upvotes", "title", "seen")
+SORTS: tuple[str, ...] = ("date", "upvotes", "title", "seen", "comments", "stars")
 #: The extra sort available while searching: the search's own ranking.
 RELEVANCE = "relevance"
 SORT_LABELS: dict[str, str] = {
@@ -34,6 +34,8 @@ SORT_LABELS: dict[str, str] = {
     "upvotes": "upvotes",
     "title": "title",
     "seen": "listings seen",
+    "comments": "comments",
+    "stars": "code stars",
     RELEVANCE: "relevance",
 }
 
@@ -122,6 +124,12 @@ class Ordering:
                 reverse=True)
         elif sort == "title":
             order = sorted(positions, key=lambda i: papers[i].title.casefold())
+        elif sort in ("comments", "stars"):
+            # Papers whose listing gave no figure (page text) after those with 0, then newest.
+            name = "comments" if sort == "comments" else "github_stars"
+            values = [getattr(p, name) for p in papers]
+            order = sorted(positions, key=lambda i: (
+                -1 if values[i] is None else values[i], _date_key(papers[i])), reverse=True)
         elif sort == "seen":
             order = sorted(positions, key=lambda i: (len(papers[i].sources), _date_key(papers[i])),
                            reverse=True)
