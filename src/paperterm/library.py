@@ -100,11 +100,17 @@ class Library:
 
 
 def merge_paper(old: Paper, new: Paper) -> Paper:
-    """One paper from two sightings: every source and day, the highest upvotes, the most complete
-    fields. ``days`` stays sorted, oldest first."""
+    """One paper from two sightings (``old`` seen first): every source and day (sorted, oldest
+    first), the most complete fields.
+
+    The id and title stay ``old``'s, so markers stored against it stay attached. Upvotes and
+    comments are the newest listing's figures (see ``_newer``), as are the code repository and its
+    stars, the project page and the AI summary and keywords when the newest listing has them;
+    what only one sighting knows (an API file's author names, a page's author count) is kept.
+    """
     sources = old.sources + tuple(s for s in new.sources if s not in old.sources)
     days = old.days if set(new.days) <= set(old.days) else tuple(sorted({*old.days, *new.days}))
-    upvotes = max((u for u in (old.upvotes, new.upvotes) if u is not None), default=None)
+    newer, older = (new, old) if _newer(new, old) else (old, new)
 
     def date_rank(p: Paper) -> int:
         return 0 if p.published is None else (1 if p.published_inferred else 2)
@@ -115,28 +121,99 @@ def merge_paper(old: Paper, new: Paper) -> Paper:
     urls = old.urls + tuple(u for u in new.urls if u not in old.urls)
     # The longer abstract wins; replacing on its paper keeps it where it is (in memory or stored).
     longer = new if len(new.abstract) > len(old.abstract) else old
+    names = newer.author_names or older.author_names
+    # An API file names the organisation exactly; a page's line is read with a heuristic.
+    first, second = (new, old) if new.arxiv_id and not old.arxiv_id else (old, new)
+    code = newer if newer.github is not None else older
     return longer.replace(
+        id=old.id,
         title=old.title,
-        authors=old.authors if old.authors is not None else new.authors,
-        organization=old.organization if old.organization is not None else new.organization,
+        authors=len(names) if names else (old.authors if old.authors is not None
+                                          else new.authors),
+        organization=_first(first.organization, second.organization),
         published=dated.published,
         published_text=dated.published_text,
         published_inferred=dated.published_inferred,
-        upvotes=upvotes,
+        upvotes=_first(newer.upvotes, older.upvotes),
         urls=urls,
         sources=sources,
         days=days,
+        arxiv_id=_first(old.arxiv_id, new.arxiv_id),
+        author_names=names,
+        github=code.github,
+        github_stars=code.github_stars,
+        project_page=_first(newer.project_page, older.project_page),
+        comments=_first(newer.comments, older.comments),
+        ai_summary=_first(newer.ai_summary, older.ai_summary),
+        keywords=newer.keywords or older.keywords,
     )
 
 
+def _first(a, b):
+    return a if a is not None else b
+
+
+def _newer(new: Paper, old: Paper) -> bool:
+    """Whether ``new`` was seen in a newer listing than ``old``: by their newest listing days
+    when both are known; otherwise the one with more upvotes (counts only grow), ``new`` on ties."""
+    new_day, old_day = _last_day(new), _last_day(old)
+    if new_day is not None and old_day is not None and new_day != old_day:
+        return new_day > old_day
+    return (new.upvotes or 0) >= (old.upvotes or 0)
+
+
+def _last_day(paper: Paper) -> str | None:
+    return paper.days[-1] if paper.days else None
+
+
 def merge_papers(results: Iterable[Sequence[Paper]]) -> list[Paper]:
-    """Merge papers from several listings (in load order), de-duplicating by id."""
+    """Merge papers from several listings (in load order): one paper per id, and one per arXiv id.
+
+    Two sightings are one paper when their normalised titles are equal (the same id) or when they
+    have the same arXiv id (a title revised between two days). The merged paper keeps the id of
+    its first sighting, and its place in the order.
+    """
     merged: dict[str, Paper] = {}
+    by_arxiv: dict[str, str] = {}  # arXiv id -> id of the merged paper
+    alias: dict[str, str] = {}  # id of a sighting -> id of the merged paper it went into
     for papers in results:
         for paper in papers:
-            seen = merged.get(paper.id)
-            merged[paper.id] = paper if seen is None else merge_paper(seen, paper)
+            key = alias.get(paper.id, paper.id)
+            seen = merged.get(key)
+            if paper.arxiv_id is not None:
+                other = by_arxiv.get(paper.arxiv_id)
+                if other is not None and other != key:
+                    if seen is not None:  # two merged papers are one: fold the later one in
+                        first, second = _in_order(merged, other, key)
+                        merged[first] = merge_paper(merged[first], merged.pop(second))
+                        _redirect(alias, by_arxiv, second, first)
+                        other = first
+                    alias[paper.id] = key = other
+                    seen = merged[key]
+                elif other is None:
+                    by_arxiv[paper.arxiv_id] = key
+            merged[key] = paper if seen is None else merge_paper(seen, paper)
+            if merged[key].arxiv_id is not None:
+                by_arxiv.setdefault(merged[key].arxiv_id, key)
     return list(merged.values())
+
+
+def _in_order(merged: dict[str, Paper], a: str, b: str) -> tuple[str, str]:
+    """``a`` and ``b`` ordered by when they were first seen (their order in ``merged``)."""
+    for key in merged:
+        if key == a:
+            return a, b
+        if key == b:
+            return b, a
+    return a, b
+
+
+def _redirect(alias: dict[str, str], by_arxiv: dict[str, str], old: str, new: str) -> None:
+    alias[old] = new
+    for table in (alias, by_arxiv):
+        for k, v in table.items():
+            if v == old:
+                table[k] = new
 
 
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
