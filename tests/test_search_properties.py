@@ -56,8 +56,30 @@ def ref_in(term: str, text: str) -> bool:
     return any(w.startswith(term) for w in ref_words(text))
 
 
+FIELD_TEXTS = {"author": lambda p: p.author_names, "kw": lambda p: p.keywords,
+               "org": lambda p: (p.organization,) if p.organization else ()}
+
+
+def ref_text_filter(f, paper: Paper) -> bool:
+    words = f.value.split(" ")
+    names = [ref_words(t) for t in FIELD_TEXTS[f.field](paper)]
+    if f.phrase:
+        return any(all(have[i + j].startswith(w) for j, w in enumerate(words))
+                   for have in names for i in range(len(have) - len(words) + 1))
+    return all(any(h.startswith(w) for have in names for h in have) for w in words)
+
+
+def ref_texts(paper: Paper) -> tuple[str, ...]:
+    """Where free words are looked for: the title, the abstract and the arXiv id."""
+    return (paper.title, paper.abstract) + ((paper.arxiv_id,) if paper.arxiv_id else ())
+
+
 def ref_filter(f, paper: Paper, markers) -> bool:
-    if f.is_marker:
+    if f.is_text:
+        holds = ref_text_filter(f, paper)
+    elif f.field == "code":
+        holds = bool(paper.github) == f.want
+    elif f.is_marker:
         marker = (markers or {}).get(paper.id)
         value = getattr(marker, f.field, None) if marker else None
         if isinstance(value, str):
@@ -65,7 +87,8 @@ def ref_filter(f, paper: Paper, markers) -> bool:
         holds = bool(value) == f.want
     else:
         value = {"year": paper.year, "authors": paper.authors, "upvotes": paper.upvotes or 0,
-                 "seen": len(paper.sources)}[f.field]
+                 "seen": len(paper.sources), "comments": paper.comments,
+                 "stars": paper.github_stars}[f.field]
         holds = value is not None and (f.low is None or value >= f.low) and \
             (f.high is None or value <= f.high)
     return holds != f.negated
@@ -77,10 +100,10 @@ def ref_search(papers, q, markers=None) -> tuple[set[int], set[int]]:
     for pos, p in enumerate(papers):
         if not all(ref_filter(f, p, markers) for f in q.filters):
             continue
-        if any(ref_in(t, p.title) or ref_in(t, p.abstract) for t in q.excluded):
+        if any(ref_in(t, text) for t in q.excluded for text in ref_texts(p)):
             continue
         terms = q.positive_terms
-        if all(ref_in(t, p.title) or ref_in(t, p.abstract) for t in terms):
+        if all(any(ref_in(t, text) for text in ref_texts(p)) for t in terms):
             matched.add(pos)
             if terms and all(ref_in(t, p.title) for t in terms):
                 in_title.add(pos)
@@ -215,6 +238,9 @@ TEXT_ALPHABET = st.sampled_from(list("abcdeABCDE0123 -.,:/()_+$'\"\n\t") +
 SMALL_TEXT = st.text(TEXT_ALPHABET, max_size=60)
 
 
+NAMES = st.lists(st.text(TEXT_ALPHABET, max_size=12).filter(str.strip), max_size=3).map(tuple)
+
+
 @st.composite
 def libraries(draw):
     titles = draw(st.lists(SMALL_TEXT.filter(str.strip), min_size=1, max_size=12, unique=True))
@@ -223,8 +249,27 @@ def libraries(draw):
                                                               "2023-07-09"])),
                   authors=draw(st.none() | st.integers(1, 9)),
                   upvotes=draw(st.none() | st.integers(0, 5)),
-                  sources=tuple(draw(st.lists(st.sampled_from("abc"), min_size=1, max_size=3))))
+                  sources=tuple(draw(st.lists(st.sampled_from("abc"), min_size=1, max_size=3))),
+                  arxiv_id=draw(st.none() | st.sampled_from(["2405.21060", "2405.00001",
+                                                             "hep-th/9901001"])),
+                  author_names=draw(NAMES), keywords=draw(NAMES),
+                  organization=draw(st.none() | st.text(TEXT_ALPHABET, max_size=12)),
+                  github=draw(st.none() | st.just("https://github.com/a/b")),
+                  github_stars=draw(st.none() | st.integers(0, 3)),
+                  comments=draw(st.none() | st.integers(0, 3)))
             for i, t in enumerate(titles)]
+
+
+def field_filters(papers, draw) -> list[str]:
+    """Filters on the API fields, with words taken from the generated papers."""
+    options = ["has:code", "-has:code", "stars:>=1", "comments:0", "-comments:>=2"]
+    for name, texts in FIELD_TEXTS.items():
+        words = sorted({w for p in papers for t in texts(p) for w in ref_words(t)})
+        if words:
+            word = draw(st.sampled_from(words))
+            options.append(f"{name}:{word[:draw(st.integers(1, len(word)))]}")
+            options.append(f'-{name}:"{" ".join(draw(st.lists(st.sampled_from(words), min_size=1, max_size=2)))}"')
+    return [draw(st.sampled_from(options)) for _ in range(draw(st.integers(0, 2)))]
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -244,6 +289,10 @@ def test_reference_agreement_on_generated_libraries(papers, data):
         terms.append('"' + " ".join(data.draw(st.lists(st.sampled_from(vocabulary), min_size=2,
                                                        max_size=3))) + '"')
     terms.append(data.draw(st.sampled_from(["", "year:2023", "-seen:1", "upvotes:0", "authors:>4"])))
+    terms += field_filters(papers, data.draw)
+    if data.draw(st.booleans()):
+        terms.append(data.draw(st.sampled_from(["2405.2", "2405", "hep-th/99", "21060",
+                                                '"2405 00001"'])))
     q = parse_query(" ".join(terms))
     check_against_reference(index, q)
     clone = pickle.loads(pickle.dumps(index))

@@ -306,7 +306,8 @@ class SearchIndex:
             paper = papers[rank_to_pos[rank]]
             if _contains(pattern, fold(paper.title)):
                 anywhere[rank] = in_title[rank] = 1
-            elif _contains(pattern, fold(paper.abstract)):
+            elif _contains(pattern, fold(paper.abstract)) or (
+                    paper.arxiv_id and _contains(pattern, fold(paper.arxiv_id))):
                 anywhere[rank] = 1
         return bitset.from_mask(anywhere), bitset.from_mask(in_title)
 
