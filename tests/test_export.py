@@ -31,7 +31,9 @@ from paperterm.model import Paper, paper_id
 from paperterm.state import Marker
 
 KEYS = ["id", "title", "abstract", "authors", "organization", "published", "published_text",
-        "published_inferred", "upvotes", "urls", "sources", "days", "link", "read", "starred", "note"]
+        "published_inferred", "upvotes", "urls", "sources", "days", "link", "arxiv_id",
+        "author_names", "github", "github_stars", "project_page", "comments", "ai_summary",
+        "keywords", "read", "starred", "note"]
 
 MATH_TITLE = r"Scaling Law with $L(s) = L_0 + A\cdot S_1^{-\alpha}$ Annealing"
 
@@ -123,7 +125,8 @@ def test_paper_record_has_exact_keys_in_order():
     bare = paper_record(paper, None)
     assert list(bare) == KEYS
     assert (bare["read"], bare["starred"], bare["note"]) == (False, False, None)
-    assert {k: bare[k] for k in KEYS[:12]} == paper.to_dict()
+    assert {k: bare[k] for k in KEYS if k not in ("link", "read", "starred", "note")} == \
+        paper.to_dict()
     assert bare["link"] == paper.link and bare["link"].startswith("https://arxiv.org/search/")
 
 
@@ -171,6 +174,12 @@ def decode_csv_row(row: dict) -> dict:
         "sources": row["sources"].split(";") if row["sources"] else [],
         "days": row["days"].split(" ") if row["days"] else [],
         "link": row["link"],
+        "arxiv_id": row["arxiv_id"] or None,
+        "author_names": row["author_names"].split(";") if row["author_names"] else [],
+        "github": row["github"] or None, "github_stars": opt_int(row["github_stars"]),
+        "project_page": row["project_page"] or None, "comments": opt_int(row["comments"]),
+        "ai_summary": row["ai_summary"] or None,
+        "keywords": row["keywords"].split(";") if row["keywords"] else [],
         "read": {"true": True, "false": False}[row["read"]],
         "starred": {"true": True, "false": False}[row["starred"]],
         "note": row["note"] or None,

@@ -12,11 +12,15 @@ hence the ``\\text...`` forms), and decoding the LaTeX gives back the original c
 Non-ASCII text stays UTF-8; ``--`` and quotes keep their usual LaTeX typography. An ``@`` that
 starts a line is written ``{@}``, because parsers read it as the start of a new entry.
 
-Fields. ``title`` in double braces (styles must not re-case it); ``year`` and ``month`` (the
-standard month macro, e.g. ``aug``) when the date is known; ``howpublished`` naming the listing plus
-the author count or organisation (listings give no author names, and an invented ``author`` would
-end up in citations); ``url``, the first link found in the abstract, verbatim as URL fields are
-(``{ } \\`` and white space, which listing URLs never hold, percent-encoded); ``keywords``
+Fields. ``title`` in double braces (styles must not re-case it); ``author`` when the listing named
+the authors (an API day file): the names in order joined by ``and``, each escaped, a name holding
+the word "and" braced so it stays one name, and ``and others`` after ``MAX_AUTHORS`` names (never
+an invented name: a page-text listing gives only a count, which goes to ``howpublished``);
+``year`` and ``month`` (the standard month macro, e.g. ``aug``) when the date is known;
+``howpublished`` naming the listing plus the author count (when no names are known) or
+organisation; ``eprint`` and ``archivePrefix = {arXiv}`` when the arXiv id is known; ``url``, the
+arXiv page when the id is known, else the first link found in the abstract, verbatim as URL fields
+are (``{ } \\`` and white space, which listing URLs never hold, percent-encoded); ``keywords``
 (``starred``, ``read``); ``note``, the user's note; ``abstract``.
 
 Keys. The first significant title word, ASCII-folded, plus the year: ``grokking2022``. When several
@@ -32,6 +36,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from paperterm.links import ARXIV_ABS
 from paperterm.model import Paper
 from paperterm.safe_text import ascii_notation
 from paperterm.state import Marker
@@ -60,6 +65,9 @@ _STOP_WORDS = frozenset(
     "how what why when which into via your our its not no".split()
 )
 _MIN_SUFFIX = 4
+#: Author names written out; more become ``and others``.
+MAX_AUTHORS = 50
+_AND_WORD = re.compile(r"\band\b", re.IGNORECASE)
 _MAX_WORD = 24
 
 
@@ -112,9 +120,24 @@ def citation_keys(papers: Sequence[Paper]) -> list[str]:
     return keys
 
 
+def bibtex_authors(names: Sequence[str]) -> str:
+    """The ``author`` value: escaped names joined by `` and ``, ``and others`` past ``MAX_AUTHORS``.
+
+    BibTeX splits the value at every top-level word "and", so a name holding that word (a team
+    name such as "Research and Development Team") is braced to stay one name.
+    """
+    written = []
+    for name in names[:MAX_AUTHORS]:
+        escaped = escape_bibtex(" ".join(name.split()))
+        written.append("{" + escaped + "}" if _AND_WORD.search(escaped) else escaped)
+    if len(names) > MAX_AUTHORS:
+        written.append("others")
+    return " and ".join(written)
+
+
 def _howpublished(paper: Paper) -> str:
     text = HOWPUBLISHED
-    if paper.authors is not None:
+    if paper.authors is not None and not paper.author_names:
         text += f"; {paper.authors} author{'s' if paper.authors != 1 else ''}"
     if paper.organization:
         text += f"; organisation: {paper.organization}"
@@ -123,11 +146,17 @@ def _howpublished(paper: Paper) -> str:
 
 def _entry(key: str, paper: Paper, marker: Marker | None) -> str:
     fields: list[tuple[str, str]] = [("title", "{{" + escape_bibtex(paper.title) + "}}")]
+    if paper.author_names:
+        fields.append(("author", "{" + bibtex_authors(paper.author_names) + "}"))
     if paper.published:
         fields.append(("year", "{" + paper.published[:4] + "}"))
         fields.append(("month", MONTH_MACROS[int(paper.published[5:7]) - 1]))
     fields.append(("howpublished", "{" + escape_bibtex(_howpublished(paper)) + "}"))
-    if paper.urls:
+    if paper.arxiv_id:
+        fields.append(("eprint", "{" + escape_bibtex(paper.arxiv_id) + "}"))
+        fields.append(("archivePrefix", "{arXiv}"))
+        fields.append(("url", "{" + _escape_url(ARXIV_ABS.format(paper.arxiv_id)) + "}"))
+    elif paper.urls:
         fields.append(("url", "{" + _escape_url(paper.urls[0]) + "}"))
     keywords = [word for word, on in (("starred", marker and marker.starred),
                                       ("read", marker and marker.read)) if on]

@@ -6,6 +6,8 @@ so:
 - ``urls`` are joined with a single space (a URL never contains one);
 - ``sources`` (listing file names, which may contain spaces) are joined with ``;``;
 - ``days`` (ISO dates) are joined with a single space; ``link`` is one URL;
+- ``author_names`` and ``keywords`` are joined with ``;`` too (a ``;`` inside a name or keyword,
+  which real listings never have, is written ``,`` so the cell splits back into the same items);
 - booleans are ``true``/``false`` (as in the JSON export);
 - a missing value (``None``) is an empty cell;
 - a cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``
@@ -56,6 +58,8 @@ def _cell(key: str, value) -> str:
         return URL_SEPARATOR.join(value)
     if key == "sources":
         return SOURCE_SEPARATOR.join(value)
+    if key in ("author_names", "keywords"):
+        return SOURCE_SEPARATOR.join(v.replace(SOURCE_SEPARATOR, ",") for v in value)
     return str(value)
 
 

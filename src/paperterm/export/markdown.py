@@ -4,12 +4,18 @@ Layout::
 
     # <title>
     <N papers · exported YYYY-MM-DD>
-    ## <paper title>
-    *<authors or organisation · date · upvotes · listings · id>*
+    ## <paper title>                  (linked to its Hugging Face page when the arXiv id is known)
+    *<authors or organisation · date · upvotes · comments · listings · id>*
     **★ starred · ✓ read**            (only the markers that are set)
     <abstract paragraph>
-    - <url>                           (one per URL found in the abstract)
+    AI summary (machine-written): ... (when the listing has one)
+    - Hugging Face: <url>             (the paper's links, as ``links.paper_links`` gives them:
+    - Code (★ 4): <url>                HF page, arXiv, PDF, code, project page; a URL found in
+    - <url>                            the abstract is a bare item)
     > <note, every line quoted>
+
+The author names (the first ten, then "and N more") stand in for the author count when the
+listing named them.
 
 Titles, abstracts and notes are text, not Markdown: characters that Markdown would read as
 formatting (``* _ ` [ ] # ~ \\``, a ``<`` that could open a tag, an ``&`` that could start an
@@ -34,7 +40,8 @@ import datetime as _dt
 import re
 from collections.abc import Mapping, Sequence
 
-from paperterm.model import Paper, date_label
+from paperterm.links import paper_links
+from paperterm.model import Paper, author_names_label, date_label
 from paperterm.safe_text import markdown_safe
 from paperterm.state import Marker
 
@@ -122,7 +129,10 @@ def _date_text(paper: Paper) -> str | None:
 
 def _meta_line(paper: Paper) -> str:
     bits: list[str] = []
-    if paper.authors is not None:
+    names = author_names_label(paper)
+    if names:
+        bits.append(escape_markdown(names))
+    elif paper.authors is not None:
         bits.append(_plural(paper.authors, "author"))
     if paper.organization:
         bits.append(escape_markdown(paper.organization))
@@ -131,6 +141,8 @@ def _meta_line(paper: Paper) -> str:
         bits.append(escape_markdown(date))
     if paper.upvotes is not None:
         bits.append(_plural(paper.upvotes, "upvote"))
+    if paper.comments is not None:
+        bits.append(_plural(paper.comments, "comment"))
     if paper.sources:
         bits.append(f"seen in {_plural(len(paper.sources), 'listing')}")
     bits.append(f"id `{paper.id}`")
@@ -151,15 +163,19 @@ def _quote(text: str) -> list[str]:
     return out
 
 
-def _url_item(url: str) -> str:
+def _url_item(url: str, label: str = "Link") -> str:
+    head = "- " if label == "Link" else f"- {escape_markdown(label)}: "
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*", url):
-        return f"- <{url}>"
-    return f"- {escape_markdown(url)}"
+        return f"{head}<{url}>"
+    return f"{head}{escape_markdown(url)}"
 
 
 def _paper_block(paper: Paper, marker: Marker | None) -> list[str]:
-    title = " ".join(paper.title.split())
-    lines = [f"## {escape_markdown(title)}", "", _meta_line(paper), ""]
+    title = escape_markdown(" ".join(paper.title.split()))
+    links = paper_links(paper)
+    if paper.arxiv_id:  # links[0] is then the Hugging Face page
+        title = f"[{title}](<{links[0].url}>)"
+    lines = [f"## {title}", "", _meta_line(paper), ""]
     flags = []
     if marker and marker.starred:
         flags.append("★ starred")
@@ -169,8 +185,13 @@ def _paper_block(paper: Paper, marker: Marker | None) -> list[str]:
         lines += ["**" + " · ".join(flags) + "**", ""]
     if paper.abstract.strip():
         lines += [escape_markdown(paper.abstract), ""]
-    if paper.urls:
-        lines += [_url_item(url) for url in paper.urls] + [""]
+    if paper.ai_summary:
+        lines += ["*AI summary (machine-written):* " + escape_markdown(paper.ai_summary), ""]
+    if paper.keywords:
+        lines += ["*AI keywords (machine-written):* " + escape_markdown(", ".join(paper.keywords)),
+                  ""]
+    if links:
+        lines += [_url_item(link.url, link.label) for link in links] + [""]
     if marker and marker.note and marker.note.strip():
         lines += _quote(marker.note) + [""]
     return lines

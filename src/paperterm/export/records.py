@@ -16,7 +16,9 @@ from paperterm.state import Marker
 #: The keys of a record, in order (also the CSV header).
 RECORD_KEYS: tuple[str, ...] = (
     "id", "title", "abstract", "authors", "organization", "published", "published_text",
-    "published_inferred", "upvotes", "urls", "sources", "days", "link", "read", "starred", "note",
+    "published_inferred", "upvotes", "urls", "sources", "days", "link", "arxiv_id", "author_names",
+    "github", "github_stars", "project_page", "comments", "ai_summary", "keywords", "read",
+    "starred", "note",
 )
 
 
