@@ -250,6 +250,10 @@ async def test_o_cycles_sorts():
         await pilot.pause()
         assert "sorted by listings seen" in status(app)
         await pilot.press("o")
+        assert screen.sort == "comments"  # page-text listings give none: every row unknown
+        await pilot.press("o")
+        assert screen.sort == "stars"
+        await pilot.press("o")
         assert screen.sort == "date"
 
 
@@ -265,7 +269,7 @@ async def test_o_offers_relevance_while_searching():
         await pilot.press("o")
         assert screen.sort == "date"
         assert sorted(ranked) == sorted(screen.paper_list.rows)   # same hits, other order
-        await pilot.press("o", "o", "o", "o")
+        await pilot.press("o", "o", "o", "o", "o", "o")
         assert screen.sort == "relevance"
         assert list(screen.paper_list.rows) == ranked
         await pilot.pause()
@@ -457,8 +461,11 @@ async def test_ctrl_p_palette_offers_every_action():
         for wanted in ("Mark read, jump to the next unread", "Toggle read", "Toggle star",
                        "Edit the note", "Undo the last marker change", "View: all papers",
                        "View: unread papers", "View: starred papers", "View: papers with a note",
-                       "Cycle sort: date, upvotes, title, seen", "Copy the title and first URL",
-                       "Open the first URL in the browser", "Export the starred papers",
+                       "Cycle sort: date, upvotes, title, seen, comments, code stars",
+                       "Copy the title and first URL",
+                       "Open the paper's page in the browser: Hugging Face, else the first link",
+                       "Pick a link to open: arXiv, PDF, code, project page, ...",
+                       "Export the starred papers",
                        "Show this help", "Search titles and abstracts",
                        "Focus the list or the details", "Quit"):
             assert wanted in titles, wanted

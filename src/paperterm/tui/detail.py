@@ -18,7 +18,8 @@ from textual import events
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from paperterm.model import Paper, authors_label, date_label
+from paperterm.links import paper_links
+from paperterm.model import Paper, author_names_label, authors_label, date_label
 from paperterm.safe_text import visible_lines
 from paperterm.state import Marker
 from paperterm.tui.keys import DETAIL_BINDINGS
@@ -30,10 +31,15 @@ MAX_SOURCES_SHOWN = 5
 
 
 def meta_line(paper: Paper) -> str:
-    """``4 authors · 2023-05-30 · ▲ 12 · seen in 2 listings: a.txt, b.txt``."""
-    parts = [label for label in (authors_label(paper), date_label(paper)) if label]
+    """``4 authors · 2023-05-30 · ▲ 12 · 3 comments · seen in 2 listings: a.txt, b.txt``.
+
+    When the author names are known they have their own line, and the count is not repeated."""
+    who = paper.organization if paper.author_names else authors_label(paper)
+    parts = [label for label in (who, date_label(paper)) if label]
     if paper.upvotes is not None:
         parts.append(f"{UPVOTE_MARK} {paper.upvotes}")
+    if paper.comments is not None:
+        parts.append(f"{paper.comments} comment" + ("" if paper.comments == 1 else "s"))
     if paper.sources:
         shown = ", ".join(paper.sources[:MAX_SOURCES_SHOWN])
         more = len(paper.sources) - MAX_SOURCES_SHOWN
@@ -57,19 +63,39 @@ def detail_text(paper: Paper, marker: Marker | None) -> Text:
     text = Text()
     text.append(clean(paper.title), style="bold")
     text.append("\n")
+    names = author_names_label(paper)
+    if names:
+        text.append(clean(names))
+        text.append("\n")
     text.append(meta_line(paper), style="italic")
     text.append("\n")
     text.append(marker_line(marker), style="bold" if marker is None or not marker.read else "")
     text.append("\n\n")
     text.append(clean(paper.abstract.replace("\n", " ")) or "(no abstract)")
-    if paper.urls:
+    if paper.ai_summary:
+        text.append("\n\n")
+        text.append("AI summary", style="bold underline")
+        text.append(" (machine-written by Hugging Face, not by the authors)", style="dim")
+        text.append("\n")
+        text.append(clean(paper.ai_summary.replace("\n", " ")), style="italic")
+    if paper.keywords:
+        text.append("\n\n")
+        text.append("AI keywords", style="bold underline")
+        text.append(" (machine-written)", style="dim")
+        text.append("\n")
+        text.append(clean(", ".join(paper.keywords)), style="italic")
+    links = paper_links(paper)
+    if links:
         text.append("\n\n")
         text.append("Links", style="bold underline")
-        for url in paper.urls:
+        text.append(" (b opens the first, B picks one)", style="dim")
+        width = max(len(link.label) for link in links)
+        for link in links:
             text.append("\n")
-            shown = clean(url)
+            text.append(clean(link.label).ljust(width + 2), style="bold")
+            shown = clean(link.url)
             # A terminal link carries the URL inside an escape sequence: only a clean one.
-            text.append(shown, style=Style(underline=True, link=url) if shown == url
+            text.append(shown, style=Style(underline=True, link=link.url) if shown == link.url
                         else Style(underline=True))
     note = marker.note if marker is not None else None
     text.append("\n\n")

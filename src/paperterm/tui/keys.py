@@ -86,10 +86,14 @@ MAIN_BINDINGS = [
        group=VIEW_GROUP, show=True),
     _b("4", "set_view('noted')", "Noted", "View: papers with a note", "view_noted",
        group=VIEW_GROUP, show=True),
-    _b("o", "cycle_sort", "Sort", "Cycle sort: date, upvotes, title, seen", "sort", show=True),
+    _b("o", "cycle_sort", "Sort", "Cycle sort: date, upvotes, title, seen, comments, code stars",
+       "sort", show=True),
     _b("tab", "toggle_focus", "Focus", "Focus the list or the details", "focus"),
     _b("y", "copy", "Copy", "Copy the title and first URL", "copy"),
-    _b("b", "open_url", "Browser", "Open the first URL in the browser", "open"),
+    _b("b", "open_url", "Browser",
+       "Open the paper's page in the browser: Hugging Face, else the first link", "open"),
+    _b("B", "link_menu", "Links", "Pick a link to open: arXiv, PDF, code, project page, ...",
+       "links"),
     _b("e", "export", "Export", "Export the starred papers",
        "export", show=True),
     _b("F", "fetch", "Fetch", "Fetch new listings from Hugging Face",
@@ -119,6 +123,13 @@ NOTE_BINDINGS = [
 EXPORT_BINDINGS = [
     _b("ctrl+s", "export", "Export", "Write the file", "export.write", show=True, priority=True),
     _b("escape", "cancel", "Cancel", "Close without exporting", "export.cancel", show=True),
+]
+
+#: The link menu (``B``); digits 1-9 and enter pick a link.
+LINK_BINDINGS = [
+    _b("escape,q", "cancel", "Close", "Close without opening a link", "links.close", show=True),
+    _b("j", "down", "Down", "Next link", "links.down"),
+    _b("k", "up", "Up", "Previous link", "links.up"),
 ]
 
 #: The help screen.

@@ -32,6 +32,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from paperterm.library import Library
+from paperterm.links import paper_links
 from paperterm.search import QueryError, SearchIndex, highlight_spans, parse_query
 from paperterm.state import MarkerStore, StoreError
 from paperterm.tui.detail import PaperDetail
@@ -42,6 +43,7 @@ from paperterm.tui.ordering import (RELEVANCE, SORT_LABELS, SORTS, VIEW_LABELS, 
 from paperterm.tui.paper_list import PaperList
 from paperterm.tui.screens.export_dialog import ExportDialog
 from paperterm.tui.screens.help import HelpScreen
+from paperterm.tui.screens.link_menu import LinkMenu
 from paperterm.tui.screens.note_editor import NoteEditor
 from paperterm.tui.search_bar import SearchBar, SearchInput
 from paperterm.tui.triage import Triage
@@ -498,20 +500,40 @@ class MainScreen(Screen):
         if pos is None:
             return
         paper = self.papers[pos]
-        text = paper.title + (f"\n{paper.urls[0]}" if paper.urls else "")
+        links = paper_links(paper)
+        text = paper.title + (f"\n{links[0].url}" if links else "")
         self.app.copy_to_clipboard(text)
-        self.notify("Copied the title and first URL." if paper.urls else "Copied the title "
+        self.notify("Copied the title and first link." if links else "Copied the title "
                     "(this paper has no URL).")
 
     def action_open_url(self) -> None:
         pos = self._current()
         if pos is None:
             return
-        paper = self.papers[pos]
-        if not paper.urls:
+        links = paper_links(self.papers[pos])
+        if not links:
             self.notify("This paper has no URL in its abstract.", severity="warning")
             return
-        url = paper.urls[0]
+        self._open(links[0].url)
+
+    def action_link_menu(self) -> None:
+        pos = self._current()
+        if pos is None:
+            return
+        paper = self.papers[pos]
+        links = paper_links(paper)
+        if not links:
+            self.notify("This paper has no links.", severity="warning")
+            return
+
+        def picked(url: str | None) -> None:
+            if url is not None:
+                self._open(url)
+
+        self.app.push_screen(LinkMenu(paper.title, links), picked)
+
+    def _open(self, url: str) -> None:
+        """Open ``url`` in the browser, or copy it where there is no graphical one."""
         if not can_open_browser():
             self.app.copy_to_clipboard(url)
             self.notify(f"No graphical browser here; copied the URL instead: {url}", markup=False)

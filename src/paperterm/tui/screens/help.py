@@ -106,6 +106,8 @@ class HelpScreen(ModalScreen[None]):
             section("Search bar", key_rows(keys.SEARCH_BINDINGS, keymap), ids),
             section("Note editor", key_rows(keys.NOTE_BINDINGS, keymap), ids),
             section("Export dialog", key_rows(keys.EXPORT_BINDINGS, keymap), ids),
+            section("Link menu (B; 1-9 or enter open a link)",
+                    key_rows(keys.LINK_BINDINGS, keymap), ids),
             section("Anywhere", app_rows(self.app), ids),
             Text("Looking at a paper does not mark it read: space or r does. While searching, "
                  "o also offers relevance order. Remap any key by its binding id in "
