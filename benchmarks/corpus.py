@@ -9,12 +9,20 @@ missing, a page date or none, meta blocks with ``N authors``, an organisation li
 dates with and without a year, with and without a trailing upvote count, papers listed again in later
 listings, and a few files with CRLF line ends, a byte-order mark, trailing spaces or extra blank lines.
 
+One listing in ``API_SHARE`` is written instead as a Hugging Face API day file
+(``listings/hf-daily/YYYY-MM-DD.json``, the shape ``paperterm fetch`` saves): arXiv ids, titles and
+abstracts with arXiv's line wraps, 1 to hundreds of author objects whose names are recombined from
+the real names in ``tests/fixtures/hf_api``, upvotes, comments, and in part of the entries a code
+repository with stars, a project page, an organisation, an AI summary (a seed sentence) and AI
+keywords (title words), with the extra keys the real API sends (``_id``, ``hidden``, ...) so the
+bytes per paper are realistic.
+
 ``size`` is the number of *distinct* papers the merged library will hold (what the user sees);
 repeats make the listings about 15 % longer than that. The same size always gives byte-identical
 files (fixed seed, no dependence on time or dictionary order), and a ``MANIFEST.json`` records what
 was generated so a second run reuses the corpus instead of writing it again.
 
-Layout: ``<root>/<size>/listings/listing_00001.txt ...`` plus ``titles.lst`` (one title per distinct
+Layout: ``<root>/<size>/listings/listing_00001.txt ...``, ``listings/hf-daily/*.json``, plus ``titles.lst`` (one title per distinct
 paper, first-seen order; the input for ``fzf --filter``) and ``MANIFEST.json``.
 
 Usage: ``python benchmarks/corpus.py [--sizes 1000,10000,100000] [--out DIR] [--force]``
@@ -23,6 +31,7 @@ Usage: ``python benchmarks/corpus.py [--sizes 1000,10000,100000] [--out DIR] [--
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import random
 import re
@@ -32,11 +41,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 #: Bump when the output for a given size changes, so old corpora are regenerated.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SEED = "paperterm-bench-1"
 PAPERS_PER_LISTING = 100
 #: Share of a listing's entries that are papers already listed in an earlier file.
 REPEAT_SHARE = 0.15
+#: One listing in this many is an API day file.
+API_SHARE = 4
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "hf_api"
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_ROOT = HERE / "corpus"
@@ -89,6 +101,16 @@ class SeedText:
                 self.sentences.extend(s for s in _SENTENCE_END.split(paper.abstract) if s)
         if not self.titles or not self.sentences:
             raise SystemExit(f"corpus: no seed text found in {seeds_dir}")
+        first, last = set(), set()
+        for path in sorted(FIXTURES.glob("*.json")):
+            for entry in json.loads(path.read_text(encoding="utf-8")):
+                for author in entry["paper"]["authors"]:
+                    parts = author["name"].split()
+                    if len(parts) >= 2:
+                        first.add(parts[0])
+                        last.add(parts[-1])
+        self.first_names = sorted(first) or ["Ada"]
+        self.last_names = sorted(last) or ["Lovelace"]
         # Order-1 word chain over titles. Lists (not sets) keep generation deterministic.
         self.starts: list[str] = []
         self.follow: dict[str, list[str | None]] = {}
@@ -194,6 +216,63 @@ def _format_listing(rng: random.Random, entries: list[tuple[_Entry, bool]], list
     return data
 
 
+def _wrap(text: str, width: int, indent: str) -> str:
+    """arXiv's line wraps: lines of at most ``width`` characters joined by ``"\n" + indent``."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return ("\n" + indent).join(lines)
+
+
+def _api_entry(gen: Generator, entry: _Entry, number: int, day: str, repeat: bool) -> dict:
+    """One API entry for ``entry``: stable per paper (its id, names, code), figures per listing."""
+    rng = gen.rng
+    paper_rng = random.Random(f"{SEED}-{entry.title}")  # the same paper looks the same every day
+    text = gen.text
+    count = min(int(paper_rng.expovariate(1 / 7)) + 1, 300)
+    authors = [{"_id": f"{paper_rng.getrandbits(96):024x}",
+                "name": f"{paper_rng.choice(text.first_names)} {paper_rng.choice(text.last_names)}",
+                "hidden": False} for _ in range(count)]
+    submitted = dt.date.fromisoformat(day) - dt.timedelta(days=paper_rng.randint(1, 6))
+    arxiv_id = f"{submitted.year % 100:02d}{submitted.month:02d}.{number % 100000:05d}"
+    published = f"{submitted.isoformat()}T{number % 24:02d}:00:00.000Z"
+    upvotes = (entry.upvotes or 0) + (rng.randint(0, 20) if repeat else 0)
+    paper: dict = {
+        "id": arxiv_id, "authors": authors, "publishedAt": published,
+        "submittedOnDailyAt": f"{day}T03:{number % 60:02d}:00.000Z",
+        "title": _wrap(entry.title, 70, "  "),
+        "submittedOnDailyBy": {"_id": f"{paper_rng.getrandbits(96):024x}",
+                               "avatarUrl": "/avatars/0000.svg", "isPro": False,
+                               "fullname": authors[0]["name"], "user": "someone", "type": "user"},
+        "summary": _wrap(entry.abstract, 80, ""),
+        "upvotes": upvotes, "discussionId": f"{paper_rng.getrandbits(96):024x}",
+    }
+    if paper_rng.random() < 0.4:
+        paper["githubRepo"] = f"https://github.com/{authors[0]['name'].split()[-1].lower()}/" \
+                              f"repo{number}"
+        paper["githubStars"] = int(paper_rng.expovariate(1 / 80))
+    if paper_rng.random() < 0.2:
+        paper["projectPage"] = f"https://project{number}.github.io/"
+    if paper_rng.random() < 0.7:
+        paper["ai_summary"] = paper_rng.choice(text.sentences)
+        words = [w.strip(":,.;()").lower() for w in entry.title.split() if len(w) > 3]
+        paper["ai_keywords"] = sorted(set(words))[:12]
+    item: dict = {"paper": paper, "publishedAt": published, "title": entry.title,
+                  "summary": paper["summary"], "thumbnail": f"https://cdn/{arxiv_id}.png",
+                  "numComments": rng.randint(0, 6), "isAuthorParticipating": False}
+    if paper_rng.random() < 0.1:
+        handle = paper_rng.choice(ORGANISATIONS)
+        org = {"_id": f"{paper_rng.getrandbits(96):024x}", "name": handle.split()[0],
+               "fullname": handle.partition(" ")[2], "avatar": "https://cdn/org.png"}
+        paper["organization"] = item["organization"] = org
+    return item
+
+
 def generate(size: int, out_dir: Path, seed_text: SeedText | None = None) -> dict:
     """Write a corpus of ``size`` distinct papers into ``out_dir`` (replacing it); return its manifest."""
     if size < 1:
@@ -206,7 +285,10 @@ def generate(size: int, out_dir: Path, seed_text: SeedText | None = None) -> dic
     listings = out_dir / "listings"
     listings.mkdir(parents=True)
     made: list[_Entry] = []
-    total_bytes = entries_written = files = 0
+    numbers: dict[int, int] = {}  # id(entry) -> its number (its arXiv id)
+    api_dir = listings / "hf-daily"
+    api_dir.mkdir()
+    total_bytes = entries_written = files = api_files = api_bytes = 0
     first_year, last_year = 2021, 2025
     n_files = max(1, round(size / (PAPERS_PER_LISTING * (1 - REPEAT_SHARE))))
     while len(made) < size:
@@ -220,9 +302,20 @@ def generate(size: int, out_dir: Path, seed_text: SeedText | None = None) -> dic
             elif len(made) < size:
                 made.append(gen.entry(listing_year))
                 entries.append((made[-1], False))
-        with_meta = rng.random() >= 0.1  # one listing in ten has no meta blocks at all
-        data = _format_listing(rng, entries, listing_year, with_meta)
-        (listings / f"listing_{files:05d}.txt").write_bytes(data)
+        if files % API_SHARE == 2:  # the second listing, the sixth, ...: even small corpora have one
+            api_files += 1
+            day = _day(files)
+            items = []
+            for entry, repeat in entries:
+                number = numbers.setdefault(id(entry), len(numbers) + 1)
+                items.append(_api_entry(gen, entry, number, day, repeat))
+            data = json.dumps(items, ensure_ascii=False, indent=2).encode("utf-8")
+            (api_dir / f"{day}.json").write_bytes(data)
+            api_bytes += len(data)
+        else:
+            with_meta = rng.random() >= 0.1  # one listing in ten has no meta blocks at all
+            data = _format_listing(rng, entries, listing_year, with_meta)
+            (listings / f"listing_{files:05d}.txt").write_bytes(data)
         total_bytes += len(data)
         entries_written += len(entries)
     (out_dir / "titles.lst").write_text("".join(e.title + "\n" for e in made), encoding="utf-8")
@@ -234,9 +327,16 @@ def generate(size: int, out_dir: Path, seed_text: SeedText | None = None) -> dic
         "entries": entries_written,
         "distinct": len(made),
         "bytes": total_bytes,
+        "api_files": api_files,
+        "api_bytes": api_bytes,
     }
     (out_dir / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def _day(number: int) -> str:
+    """The day of the ``number``-th listing: one a day from 2021-01-01, so days never repeat."""
+    return (dt.date(2021, 1, 1) + dt.timedelta(days=number)).isoformat()
 
 
 def read_manifest(out_dir: Path) -> dict | None:
@@ -249,7 +349,8 @@ def read_manifest(out_dir: Path) -> dict | None:
             or manifest.get("seed") != SEED:
         return None
     listings = out_dir / "listings"
-    if not listings.is_dir() or len(list(listings.glob("*.txt"))) != manifest.get("files"):
+    if not listings.is_dir() or len(list(listings.glob("*.txt"))) + \
+            len(list(listings.glob("hf-daily/*.json"))) != manifest.get("files"):
         return None
     return manifest
 
@@ -283,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for size in parse_sizes(args.sizes):
         out_dir, m = ensure_corpus(size, args.out, force=args.force)
-        print(f"{size:>7,} papers: {m['files']:,} files, {m['entries']:,} entries, "
+        print(f"{size:>7,} papers: {m['files']:,} files ({m['api_files']:,} API day files, "
+              f"{m['api_bytes'] / 1e6:.1f} MB), {m['entries']:,} entries, "
               f"{m['bytes'] / 1e6:.1f} MB -> {out_dir}")
     return 0
 

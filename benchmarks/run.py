@@ -5,7 +5,8 @@
 For each size it generates (once) a deterministic corpus (``corpus.py``), then measures, each TUI and
 load figure in a fresh process (``probe.py``) so imports, the cache and memory are what a user gets:
 
-- parse throughput: listing bytes per second through read + decode + ``parse_listing``;
+- parse throughput: listing bytes per second through read + decode + parse, for the page-text
+  listings (``parse_listing``) and the API day files (``parse_api_listing``) separately;
 - load: parse + merge without cache, index build, and library + index read from the cache;
 - first paint: spawn -> first frame of the TUI showing papers, on a first start (empty cache) and
   on a cached start (median of ``--repeat`` runs);
@@ -88,7 +89,8 @@ class Target:
 
 #: (key, label, unit, target or None).
 ROWS = (
-    ("parse_mb_s", "parse throughput (MB/s)", " MB/s", Target(50, at_least=True)),
+    ("parse_mb_s", "parse throughput, page text (MB/s)", " MB/s", Target(50, at_least=True)),
+    ("parse_json_mb_s", "parse throughput, API JSON (MB/s)", " MB/s", Target(50, at_least=True)),
     ("library_cold_s", "library load, no cache: parse + merge (s)", " s", None),
     ("index_build_s", "search index build (s)", " s", None),
     ("cached_load_s", "library + index read from cache (s)", " s", None),
@@ -142,24 +144,30 @@ def percentile(values: list[float], p: float) -> float | None:
 
 # -- measurements ------------------------------------------------------------------------------
 
-def measure_parse(listings: Path) -> dict:
-    """Read, decode and parse every listing in this process: bytes per second of listing text."""
+def measure_parse(listings: Path, kind: str = "txt") -> dict:
+    """Read, decode and parse every listing of one kind (``txt``: page text, ``json``: API day
+    files) in this process, as ``paperterm.library`` reads them: bytes per second of listing text."""
     from paperterm.safe_text import may_hold_unsafe
     from paperterm.sources import decode_listing
     from paperterm.sources.capture import modified_date
+    from paperterm.sources.hf_api import parse_api_listing
     from paperterm.sources.hf_daily import parse_listing
 
-    files = sorted(listings.glob("*.txt"))
+    def parse(data: bytes, name: str, modified):
+        if kind == "json":  # (checks its strings itself)
+            return parse_api_listing(decode_listing(data), name, modified=modified)
+        # the control-character check on the bytes first, as the library does
+        return parse_listing(decode_listing(data), name, modified=modified,
+                             scan_controls=may_hold_unsafe(data))
+
+    files = sorted(listings.rglob(f"*.{kind}"))
     total = 0
     papers = 0
     elapsed = 0.0
     for path in files:
         t0 = time.perf_counter()
         data = path.read_bytes()
-        # as paperterm.library reads a listing: the control-character check on the bytes first
-        result = parse_listing(decode_listing(data), path.name,
-                               modified=modified_date(path.stat().st_mtime),
-                               scan_controls=may_hold_unsafe(data))
+        result = parse(data, path.name, modified_date(path.stat().st_mtime))
         elapsed += time.perf_counter() - t0
         total += len(data)
         papers += len(result.papers)
@@ -210,11 +218,17 @@ def measure_size(size: int, args) -> dict:
     log = (lambda msg: print(f"  [{size:,}] {msg}", file=sys.stderr, flush=True))
     out: dict = {"corpus": manifest, "problems": []}
     # Listings written in the last two seconds are not cached (see paperterm.cache.RACY_NS).
-    newest = max(p.stat().st_mtime for p in listings.glob("*.txt"))
+    newest = max(p.stat().st_mtime for p in listings.rglob("*.*"))
     time.sleep(max(0.0, newest + 2.5 - time.time()))
     log(f"corpus: {manifest['files']:,} files, {manifest['bytes'] / 1e6:.1f} MB")
     out["parse"] = measure_parse(listings)
     log(f"parse: {out['parse']['mb_s']:.1f} MB/s")
+    out["parse_json"] = measure_parse(listings, "json")
+    log(f"parse, API JSON: {out['parse_json']['mb_s'] or 0:.1f} MB/s")
+    if args.parse_only:
+        out["summary"] = {"parse_mb_s": out["parse"]["mb_s"],
+                          "parse_json_mb_s": out["parse_json"]["mb_s"]}
+        return out
     queries_json = json.dumps(list(args.queries))
     with tempfile.TemporaryDirectory(prefix="paperterm-bench-") as work:
         env = dict(os.environ)
@@ -384,6 +398,7 @@ def summarize(m: dict) -> dict:
     ms = 1000.0
     s: dict[str, float | None] = {}
     s["parse_mb_s"] = m["parse"]["mb_s"]
+    s["parse_json_mb_s"] = m.get("parse_json", {}).get("mb_s")
     s["library_cold_s"] = m["load_cold"]["library_s"]
     s["index_build_s"] = m["load_cold"]["index_s"]
     s["cached_load_s"] = m["load_cached"]["cached_s"]
@@ -494,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="markers in the large-store case (default 1,000,000; 0 skips it)")
     parser.add_argument("--only-store", action="store_true",
                         help="measure only the large-store case (no corpus sizes)")
+    parser.add_argument("--parse-only", action="store_true",
+                        help="measure parse throughput only (page text and API JSON)")
     parser.add_argument("--report", type=Path, metavar="JSON",
                         help="only print the table of a JSON file written by --json")
     args = parser.parse_args(argv)
@@ -508,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"measuring {size:,} papers ...", file=sys.stderr, flush=True)
         results[size] = measure_size(size, args)
     store = None
-    if args.store_markers > 0:
+    if args.store_markers > 0 and not args.parse_only:
         print(f"measuring a store of {args.store_markers:,} markers ...", file=sys.stderr,
               flush=True)
         store = measure_store(args)

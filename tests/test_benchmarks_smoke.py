@@ -31,16 +31,23 @@ def test_corpus_is_deterministic_and_parses_to_the_papers_it_made(corpus_module,
     first = corpus_module.generate(200, tmp_path / "a")
     second = corpus_module.generate(200, tmp_path / "b")
     assert first == second
-    files_a = sorted((tmp_path / "a" / "listings").iterdir())
-    files_b = sorted((tmp_path / "b" / "listings").iterdir())
+    files_a = sorted(p for p in (tmp_path / "a" / "listings").rglob("*") if p.is_file())
+    files_b = sorted(p for p in (tmp_path / "b" / "listings").rglob("*") if p.is_file())
     assert [f.name for f in files_a] == [f.name for f in files_b]
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(files_a, files_b))
 
     lib = load_library([tmp_path / "a" / "listings"], use_cache=False)
     assert len(lib.papers) == first["distinct"] == 200
     assert first["entries"] > 200  # some papers are listed again in later files
+    assert lib.warnings == []
     titles = (tmp_path / "a" / "titles.lst").read_text(encoding="utf-8").splitlines()
-    assert titles == [p.title for p in lib.papers]
+    assert sorted(titles) == sorted(p.title for p in lib.papers)
+    # API day files: papers with arXiv ids, author names and code, some also seen in page text.
+    assert first["api_files"] >= 1 and any(f.suffix == ".json" for f in files_a)
+    api = [p for p in lib.papers if p.arxiv_id]
+    assert api and all(p.author_names and p.authors == len(p.author_names) for p in api)
+    assert any(p.github for p in api) and any(p.keywords for p in api)
+    assert any(any(s.endswith(".txt") for s in p.sources) for p in api)
     assert any(len(p.sources) > 1 for p in lib.papers)
     assert any(p.authors for p in lib.papers)
     assert any(p.published_inferred for p in lib.papers)
@@ -51,7 +58,7 @@ def test_corpus_is_deterministic_and_parses_to_the_papers_it_made(corpus_module,
 
 def test_corpus_is_reused_unless_missing_or_forced(corpus_module, tmp_path):
     out, manifest = corpus_module.ensure_corpus(150, tmp_path)
-    listing = next((out / "listings").iterdir())
+    listing = sorted((out / "listings").glob("*.txt"))[0]
     stamp = listing.stat().st_mtime_ns
     again, manifest2 = corpus_module.ensure_corpus(150, tmp_path)
     assert again == out and manifest2 == manifest
@@ -75,7 +82,7 @@ def test_harness_runs_end_to_end_at_a_tiny_size(tmp_path, seed_library):
     payload = json.loads(out_json.read_text(encoding="utf-8"))
     result = payload["results"]["120"]
     summary = result["summary"]
-    for key in ("parse_mb_s", "paint_first_s", "paint_cached_s", "key_p50_ms", "key_p95_ms",
+    for key in ("parse_mb_s", "parse_json_mb_s", "paint_first_s", "paint_cached_s", "key_p50_ms", "key_p95_ms",
                 "search_p50_ms", "cursor_cpu_ms", "rss_session_mb"):
         assert summary[key] is not None and summary[key] > 0, key
     assert result["start_first"][0]["cache_hit"] is False

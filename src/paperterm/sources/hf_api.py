@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from sys import intern
 from collections.abc import Callable
 
 from paperterm.model import Paper, paper_id
@@ -57,7 +58,6 @@ ARXIV_ID = re.compile(
     r"(?P<id>[0-9]{4}\.[0-9]{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7})(?:v[0-9]+)?")
 _FILE_DAY = re.compile(r"(?<![0-9])([0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9])")
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_WRAP = re.compile(r"\s+")
 _PARAGRAPHS = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 
 #: Where a paper's pages are, from its arXiv id.
@@ -73,11 +73,13 @@ def arxiv_urls(arxiv_id: str) -> tuple[str, str]:
 
 def unwrap(text: str) -> str:
     """``text`` on one line: every run of white space (arXiv's line wraps) becomes one space."""
-    return _WRAP.sub(" ", text).strip()
+    return " ".join(text.split())  # C speed: a regex substitution took half the parse time
 
 
 def unwrap_paragraphs(text: str) -> str:
     """Each paragraph unwrapped; paragraphs separated by one blank line."""
+    if _PARAGRAPHS.search(text) is None:
+        return " ".join(text.split())
     return "\n\n".join(p for p in (unwrap(part) for part in _PARAGRAPHS.split(text)) if p)
 
 
@@ -168,10 +170,10 @@ class _Entry:
         names = []
         bad = 0
         for author in value:
-            name = author.get("name") if isinstance(author, dict) else None
-            name = unwrap(name) if isinstance(name, str) else ""
-            if name:
-                names.append(name)
+            name = author.get("name") if type(author) is dict else None
+            if type(name) is str and (name := " ".join(name.split())):
+                # Interned: the same names recur across papers (and pickle once in the cache).
+                names.append(intern(name))
             else:
                 bad += 1
         if bad:
@@ -189,7 +191,7 @@ class _Entry:
         if not isinstance(value, list):
             self.bad("ai_keywords", value, "a list")
             return ()
-        words = [unwrap(w) for w in value if isinstance(w, str)]
+        words = [intern(unwrap(w)) for w in value if isinstance(w, str)]
         if len(words) != len(value):
             self.warn(f"{self.where}: {len(value) - len(words)} ai_keywords are not text; left out")
         return tuple(dict.fromkeys(w for w in words if w))[:MAX_KEYWORDS]
