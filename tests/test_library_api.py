@@ -116,3 +116,14 @@ def test_cached_library_keeps_the_new_fields(tmp_path):
     load_library([tmp_path])  # writes the cache
     cached = load_library([tmp_path])
     assert [p.to_dict() for p in cached.papers] == [p.to_dict() for p in fresh.papers]
+
+
+def test_an_arxiv_id_resolves_like_a_paper_id():
+    library = load_library([FIXTURES], use_cache=False)
+    paper = library.resolve("2510.00515")
+    assert paper.arxiv_id == "2510.00515" and library.resolve(paper.id[:7]) is paper
+    import pytest
+
+    from paperterm.library import IdError
+    with pytest.raises(IdError):
+        library.resolve("2510.99999")

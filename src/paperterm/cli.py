@@ -25,7 +25,8 @@ from paperterm.export import FORMATS, ExportError, paper_record, render, write_a
 from paperterm.keymap import KeymapError, load_keymap
 from paperterm.limits import MAX_IMPORT_BYTES, MAX_NOTE_BYTES, TooLarge, read_bounded
 from paperterm.library import LISTING_SUFFIXES, IdError, Library, LoadError, load_library
-from paperterm.model import Paper, authors_label, date_label, newest_first
+from paperterm.links import paper_links
+from paperterm.model import Paper, author_names_label, authors_label, date_label, newest_first
 from paperterm.safe_text import json_safe, visible, visible_lines
 from paperterm.search import Query, QueryError, parse_query
 from paperterm.state import Marker, MarkerStore, StoreError, check_text, export_json
@@ -323,12 +324,19 @@ def cmd_show(args) -> int:
         return 0
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     title = visible(paper.title)
-    who = visible(authors_label(paper) or "authors unknown")
+    names = author_names_label(paper)
+    who = visible((paper.organization if names else authors_label(paper)) or
+                  ("" if names else "authors unknown"))
     when = visible(date_label(paper) or "date unknown")
+    figures = (f"  ·  ▲ {paper.upvotes}" if paper.upvotes else "") + \
+        (f"  ·  {paper.comments} comment{'s' if paper.comments != 1 else ''}"
+         if paper.comments is not None else "")
     lines = [
         title,
         "=" * min(len(title), width),
-        f"id {paper.id}  ·  {who}  ·  {when}" + (f"  ·  ▲ {paper.upvotes}" if paper.upvotes else ""),
+        *([textwrap.fill("by " + visible(names), width)] if names else []),
+        f"id {paper.id}" + (f"  ·  arXiv {visible(paper.arxiv_id)}" if paper.arxiv_id else "")
+        + (f"  ·  {who}" if who else "") + f"  ·  {when}" + figures,
         f"seen in {len(paper.sources)} listing{'s' if len(paper.sources) != 1 else ''}: "
         + ", ".join(visible(source) for source in paper.sources),
         "markers: " + ", ".join(filter(None, [
@@ -338,8 +346,19 @@ def cmd_show(args) -> int:
         "",
         textwrap.fill(visible(paper.abstract), width) if paper.abstract else "(no abstract)",
     ]
-    if paper.urls:
-        lines += ["", "Links:"] + [f"  {visible(u)}" for u in paper.urls]
+    if paper.ai_summary:
+        lines += ["", "AI summary (machine-written by Hugging Face, not by the authors):",
+                  textwrap.fill(visible(paper.ai_summary), width, initial_indent="  ",
+                                subsequent_indent="  ")]
+    if paper.keywords:
+        lines += ["", "AI keywords (machine-written):",
+                  textwrap.fill(visible(", ".join(paper.keywords)), width, initial_indent="  ",
+                                subsequent_indent="  ")]
+    links = paper_links(paper)
+    if links:
+        label_width = max(len(link.label) for link in links)
+        lines += ["", "Links:"] + [f"  {link.label.ljust(label_width)}  {visible(link.url)}"
+                                   for link in links]
     if marker and marker.note:
         lines += ["", "Note:"] + [f"  {visible(line)}" for line in marker.note.splitlines()]
     print("\n".join(lines))

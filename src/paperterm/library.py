@@ -50,6 +50,7 @@ class Library:
     files: list[Path] = field(default_factory=list)
     _by_id: dict[str, Paper] = field(default_factory=dict, repr=False)
     _sorted_ids: list[str] = field(default_factory=list, repr=False)
+    _by_arxiv: dict[str, Paper] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._reindex()
@@ -57,6 +58,7 @@ class Library:
     def _reindex(self) -> None:
         self._by_id = {p.id: p for p in self.papers}
         self._sorted_ids = sorted(self._by_id)
+        self._by_arxiv = {p.arxiv_id: p for p in self.papers if p.arxiv_id}
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -69,12 +71,16 @@ class Library:
         return self._by_id.get(paper_id)
 
     def resolve(self, prefix: str) -> Paper:
-        """The one paper whose id starts with ``prefix``; ``IdError`` if none or several do."""
+        """The one paper whose id starts with ``prefix``, or whose arXiv id is ``prefix`` (ids are
+        hex digits, arXiv ids never are); ``IdError`` if none or several do."""
         key = prefix.strip().lower()
         if not key:
             raise IdError("empty id")
         if key in self._by_id:
             return self._by_id[key]
+        by_arxiv = self._by_arxiv.get(prefix.strip())
+        if by_arxiv is not None:
+            return by_arxiv
         start = bisect.bisect_left(self._sorted_ids, key)
         matches = []
         for candidate in self._sorted_ids[start:start + 3]:
