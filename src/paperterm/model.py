@@ -45,7 +45,8 @@ def is_paper_id(text: str) -> bool:
 
 #: The fields of a ``Paper``, in constructor order (what ``repr``, equality and ``to_dict`` use).
 FIELDS = ("id", "title", "abstract", "authors", "organization", "published", "published_text",
-          "published_inferred", "upvotes", "urls", "sources", "days")
+          "published_inferred", "upvotes", "urls", "sources", "days", "arxiv_id", "author_names",
+          "github", "github_stars", "project_page", "comments", "ai_summary", "keywords")
 
 
 #: The paper's page on Hugging Face, for a paper with an arXiv id.
@@ -91,6 +92,12 @@ class Paper:
     that could not be resolved; ``published_text`` keeps the date exactly as the listing showed it,
     and ``published_inferred`` says the year was not shown but inferred from the listing.
 
+    What an API day file adds (``None`` or empty for a page-text listing): ``arxiv_id``;
+    ``author_names`` in order (``authors`` stays the count); ``github`` (the code repository URL)
+    and its ``github_stars``; ``project_page``; ``comments`` (the Hugging Face discussion count);
+    ``ai_summary`` and ``keywords``, both machine-written by Hugging Face. ``organization`` is the
+    organisation's full name for both kinds of listing.
+
     ``abstract`` is a string, but it need not live in memory: at 100,000 papers abstracts are
     three quarters of the library (about 170 MB), while a reader looks at a handful. A paper made by
     ``stored_paper`` holds only where its abstract is in a ``TextStore`` (a file: the cache, or a
@@ -102,7 +109,9 @@ class Paper:
     """
 
     __slots__ = ("id", "title", "_abstract", "_store", "authors", "organization", "published",
-                 "published_text", "published_inferred", "upvotes", "urls", "sources", "days")
+                 "published_text", "published_inferred", "upvotes", "urls", "sources", "days",
+                 "arxiv_id", "author_names", "github", "github_stars", "project_page", "comments",
+                 "ai_summary", "keywords")
 
     id: str
     title: str
@@ -115,14 +124,27 @@ class Paper:
     urls: tuple[str, ...]
     sources: tuple[str, ...]
     days: tuple[str, ...]
+    arxiv_id: str | None
+    author_names: tuple[str, ...]
+    github: str | None
+    github_stars: int | None
+    project_page: str | None
+    comments: int | None
+    ai_summary: str | None
+    keywords: tuple[str, ...]
 
     def __init__(self, id: str, title: str, abstract: str, authors: int | None = None,
                  organization: str | None = None, published: str | None = None,
                  published_text: str | None = None, published_inferred: bool = False,
                  upvotes: int | None = None, urls: tuple[str, ...] = (),
-                 sources: tuple[str, ...] = (), days: tuple[str, ...] = ()) -> None:
+                 sources: tuple[str, ...] = (), days: tuple[str, ...] = (),
+                 arxiv_id: str | None = None, author_names: tuple[str, ...] = (),
+                 github: str | None = None, github_stars: int | None = None,
+                 project_page: str | None = None, comments: int | None = None,
+                 ai_summary: str | None = None, keywords: tuple[str, ...] = ()) -> None:
         _init(self, None, abstract, id, title, authors, organization, published, published_text,
-              published_inferred, upvotes, urls, sources, days)
+              published_inferred, upvotes, urls, sources, days, arxiv_id, author_names, github,
+              github_stars, project_page, comments, ai_summary, keywords)
 
     @property
     def abstract(self) -> str:
@@ -134,7 +156,7 @@ class Paper:
     def link(self) -> str:
         """The page to open for this paper, never empty (``paper_link``): the one place that
         decides it, for ``b``, ``y``, the detail pane, every export and every JSON output."""
-        return paper_link(self.title, arxiv_id_in(self.urls))
+        return paper_link(self.title, self.arxiv_id or arxiv_id_in(self.urls))
 
     @property
     def year(self) -> int | None:
@@ -170,6 +192,14 @@ class Paper:
             "urls": list(self.urls),
             "sources": list(self.sources),
             "days": list(self.days),
+            "arxiv_id": self.arxiv_id,
+            "author_names": list(self.author_names),
+            "github": self.github,
+            "github_stars": self.github_stars,
+            "project_page": self.project_page,
+            "comments": self.comments,
+            "ai_summary": self.ai_summary,
+            "keywords": list(self.keywords),
         }
 
     def _values(self) -> tuple:
@@ -207,7 +237,11 @@ _OTHER = tuple(name for name in FIELDS if name != "abstract")
 def _init(paper: Paper, store: TextStore | None, abstract: str | int, id: str, title: str,
           authors: int | None, organization: str | None, published: str | None,
           published_text: str | None, published_inferred: bool, upvotes: int | None,
-          urls: tuple[str, ...], sources: tuple[str, ...], days: tuple[str, ...]) -> None:
+          urls: tuple[str, ...], sources: tuple[str, ...], days: tuple[str, ...] = (),
+          arxiv_id: str | None = None, author_names: tuple[str, ...] = (),
+          github: str | None = None, github_stars: int | None = None,
+          project_page: str | None = None, comments: int | None = None,
+          ai_summary: str | None = None, keywords: tuple[str, ...] = ()) -> None:
     _set(paper, "id", id)
     _set(paper, "title", title)
     _set(paper, "_abstract", abstract)
@@ -221,17 +255,26 @@ def _init(paper: Paper, store: TextStore | None, abstract: str | int, id: str, t
     _set(paper, "urls", urls)
     _set(paper, "sources", sources)
     _set(paper, "days", days)
+    _set(paper, "arxiv_id", arxiv_id)
+    _set(paper, "author_names", author_names)
+    _set(paper, "github", github)
+    _set(paper, "github_stars", github_stars)
+    _set(paper, "project_page", project_page)
+    _set(paper, "comments", comments)
+    _set(paper, "ai_summary", ai_summary)
+    _set(paper, "keywords", keywords)
 
 
 def stored_paper(store: TextStore, ref: int, id: str, title: str, authors: int | None = None,
                  organization: str | None = None, published: str | None = None,
                  published_text: str | None = None, published_inferred: bool = False,
                  upvotes: int | None = None, urls: tuple[str, ...] = (),
-                 sources: tuple[str, ...] = (), days: tuple[str, ...] = ()) -> Paper:
-    """A paper whose abstract is ``store.read(ref)``, read only when asked for."""
+                 sources: tuple[str, ...] = (), *rest: object, **named: object) -> Paper:
+    """A paper whose abstract is ``store.read(ref)``, read only when asked for (the fields after
+    ``sources`` as ``Paper`` takes them)."""
     paper = Paper.__new__(Paper)
     _init(paper, store, ref, id, title, authors, organization, published, published_text,
-          published_inferred, upvotes, urls, sources, days)
+          published_inferred, upvotes, urls, sources, *rest, **named)
     return paper
 
 
@@ -270,3 +313,17 @@ def date_label(paper: Paper) -> str | None:
     if paper.published:
         return paper.published + (" (year inferred)" if paper.published_inferred else "")
     return paper.published_text
+
+
+#: Author names shown before "and N more" (detail pane, ``show``, Markdown).
+NAMES_SHOWN = 10
+
+
+def author_names_label(paper: Paper, limit: int = NAMES_SHOWN) -> str | None:
+    """``A, B, C`` -- the first ``limit`` author names, then ``and N more``; ``None`` without names."""
+    names = paper.author_names
+    if not names:
+        return None
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + f" and {len(names) - limit:,} more"
