@@ -173,7 +173,7 @@ def test_export_starred_in_every_format(tmp_path):
     chosen = _star_two()
     titles = {r["title"] for r in chosen}
     md = run_cli("export").stdout
-    assert all(f"## {t}" in md for t in titles)
+    assert all(f"## [{t}](<https://arxiv.org/search/?query=" in md for t in titles)
     data = json.loads(run_cli("export", "--format", "json").stdout)
     assert {r["title"] for r in data} == titles and all(list(r) == JSON_KEYS for r in data)
     rows = list(csv.DictReader(io.StringIO(run_cli("export", "--format", "csv").stdout)))

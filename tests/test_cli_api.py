@@ -35,8 +35,10 @@ def test_show_by_arxiv_id_with_names_ai_fields_and_links():
     proc = run_cli("show", "2503.15475", str(FIXTURES))
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
+    flat = " ".join(out.split())
     assert out.startswith("Cube: A Roblox View of 3D Intelligence\n")
-    assert "Anirudh Sudarshan, Maurice Chu and 35 more" in out
+    assert "by Foundation AI Team, Kiran Bhat, " in flat
+    assert "Anirudh Sudarshan, Maurice Chu and 35 more" in flat
     assert "arXiv 2503.15475" in out and "1 comment" in out
     assert "AI keywords (machine-written):" in out
     assert "  Hugging Face  https://huggingface.co/papers/2503.15475\n" in out

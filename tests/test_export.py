@@ -16,6 +16,8 @@ import os
 import re
 from pathlib import Path
 
+from types import SimpleNamespace
+
 import bibtexparser
 import pytest
 from bibtexparser.middlewares import LatexDecodingMiddleware
@@ -27,6 +29,7 @@ from paperterm.export import (
     FORMATS, ExportError, default_filename, paper_record, render, write_atomic,
 )
 from paperterm.export.bibtex import citation_keys, key_base
+from paperterm.links import paper_links
 from paperterm.model import Paper, paper_id
 from paperterm.state import Marker
 
@@ -263,10 +266,8 @@ def check_bibtex_round_trip(papers, markers):
             assert fields["month"].value == MONTHS[int(paper.published[5:7]) - 1]
         else:
             assert "year" not in fields and "month" not in fields
-        if paper.urls:  # a verbatim field: compared undecoded (% is not a LaTeX comment there)
-            assert raw_entry.fields_dict["url"].value == paper.urls[0]
-        else:
-            assert "url" not in fields
+        # A verbatim field: compared undecoded (% is not a LaTeX comment there).
+        assert raw_entry.fields_dict["url"].value == (paper.urls[0] if paper.urls else paper.link)
         flags = [w for w, on in (("starred", marker and marker.starred),
                                  ("read", marker and marker.read)) if on]
         assert (fields["keywords"].value.split(", ") if "keywords" in fields else []) == flags
@@ -376,14 +377,15 @@ def markdown_sections(text: str) -> tuple[str, str, list[dict]]:
     while i < len(tokens):
         tok = tokens[i]
         if tok.type == "heading_open":
-            heading = inline_text(tokens[i + 1])
+            heading, href = heading_text(tokens[i + 1])
             if tok.tag == "h1":
                 assert title is None
                 title = heading
             else:
                 assert tok.tag == "h2" and tok.level == 0
-                sections.append({"title": heading, "paragraphs": [], "raw": [], "links": [],
-                                 "quote": [], "quote_kinds": set()})
+                sections.append({"title": heading, "title_link": href, "paragraphs": [],
+                                 "raw": [], "links": [], "labels": [], "quote": [],
+                                 "quote_kinds": set()})
             i += 3
             continue
         if tok.type == "paragraph_open" and tok.level == 0:
@@ -399,9 +401,15 @@ def markdown_sections(text: str) -> tuple[str, str, list[dict]]:
             j = i + 1
             while tokens[j].type != "bullet_list_close":
                 if tokens[j].type == "inline":
-                    kids = [c.type for c in tokens[j].children]
+                    children = tokens[j].children
+                    label = ""
+                    if children[0].type == "text":  # "Code (★ 4): <url>"
+                        label, children = children[0].content, children[1:]
+                    kids = [c.type for c in children]
                     assert kids == ["link_open", "text", "link_close"], kids
-                    sections[-1]["links"].append(tokens[j].children[0].attrs["href"])
+                    assert children[0].markup == "autolink"
+                    sections[-1]["links"].append(children[0].attrs["href"])
+                    sections[-1]["labels"].append(label.removesuffix(": "))
                 j += 1
             i = j + 1
             continue
@@ -422,6 +430,18 @@ def markdown_sections(text: str) -> tuple[str, str, list[dict]]:
                                 "math_block"), (tok.type, tok.content)
         i += 1
     return title, intro, sections
+
+
+def heading_text(token) -> tuple[str, str | None]:
+    """A heading's text as shown, and the href when the whole heading is one (non-auto) link."""
+    children = token.children
+    if children and children[0].type == "link_open" and children[0].markup != "autolink":
+        assert children[-1].type == "link_close"
+        href = children[0].attrs["href"]
+        inner = [c for c in children[1:-1]]
+        assert not any(c.type == "link_open" for c in inner)
+        return inline_text(SimpleNamespace(children=inner, content=token.content)), href
+    return inline_text(token), None
 
 
 def note_as_markdown_shows_it(note: str) -> str:
@@ -449,7 +469,10 @@ def test_markdown_structure_and_fields_round_trip():
         body = [inline_text(tok) for tok in rest]
         expected_abstract = "\n".join(line.strip() for line in paper.abstract.splitlines())
         assert body == ([expected_abstract] if paper.abstract else [])
-        assert section["links"] == [MD.normalizeLink(u) for u in paper.urls]
+        assert section["links"] == [MD.normalizeLink(link.url) for link in paper_links(paper)]
+        assert section["labels"] == ["arXiv search"] + [""] * len(paper.urls)
+        if section["title_link"] is not None:
+            assert section["title_link"] == MD.normalizeLink(paper.link)
         if marker and marker.note:
             assert section["quote"] == [note_as_markdown_shows_it(marker.note)]
             assert "softbreak" not in section["quote_kinds"]  # every note line break kept
@@ -473,7 +496,7 @@ def test_markdown_meta_line_shows_dates_counts_and_listings():
 
 def test_markdown_keeps_maths_exactly_as_written():
     text = render(TRICKY[:1], {}, "markdown", today=TODAY)
-    assert f"## {MATH_TITLE}\n" in text
+    assert f"## [{MATH_TITLE}](<{TRICKY[0].link}>)\n" in text
     assert r"$L(s) = L_0 + A\cdot S_1^{-\alpha}$ fits" in text
     assert r"$$\sum_i x_i$$" in text
     assert r"costs \$5 and \$10" in text  # not maths: escaped so no renderer pairs them

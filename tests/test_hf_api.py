@@ -16,7 +16,16 @@ from hypothesis import strategies as st
 
 from paperterm.model import paper_id
 from paperterm.sources import MAX_WARNINGS
-from paperterm.sources.hf_api import ARXIV_ID, file_day, parse_api_listing, unwrap_paragraphs
+import datetime as dt
+
+from paperterm.sources.capture import FROM_MTIME, FROM_NAME
+from paperterm.sources.hf_api import (
+    ARXIV_ID,
+    FROM_SUBMITTED,
+    parse_api_listing,
+    submitted_day,
+    unwrap_paragraphs,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hf_api"
 COUNTS = {"2024-06-03.json": 6, "2025-03-20.json": 13, "2025-10-06.json": 16}
@@ -44,11 +53,12 @@ def test_real_files_load_whole_without_warnings(name):
     result = parse_fixture(name)
     assert result.warnings == []
     assert len(result.papers) == COUNTS[name]
-    assert result.page_date == name[:10]
+    assert (result.captured, result.captured_how) == (name[:10], FROM_NAME)
+    assert result.page_date is None
     for paper in result.papers:
         assert paper.id == paper_id(paper.title)
         assert "\n" not in paper.title and "  " not in paper.title
-        assert paper.sources == (name,)
+        assert paper.sources == (name,) and paper.days == (name[:10],)
         assert paper.authors == len(paper.author_names) > 0
         assert paper.urls[:2] == (f"https://arxiv.org/abs/{paper.arxiv_id}",
                                   f"https://arxiv.org/pdf/{paper.arxiv_id}")
@@ -105,14 +115,23 @@ def test_old_and_versioned_arxiv_ids():
         assert ARXIV_ID.fullmatch(bad) is None
 
 
-def test_file_day_and_submitted_day():
-    assert file_day("2025-10-06.json") == "2025-10-06"
-    assert file_day("hf-daily-2025-10-06.json") == "2025-10-06"
-    assert file_day("2025-02-30.json") is None and file_day("papers.json") is None
+def test_capture_date_from_name_then_submitted_day_then_file_time():
     data = entries("2025-03-20.json")
-    result = parse_api_listing(json.dumps(data), "saved.json")
-    assert result.page_date == "2025-03-20"  # from submittedOnDailyAt
-    assert parse_api_listing(json.dumps(entries("2024-06-03.json")), "old.json").page_date is None
+    named = parse_api_listing(json.dumps(data), "hf-daily-2025-03-21.json")
+    assert (named.captured, named.captured_how) == ("2025-03-21", FROM_NAME)
+    result = parse_api_listing(json.dumps(data), "saved.json", modified=dt.date(2026, 1, 1))
+    assert (result.captured, result.captured_how) == ("2025-03-20", FROM_SUBMITTED)
+    assert {p.days for p in result.papers} == {("2025-03-20",)}
+    # A 2024 file has no submittedOnDailyAt: its name, else its modification date.
+    old = parse_api_listing(json.dumps(entries("2024-06-03.json")), "old.json",
+                            modified=dt.date(2024, 6, 4))
+    assert (old.captured, old.captured_how) == ("2024-06-04", FROM_MTIME)
+    assert parse_api_listing(json.dumps(entries("2024-06-03.json")), "old.json").captured is None
+    assert submitted_day([{"paper": {"submittedOnDailyAt": d}} for d in
+                          ("2025-01-02T01:00:00Z", "2025-01-03T01:00:00Z", "2025-01-03T09:00Z",
+                           "garbage", 7)] + ["x"]) == "2025-01-03"
+    # The entries' publishedAt never gives the day (its meaning changed in 2025).
+    assert all(p.published != "2025-03-20" for p in result.papers)
 
 
 def test_titles_and_abstracts_unwrapped():

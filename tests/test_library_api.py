@@ -39,7 +39,7 @@ def test_a_folder_reads_txt_and_json_and_ignores_other_files(tmp_path):
 
 def test_text_and_api_sightings_of_one_title_are_one_paper(tmp_path):
     # The page shows the title with other spacing and case; its organisation line has the handle.
-    (tmp_path / "page.txt").write_text(text_listing(
+    (tmp_path / "2025-10-05.txt").write_text(text_listing(
         "Efficient multi-modal large language models via progressive consistency  distillation",
         meta="sjtu Shanghai Jiao Tong University\n·\nOct 1, 2025 9"))
     shutil.copyfile(FIXTURES / "2025-10-06.json", tmp_path / "2025-10-06.json")
@@ -48,19 +48,32 @@ def test_text_and_api_sightings_of_one_title_are_one_paper(tmp_path):
     assert len(library) == 16
     # The id is the title-based one, so a marker stored before the API file came stays attached.
     assert paper.id == paper_id(EPIC) == paper_id(paper.title)
-    assert paper.sources == ("2025-10-06.json", "page.txt")  # load order: path order
-    assert paper.title == EPIC  # the first sighting's
+    assert paper.sources == ("2025-10-05.txt", "2025-10-06.json")  # load order: path order
+    assert paper.days == ("2025-10-05", "2025-10-06")
+    assert paper.title.startswith("Efficient multi-modal")  # the first sighting's
     assert paper.author_names[0] == "Zichen Wen" and paper.authors == 11
     assert paper.organization == "Shanghai Jiao Tong University"
     assert paper.github == "https://github.com/ZichenWen1/EPIC" and paper.github_stars == 4
-    assert paper.upvotes == 16 and paper.comments == 1
+    assert paper.upvotes == 16 and paper.comments == 1  # the newest listing's (the API file)
     assert paper.abstract.startswith("Visual tokens consume")  # the longer abstract
 
 
+def test_upvotes_are_the_newest_listings_even_when_lower(tmp_path):
+    shutil.copyfile(FIXTURES / "2025-10-06.json", tmp_path / "2025-10-06.json")
+    (tmp_path / "2025-10-09.txt").write_text(text_listing(EPIC, meta="  • 11 authors\n·\nOct 1, 2025 9"))
+    library = load_library([tmp_path], use_cache=False)
+    [paper] = [p for p in library.papers if p.arxiv_id == "2510.00515"]
+    assert paper.days == ("2025-10-06", "2025-10-09")
+    assert paper.upvotes == 9  # the page of 2025-10-09 is newer than the API file
+    assert paper.comments == 1  # only the API file knows it
+    assert paper.github_stars == 4 and paper.author_names[0] == "Zichen Wen"
+
+
 def test_one_paper_per_arxiv_id_even_when_the_title_was_revised():
-    first = api("Old Title", "2501.00001", "2025-01-02.json", upvotes=3, comments=0)
+    first = api("Old Title", "2501.00001", "2025-01-02.json", upvotes=3, comments=0,
+                days=("2025-01-02",))
     revised = api("New Better Title", "2501.00001", "2025-01-03.json", upvotes=9, comments=2,
-                  github="https://github.com/x/y", github_stars=10)
+                  github="https://github.com/x/y", github_stars=10, days=("2025-01-03",))
     [merged] = merge_papers([[first], [revised]])
     assert merged.id == paper_id("Old Title") and merged.title == "Old Title"
     assert merged.sources == ("2025-01-02.json", "2025-01-03.json")

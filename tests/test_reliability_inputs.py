@@ -289,7 +289,7 @@ def test_directory_with_no_listings(tmp_path):
     (tmp_path / "empty-dir").mkdir()
     with pytest.raises(LoadError) as err:
         load_library([tmp_path / "empty-dir"])
-    assert str(err.value) == f"{tmp_path / 'empty-dir'}: directory has no listings (*.txt files)"
+    assert str(err.value) == f"{tmp_path / 'empty-dir'}: directory has no listings (*.txt or *.json files)"
 
 
 def test_broken_symlink(tmp_path):
@@ -460,7 +460,7 @@ def test_cli_bad_paths_exit_1_with_one_line(tmp_path):
     os.mkfifo(tmp_path / "fifo.txt")
     for path, problem in (
         (tmp_path / "missing.txt", "no such file or directory"),
-        (tmp_path / "empty-dir", "directory has no listings (*.txt files)"),
+        (tmp_path / "empty-dir", "directory has no listings (*.txt or *.json files)"),
         (tmp_path / "loop-a.txt", "cannot read (Too many levels of symbolic links)"),
         (tmp_path / "fifo.txt", "not a regular file"),
     ):

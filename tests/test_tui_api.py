@@ -50,7 +50,7 @@ def test_detail_text_of_a_page_paper_is_unchanged_in_shape(seed_library):
     paper = next(p for p in seed_library.papers if p.urls)
     text = detail_text(paper, None).plain
     assert "AI summary" not in text and "machine-written" not in text
-    assert f"Link  {paper.urls[0]}" in text
+    assert f"arXiv search  {paper.link}" in text and f"Link          {paper.urls[0]}" in text
 
 
 async def test_b_opens_the_hugging_face_page_and_B_offers_the_others(monkeypatch):

@@ -296,21 +296,16 @@ async def test_tab_moves_focus_and_jk_scroll_the_detail():
         assert screen.paper_list.has_focus
 
 
-async def test_y_copies_title_and_first_url():
+async def test_y_copies_title_and_the_papers_link():
     app = create_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = app.main_screen
-        papers = app.library.papers
-        with_url = next(i for i, p in enumerate(screen.paper_list.rows) if papers[p].urls)
-        screen.paper_list.move_cursor(with_url)
-        paper = current(app)
         await pilot.press("y")
-        assert app.clipboard == f"{paper.title}\n{paper.urls[0]}"
-        await pilot.press("g", "y")
-        assert app.clipboard == current(app).title
+        paper = current(app)
+        assert app.clipboard == f"{paper.title}\n{paper.link}"
+        assert paper.link.startswith("https://arxiv.org/search/?query=")  # the seeds have no ids
 
 
-async def test_b_opens_first_url(monkeypatch):
+async def test_b_opens_the_papers_link(monkeypatch):
     monkeypatch.setattr(main_screen_module, "can_open_browser", lambda: True)
     app = create_app()
     opened = []
@@ -318,16 +313,10 @@ async def test_b_opens_first_url(monkeypatch):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = app.main_screen
         papers = app.library.papers
-        without = next(i for i, p in enumerate(screen.paper_list.rows) if not papers[p].urls)
-        screen.paper_list.move_cursor(without)
-        await pilot.press("b")
-        await pilot.pause()
-        assert opened == []
-        assert "no URL" in screen_text(app)
         with_url = next(i for i, p in enumerate(screen.paper_list.rows) if papers[p].urls)
         screen.paper_list.move_cursor(with_url)
         await pilot.press("b")
-        assert opened == [current(app).urls[0]]
+        assert opened == [current(app).link]  # never empty, even without an arXiv id
 
 
 async def test_b_without_a_display_copies_instead_of_launching_a_text_browser(monkeypatch):
@@ -336,12 +325,8 @@ async def test_b_without_a_display_copies_instead_of_launching_a_text_browser(mo
     opened = []
     monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        screen = app.main_screen
-        papers = app.library.papers
-        with_url = next(i for i, p in enumerate(screen.paper_list.rows) if papers[p].urls)
-        screen.paper_list.move_cursor(with_url)
         await pilot.press("b")
-        assert opened == [] and app.clipboard == current(app).urls[0]
+        assert opened == [] and app.clipboard == current(app).link
 
 
 async def test_e_exports_starred_papers(tmp_path):
@@ -462,8 +447,8 @@ async def test_ctrl_p_palette_offers_every_action():
                        "Edit the note", "Undo the last marker change", "View: all papers",
                        "View: unread papers", "View: starred papers", "View: papers with a note",
                        "Cycle sort: date, upvotes, title, seen, comments, code stars",
-                       "Copy the title and first URL",
-                       "Open the paper's page in the browser: Hugging Face, else the first link",
+                       "Copy the title and the paper's link",
+                       "Open the paper's page in the browser: Hugging Face, else an arXiv title search",
                        "Pick a link to open: arXiv, PDF, code, project page, ...",
                        "Export the starred papers",
                        "Show this help", "Search titles and abstracts",

@@ -1,18 +1,18 @@
 """A paper's links, labelled, in the order every face shows them: the detail pane, the ``B`` menu,
 ``show`` and the Markdown export all take them from ``paper_links``, so they never disagree.
 
-Order: the Hugging Face page, the arXiv abstract and PDF (all three from the arXiv id), the code
-repository (with its stars), the project page, then every other URL found in the abstract. A URL
-appears once, under its first label.
+Order: the paper's page (``Paper.link``: its Hugging Face page when the arXiv id is known, else an
+arXiv title search), the arXiv abstract and PDF (with the arXiv id), the code repository (with its
+stars), the project page, then every other URL found in the abstract. A URL appears once, under
+its first label. The first link is always ``Paper.link``: what ``b`` opens and ``y`` copies.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from paperterm.model import Paper
+from paperterm.model import Paper, arxiv_id_in
 
-HF_PAGE = "https://huggingface.co/papers/{}"
 ARXIV_ABS = "https://arxiv.org/abs/{}"
 ARXIV_PDF = "https://arxiv.org/pdf/{}"
 
@@ -31,11 +31,12 @@ def stars_label(stars: int | None) -> str:
 
 def paper_links(paper: Paper) -> list[Link]:
     """Every link of ``paper``, labelled, best first (see the module docstring)."""
-    links: list[Link] = []
-    if paper.arxiv_id:
-        links += [Link("Hugging Face", HF_PAGE.format(paper.arxiv_id)),
-                  Link("arXiv", ARXIV_ABS.format(paper.arxiv_id)),
-                  Link("PDF", ARXIV_PDF.format(paper.arxiv_id))]
+    arxiv_id = paper.arxiv_id or arxiv_id_in(paper.urls)
+    if arxiv_id:
+        links = [Link("Hugging Face", paper.link), Link("arXiv", ARXIV_ABS.format(arxiv_id)),
+                 Link("PDF", ARXIV_PDF.format(arxiv_id))]
+    else:
+        links = [Link("arXiv search", paper.link)]
     if paper.github:
         stars = stars_label(paper.github_stars)
         links.append(Link(f"Code ({stars})" if stars else "Code", paper.github))

@@ -19,8 +19,8 @@ an invented name: a page-text listing gives only a count, which goes to ``howpub
 ``year`` and ``month`` (the standard month macro, e.g. ``aug``) when the date is known;
 ``howpublished`` naming the listing plus the author count (when no names are known) or
 organisation; ``eprint`` and ``archivePrefix = {arXiv}`` when the arXiv id is known; ``url``, the
-arXiv page when the id is known, else the first link found in the abstract, verbatim as URL fields
-are (``{ } \\`` and white space, which listing URLs never hold, percent-encoded); ``keywords``
+arXiv page when the id is known, else the first link found in the abstract, else the paper's link
+(an arXiv title search), verbatim as URL fields are (``{ } \\`` and white space, which listing URLs never hold, percent-encoded); ``keywords``
 (``starred``, ``read``); ``note``, the user's note; ``abstract``.
 
 Keys. The first significant title word, ASCII-folded, plus the year: ``grokking2022``. When several
@@ -156,8 +156,8 @@ def _entry(key: str, paper: Paper, marker: Marker | None) -> str:
         fields.append(("eprint", "{" + escape_bibtex(paper.arxiv_id) + "}"))
         fields.append(("archivePrefix", "{arXiv}"))
         fields.append(("url", "{" + _escape_url(ARXIV_ABS.format(paper.arxiv_id)) + "}"))
-    elif paper.urls:
-        fields.append(("url", "{" + _escape_url(paper.urls[0]) + "}"))
+    else:
+        fields.append(("url", "{" + _escape_url(paper.urls[0] if paper.urls else paper.link) + "}"))
     keywords = [word for word, on in (("starred", marker and marker.starred),
                                       ("read", marker and marker.read)) if on]
     if keywords:

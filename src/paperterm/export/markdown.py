@@ -4,14 +4,15 @@ Layout::
 
     # <title>
     <N papers · exported YYYY-MM-DD>
-    ## <paper title>                  (linked to its Hugging Face page when the arXiv id is known)
+    ## [<paper title>](<link>)        (``Paper.link``: the HF page, else an arXiv title search;
+                                       a title holding a URL, or a bracket in maths, is not linked)
     *<authors or organisation · date · upvotes · comments · listings · id>*
     **★ starred · ✓ read**            (only the markers that are set)
     <abstract paragraph>
     AI summary (machine-written): ... (when the listing has one)
     - Hugging Face: <url>             (the paper's links, as ``links.paper_links`` gives them:
-    - Code (★ 4): <url>                HF page, arXiv, PDF, code, project page; a URL found in
-    - <url>                            the abstract is a bare item)
+    - Code (★ 4): <url>                HF page or arXiv search, arXiv, PDF, code, project page; a
+    - <url>                            URL found in the abstract is a bare item)
     > <note, every line quoted>
 
 The author names (the first ten, then "and N more") stand in for the author count when the
@@ -163,6 +164,15 @@ def _quote(text: str) -> list[str]:
     return out
 
 
+def _linkable(title: str) -> bool:
+    """Whether a title can be a link's text: not when it holds a URL (a link cannot hold a link)
+    or a bracket inside maths (maths is copied unescaped, and a bracket there would end the text).
+    Such a title stays a plain heading; its link is still the first item of the list."""
+    if _URL.search(title):
+        return False
+    return not any("[" in m.group(0) or "]" in m.group(0) for m in _MATH.finditer(title))
+
+
 def _url_item(url: str, label: str = "Link") -> str:
     head = "- " if label == "Link" else f"- {escape_markdown(label)}: "
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*", url):
@@ -173,8 +183,8 @@ def _url_item(url: str, label: str = "Link") -> str:
 def _paper_block(paper: Paper, marker: Marker | None) -> list[str]:
     title = escape_markdown(" ".join(paper.title.split()))
     links = paper_links(paper)
-    if paper.arxiv_id:  # links[0] is then the Hugging Face page
-        title = f"[{title}](<{links[0].url}>)"
+    if _linkable(paper.title):
+        title = f"[{title}](<{paper.link}>)"
     lines = [f"## {title}", "", _meta_line(paper), ""]
     flags = []
     if marker and marker.starred:

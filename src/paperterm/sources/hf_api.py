@@ -25,8 +25,10 @@ What is taken, and how the awkward cases are decided:
   the entry's own.
 - ``published`` is the day of ``paper.publishedAt`` (the arXiv submission time, in UTC). The
   entry's own ``publishedAt`` is not used: its meaning changed in 2025. The day the *listing* is
-  for is the file's day (``ParseResult.page_date``): the date in its name (``2025-10-06.json``), else
-  the most common ``submittedOnDailyAt`` day.
+  for, its capture date (``ParseResult.captured``, each paper's ``days``), follows the one rule of
+  ``sources.capture``, with the API's own day in place of a page date: the date in the file name
+  (``2025-10-06.json``, the ``date`` the file was fetched for), else the most common
+  ``submittedOnDailyAt`` day of its entries, else the file's modification date.
 - ``github`` and ``project_page`` must be http(s) URLs; ``urls`` are the arXiv abstract and PDF
   pages followed by the URLs in the abstract. Counts must be whole numbers from 0 up.
 
@@ -35,14 +37,17 @@ Pure: the same text always gives the same papers, and no input makes it raise.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import Counter
 from sys import intern
 from collections.abc import Callable
 
+from paperterm.links import ARXIV_ABS, ARXIV_PDF
 from paperterm.model import Paper, paper_id
 from paperterm.sources import ParseResult, WarningList, clean_text
+from paperterm.sources.capture import Capture, capture_date
 from paperterm.sources.hf_daily import MAX_TITLE_LENGTH, extract_urls
 
 #: Counts above this are garbage (upvotes, comments, stars).
@@ -56,15 +61,8 @@ MAX_KEYWORDS = 100
 #: (``hep-th/9901001``, ``math.AG/0501001``), each with an optional version suffix, which is dropped.
 ARXIV_ID = re.compile(
     r"(?P<id>[0-9]{4}\.[0-9]{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7})(?:v[0-9]+)?")
-_FILE_DAY = re.compile(r"(?<![0-9])([0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9])")
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _PARAGRAPHS = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-
-#: Where a paper's pages are, from its arXiv id.
-HF_PAGE = "https://huggingface.co/papers/{}"
-ARXIV_ABS = "https://arxiv.org/abs/{}"
-ARXIV_PDF = "https://arxiv.org/pdf/{}"
-
 
 def arxiv_urls(arxiv_id: str) -> tuple[str, str]:
     """The arXiv abstract page and PDF of a paper."""
@@ -102,10 +100,21 @@ def _days_in(year: int, month: int) -> int:
     return 30 if month in (4, 6, 9, 11) else 31
 
 
-def file_day(name: str) -> str | None:
-    """The day a file name gives (``2025-10-06.json``, ``hf-daily-2025-10-06.json``), if any."""
-    match = _FILE_DAY.search(name)
-    return _day_of(match.group(0)) if match else None
+#: How a capture date was found from the entries (``ParseResult.captured_how``).
+FROM_SUBMITTED = "the entries' submittedOnDailyAt day"
+
+
+def submitted_day(data: list) -> str | None:
+    """The most common ``paper.submittedOnDailyAt`` day of the entries (the earliest on a tie)."""
+    days: Counter[str] = Counter()
+    for entry in data:
+        inner = entry.get("paper") if type(entry) is dict else None
+        day = _day_of(inner.get("submittedOnDailyAt")) if type(inner) is dict else None
+        if day is not None:
+            days[day] += 1
+    if not days:
+        return None
+    return min(days, key=lambda d: (-days[d], d))
 
 
 class _Entry:
@@ -213,8 +222,10 @@ class _Entry:
         return None
 
 
-def parse_api_listing(text: str, source: str) -> ParseResult:
-    """Parse one API day file's text. ``source`` names it in ``sources`` and in warnings.
+def parse_api_listing(text: str, source: str, modified: dt.date | None = None) -> ParseResult:
+    """Parse one API day file's text. ``source`` (the file name) names it in ``sources`` and in
+    warnings and may carry its day; ``modified`` is the file's modification date (the last resort
+    for the capture date).
 
     Never raises: text that is not a JSON array of entries is a single warning and no papers; an
     entry that cannot be used is a warning and the rest loads.
@@ -237,12 +248,18 @@ def parse_api_listing(text: str, source: str) -> ParseResult:
                                f"{_json_type(data)}); no papers read")
         return result
 
-    submitted: Counter[str] = Counter()
+    capture = capture_date(source)  # the file name only
+    if capture is None:
+        day = submitted_day(data)
+        capture = Capture(dt.date.fromisoformat(day), FROM_SUBMITTED) if day else \
+            capture_date(source, modified=modified)
+    if capture is not None:
+        result.captured, result.captured_how = capture.date.isoformat(), capture.how
+    days = (result.captured,) if result.captured else ()
     for number, entry in enumerate(data, start=1):
-        paper = _parse_entry(entry, number, source, warn, submitted)
+        paper = _parse_entry(entry, number, source, warn, days)
         if paper is not None:
             result.papers.append(paper)
-    result.page_date = file_day(source) or (submitted.most_common(1)[0][0] if submitted else None)
     warn.close(source)
     if not result.papers:  # always the last warning, never dropped: callers report it
         result.warnings.append(f"{source}: " + ("no papers found (an empty list)" if not data
@@ -256,7 +273,7 @@ def _json_type(value: object) -> str:
 
 
 def _parse_entry(entry: object, number: int, source: str, warn: WarningList,
-                 submitted: Counter[str]) -> Paper | None:
+                 days: tuple[str, ...]) -> Paper | None:
     where = f"{source}: entry {number}"
     if not isinstance(entry, dict):
         warn(f"{where}: a JSON {_json_type(entry) if not isinstance(entry, list) else 'array'}, "
@@ -298,10 +315,7 @@ def _parse_entry(entry: object, number: int, source: str, warn: WarningList,
     published = _day_of(published_at)
     if published_at is not None and published is None:
         fields.bad("paper.publishedAt", published_at, "a date")
-    daily = fields.text("submittedOnDailyAt", inner_only=True)
-    daily_day = _day_of(daily)
-    if daily_day:
-        submitted[daily_day] += 1
+    fields.text("submittedOnDailyAt", inner_only=True)  # (checked: a wrong type is a warning)
 
     ai_summary = fields.text("ai_summary")
     organization = fields.organization()
@@ -317,6 +331,7 @@ def _parse_entry(entry: object, number: int, source: str, warn: WarningList,
         upvotes=fields.count("upvotes"),
         urls=tuple(dict.fromkeys(arxiv_urls(arxiv_id) + extract_urls(abstract))),
         sources=(source,),
+        days=days,
         arxiv_id=arxiv_id,
         author_names=names or (),
         github=fields.url("githubRepo"),

@@ -72,6 +72,15 @@ def detail_text(paper: Paper, marker: Marker | None) -> Text:
     text.append(marker_line(marker), style="bold" if marker is None or not marker.read else "")
     text.append("\n\n")
     text.append(clean(paper.abstract.replace("\n", " ")) or "(no abstract)")
+    # The user's own note right after the abstract, before what a machine wrote and the links.
+    note = marker.note if marker is not None else None
+    text.append("\n\n")
+    if note:
+        text.append(f"{NOTE_MARK} Note", style="bold underline")
+        text.append("\n")
+        text.append(visible_lines(note).replace("\t", " "))
+    else:
+        text.append(f"{NOTE_MARK} No note yet (n to write one)", style="dim")
     if paper.ai_summary:
         text.append("\n\n")
         text.append("AI summary", style="bold underline")
@@ -97,14 +106,6 @@ def detail_text(paper: Paper, marker: Marker | None) -> Text:
             # A terminal link carries the URL inside an escape sequence: only a clean one.
             text.append(shown, style=Style(underline=True, link=link.url) if shown == link.url
                         else Style(underline=True))
-    note = marker.note if marker is not None else None
-    text.append("\n\n")
-    if note:
-        text.append(f"{NOTE_MARK} Note", style="bold underline")
-        text.append("\n")
-        text.append(visible_lines(note).replace("\t", " "))
-    else:
-        text.append(f"{NOTE_MARK} No note yet (n to write one)", style="dim")
     return text
 
 

@@ -500,21 +500,14 @@ class MainScreen(Screen):
         if pos is None:
             return
         paper = self.papers[pos]
-        links = paper_links(paper)
-        text = paper.title + (f"\n{links[0].url}" if links else "")
-        self.app.copy_to_clipboard(text)
-        self.notify("Copied the title and first link." if links else "Copied the title "
-                    "(this paper has no URL).")
+        self.app.copy_to_clipboard(f"{paper.title}\n{paper.link}")
+        self.notify("Copied the title and the paper's link.")
 
     def action_open_url(self) -> None:
         pos = self._current()
         if pos is None:
             return
-        links = paper_links(self.papers[pos])
-        if not links:
-            self.notify("This paper has no URL in its abstract.", severity="warning")
-            return
-        self._open(links[0].url)
+        self._open(self.papers[pos].link)
 
     def action_link_menu(self) -> None:
         pos = self._current()
@@ -522,9 +515,6 @@ class MainScreen(Screen):
             return
         paper = self.papers[pos]
         links = paper_links(paper)
-        if not links:
-            self.notify("This paper has no links.", severity="warning")
-            return
 
         def picked(url: str | None) -> None:
             if url is not None:
