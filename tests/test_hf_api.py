@@ -285,3 +285,37 @@ def test_any_json_never_raises(junk, inner, outer):
         assert all(isinstance(n, str) and n for n in paper.author_names)
     else:
         assert "2510.00515" not in [p.arxiv_id for p in result.papers]
+
+
+def test_control_characters_and_bidi_overrides_are_removed_with_one_warning():
+    data = entries("2025-10-06.json")[:2]
+    paper = data[0]["paper"]
+    paper["title"] = "Evil\x1b]0;pwned\x07 Title\u202e"
+    paper["summary"] = "Clear\x1b[2J screen \x9b31m and \u2066isolate\u2069."
+    paper["authors"] = [{"name": "Zichen\x1b[31m Wen"}, {"name": "\x07"}]
+    paper["ai_keywords"] = ["visual\x00 tokens"]
+    paper["githubRepo"] = "https://github.com/a/b\x1b"
+    paper["organization"]["fullname"] = "Shanghai\u202e Jiao"
+    data[1]["paper"]["ai_summary"] = "fine\u0085"
+    text = json.dumps(data)  # as escapes (\u001b ...)
+    for shown in (text, json.dumps(data, ensure_ascii=False)):  # and raw
+        result = parse_api_listing(shown, "evil.json")
+        first, second = result.papers
+        assert first.title == "Evil]0;pwned Title"
+        assert first.abstract == "Clear[2J screen 31m and isolate."
+        assert first.author_names == ("Zichen[31m Wen",)
+        assert first.keywords == ("visual tokens",)
+        assert first.github == "https://github.com/a/b" and first.organization == "Shanghai Jiao"
+        assert second.ai_summary == "fine"
+        assert result.warnings[0] == "evil.json: removed 13 control characters (terminal " \
+            "escape, bidi override) from the text"
+        assert "1 of 2 authors have no name" in result.warnings[1]
+    clean = parse_fixture("2025-10-06.json")
+    assert clean.warnings == []
+
+
+def test_a_raw_control_character_inside_a_string_is_not_fatal():
+    data = entries("2024-06-03.json")[:1]
+    text = json.dumps(data).replace("Transformers are SSMs", "Transformers\tare SSMs", 1)
+    [paper] = parse_api_listing(text, "x.json").papers
+    assert paper.title.startswith("Transformers are SSMs: Generalized")

@@ -61,15 +61,6 @@ class WarningList:
             self.into.append(f"{source}: {self.dropped:,} more problems not shown")
 
 
-def clean_text(text: str) -> str:
-    """Text from a listing as it may be kept and shown.
-
-    TODO(issue 16): the shared sanitiser (control and bidi characters removed) goes here, so
-    every field every source reads passes through this one function.
-    """
-    return text
-
-
 #: Signatures of common non-text files, so the refusal can say what the file is.
 _MAGIC = (
     (b"%PDF-", "a PDF document"),

@@ -46,7 +46,8 @@ from collections.abc import Callable
 
 from paperterm.links import ARXIV_ABS, ARXIV_PDF
 from paperterm.model import Paper, paper_id
-from paperterm.sources import ParseResult, WarningList, clean_text
+from paperterm.safe_text import UNSAFE
+from paperterm.sources import FieldCleaner, ParseResult, WarningList
 from paperterm.sources.capture import Capture, capture_date
 from paperterm.sources.hf_daily import MAX_TITLE_LENGTH, extract_urls
 
@@ -120,13 +121,15 @@ def submitted_day(data: list) -> str | None:
 class _Entry:
     """Reads the fields of one entry, warning once per bad field with the entry named."""
 
-    __slots__ = ("paper", "entry", "where", "warn")
+    __slots__ = ("paper", "entry", "where", "warn", "clean")
 
-    def __init__(self, paper: dict, entry: dict, where: str, warn: Callable[[str], None]) -> None:
+    def __init__(self, paper: dict, entry: dict, where: str, warn: Callable[[str], None],
+                 clean: Callable[[str], str]) -> None:
         self.paper = paper
         self.entry = entry
         self.where = where
         self.warn = warn
+        self.clean = clean  # removes control characters from every string kept
 
     def _get(self, key: str) -> object:
         value = self.paper.get(key)
@@ -145,7 +148,7 @@ class _Entry:
         if not isinstance(value, str):
             self.bad(key, value, "text")
             return None
-        return value
+        return self.clean(value)
 
     def count(self, key: str, *, outer: bool = False) -> int | None:
         value = self.entry.get(key) if outer else self._get(key)
@@ -180,7 +183,7 @@ class _Entry:
         bad = 0
         for author in value:
             name = author.get("name") if type(author) is dict else None
-            if type(name) is str and (name := " ".join(name.split())):
+            if type(name) is str and (name := " ".join(self.clean(name).split())):
                 # Interned: the same names recur across papers (and pickle once in the cache).
                 names.append(intern(name))
             else:
@@ -200,7 +203,7 @@ class _Entry:
         if not isinstance(value, list):
             self.bad("ai_keywords", value, "a list")
             return ()
-        words = [intern(unwrap(w)) for w in value if isinstance(w, str)]
+        words = [intern(unwrap(self.clean(w))) for w in value if isinstance(w, str)]
         if len(words) != len(value):
             self.warn(f"{self.where}: {len(value) - len(words)} ai_keywords are not text; left out")
         return tuple(dict.fromkeys(w for w in words if w))[:MAX_KEYWORDS]
@@ -216,8 +219,8 @@ class _Entry:
             return None
         for key in ("fullname", "name"):
             name = value.get(key)
-            if isinstance(name, str) and name.strip():
-                return unwrap(name)
+            if isinstance(name, str) and (name := unwrap(self.clean(name))):
+                return name
         self.bad("organization", value, "an object with a name")
         return None
 
@@ -233,7 +236,7 @@ def parse_api_listing(text: str, source: str, modified: dt.date | None = None) -
     result = ParseResult()
     warn = WarningList(result.warnings)
     try:
-        data = json.loads(text)
+        data = json.loads(text, strict=False)  # a raw tab or control in a string is not fatal
     except json.JSONDecodeError as exc:
         result.warnings.append(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno} "
                                f"column {exc.colno}); no papers read")
@@ -256,15 +259,33 @@ def parse_api_listing(text: str, source: str, modified: dt.date | None = None) -
     if capture is not None:
         result.captured, result.captured_how = capture.date.isoformat(), capture.how
     days = (result.captured,) if result.captured else ()
+    # Control characters and bidi overrides go from every string kept, with one warning. JSON may
+    # write them raw or as escapes; a file with neither (nearly all) skips the per-field check.
+    cleaner = FieldCleaner(source) if UNSAFE.search(text) or _ESCAPED_UNSAFE.search(text) else None
+    clean = cleaner or _unchanged
     for number, entry in enumerate(data, start=1):
-        paper = _parse_entry(entry, number, source, warn, days)
+        paper = _parse_entry(entry, number, source, warn, days, clean)
         if paper is not None:
             result.papers.append(paper)
+    removed = cleaner.warning() if cleaner is not None else None
+    if removed:
+        result.warnings.insert(0, removed)  # first, never among the warnings cut at the limit
     warn.close(source)
     if not result.papers:  # always the last warning, never dropped: callers report it
         result.warnings.append(f"{source}: " + ("no papers found (an empty list)" if not data
                                                  else "no usable papers found"))
     return result
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+# A JSON escape that decodes to a character ``safe_text.UNSAFE`` removes: \b, \f, \u0000-\u001f
+# (but tab and newline), \u007f-\u009f, the bidi controls.
+_ESCAPED_UNSAFE = re.compile(
+    r"\\[bf]|\\u(?:00(?:0[0-8bcdefBCDEF]|1[0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])"
+    r"|202[a-eA-E]|206[6-9])")
 
 
 def _json_type(value: object) -> str:
@@ -273,7 +294,7 @@ def _json_type(value: object) -> str:
 
 
 def _parse_entry(entry: object, number: int, source: str, warn: WarningList,
-                 days: tuple[str, ...]) -> Paper | None:
+                 days: tuple[str, ...], clean: Callable[[str], str]) -> Paper | None:
     where = f"{source}: entry {number}"
     if not isinstance(entry, dict):
         warn(f"{where}: a JSON {_json_type(entry) if not isinstance(entry, list) else 'array'}, "
@@ -291,13 +312,12 @@ def _parse_entry(entry: object, number: int, source: str, warn: WarningList,
         return None
     arxiv_id = match.group("id")
     where = f"{source}: entry {number} ({arxiv_id})"
-    fields = _Entry(inner, entry, where, warn)
+    fields = _Entry(inner, entry, where, warn, clean)
 
     title = None
     for container in (inner, entry):
         value = container.get("title")
-        if isinstance(value, str) and value.strip():
-            title = clean_text(unwrap(value))
+        if isinstance(value, str) and (title := unwrap(clean(value))):
             break
     if not title:
         warn(f"{where}: no title; skipped")
@@ -307,9 +327,8 @@ def _parse_entry(entry: object, number: int, source: str, warn: WarningList,
         return None
 
     summary = fields.text("summary")
-    abstract = clean_text(unwrap_paragraphs(summary)) if summary else ""
+    abstract = unwrap_paragraphs(summary) if summary else ""
     names = fields.author_names()
-    names = tuple(clean_text(n) for n in names) if names is not None else None
 
     published_at = fields.text("publishedAt", inner_only=True)
     published = _day_of(published_at)
@@ -324,7 +343,7 @@ def _parse_entry(entry: object, number: int, source: str, warn: WarningList,
         title=title,
         abstract=abstract,
         authors=len(names) if names else None,
-        organization=clean_text(organization) if organization else None,
+        organization=organization,
         published=published,
         published_text=published,
         published_inferred=False,
@@ -338,6 +357,6 @@ def _parse_entry(entry: object, number: int, source: str, warn: WarningList,
         github_stars=fields.count("githubStars"),
         project_page=fields.url("projectPage"),
         comments=fields.count("numComments", outer=True),
-        ai_summary=clean_text(unwrap_paragraphs(ai_summary)) or None if ai_summary else None,
-        keywords=tuple(clean_text(k) for k in fields.keywords()),
+        ai_summary=unwrap_paragraphs(ai_summary) or None if ai_summary else None,
+        keywords=fields.keywords(),
     )
