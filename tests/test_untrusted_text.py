@@ -29,6 +29,7 @@ from paperterm import safe_text
 from paperterm.export import render
 from paperterm.export.csv_table import FORMULA_START, neutralise, restore
 from paperterm.library import load_library
+from paperterm.links import paper_links
 from paperterm.model import Paper
 from paperterm.safe_text import (UNSAFE, UNSAFE_IN_LISTING, ascii_notation, json_safe,
                                  markdown_safe, may_hold_unsafe, visible, visible_lines)
@@ -253,12 +254,18 @@ def test_markdown_export_is_text_not_html_or_links(hostile_papers):
     assert TERMINAL_FORBIDDEN.search(text.replace("\n", "")) is None
     tokens = list(_tokens(MD.parse(text)))
     assert not [t for t in tokens if t.type in ("html_inline", "html_block", "image")]
+    # paperterm's own links for each paper (Paper.link, the title's link; arXiv, PDF, code): built
+    # by paperterm, the title only ever quoted into an arXiv search URL.
+    own = {MD.normalizeLink(link.url) for p in papers for link in paper_links(p)}
     for token in tokens:
         if token.type == "link_open":
             href = token.attrGet("href")
-            # Only autolinks to URLs written out in the paper's own text.
+            # Only autolinks to URLs written out in the paper's own text, or paperterm's links.
             assert href.startswith(("http://", "https://")), href
-            assert any(href in p.title + p.abstract for p in papers), href
+            assert any(href in p.title + p.abstract for p in papers) or href in own, href
+            if href in own and token.markup != "autolink":  # a title linked to its page
+                assert href.startswith(("https://arxiv.org/search/?query=",
+                                        "https://huggingface.co/papers/")), href
     html = MD.render(text)
     assert "<script>" not in html and "<img" not in html
     for paper in hostile_papers:  # the text itself renders back exactly (controls as references)
