@@ -573,3 +573,20 @@ def test_sync_problems_name_hostile_files_safely(tmp_path):
     assert status == 1
     assert_terminal_safe(out, "sync")
     assert "junk␛]0;PWNED-TITLE␇" in out.decode() and "not a paperterm sync log" in out.decode()
+
+
+async def test_similar_papers_dialog_shows_hostile_titles_as_text():
+    from paperterm.tui.app import create_app
+    from paperterm.tui.screens.similar_papers import SimilarPapers, SimilarRow
+    from tui_helpers import synthetic_library
+
+    app = create_app(library=synthetic_library(3))
+    async with app.run_test(size=(120, 40)) as pilot:
+        dialog = SimilarPapers(ALL + "this paper", [SimilarRow(0, 0.5, ALL + "a title", (ALL,))])
+        await app.push_screen(dialog)
+        await pilot.pause()
+        shown = _assert_screen_safe(app, "similar papers")
+        assert "␛]0;PWNED-TITLE␇" in shown
+        dialog.show_message(f"problem {ALL}")
+        await pilot.pause()
+        _assert_screen_safe(app, "similar papers message")

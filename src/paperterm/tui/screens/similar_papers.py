@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from paperterm.safe_text import visible
 from paperterm.tui.keys import SIMILAR_BINDINGS
 
 
@@ -34,10 +35,10 @@ def row_prompt(row: SimilarRow) -> Text:
     """``0.42  Title`` and, under it, the shared terms (plain text: titles are never markup)."""
     text = Text()
     text.append(f"{row.score:4.2f}  ", style="bold")
-    text.append(row.title)
+    text.append(visible(row.title))  # rich passes an ESC to the terminal raw: see safe_text
     if row.shared:
         text.append("\n      shares: ", style="dim")
-        text.append(", ".join(row.shared), style="italic dim")
+        text.append(visible(", ".join(row.shared)), style="italic dim")
     return text
 
 
@@ -56,7 +57,7 @@ class SimilarPapers(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="similar-dialog", classes="dialog"):
             heading = Text("Papers like: ", style="bold")
-            heading.append(self.paper_title, style="bold italic")
+            heading.append(visible(self.paper_title), style="bold italic")
             yield Static(heading, id="similar-title")
             yield Static("", id="similar-message", markup=False)
             yield OptionList(id="similar-list")
@@ -76,7 +77,7 @@ class SimilarPapers(ModalScreen[int | None]):
         """Say why there is no list (yet): building, a problem, nothing similar."""
         self._message = message
         shown = self.query_one("#similar-message", Static)
-        shown.update(message)
+        shown.update(visible(message))
         shown.display = True
         self.query_one("#similar-list", OptionList).display = False
 
