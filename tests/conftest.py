@@ -103,6 +103,7 @@ def isolated_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("PAPERTERM_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("PAPERTERM_CACHE_DIR", str(base / "cache"))
     monkeypatch.setenv("PAPERTERM_CONFIG_DIR", str(base / "config"))
+    monkeypatch.delenv("PAPERTERM_SYNC_DIR", raising=False)  # never the user's sync folder
     # a stray 'paperterm fetch' in a test goes nowhere (port 9, discard; refused at once)
     monkeypatch.setenv("PAPERTERM_HF_ENDPOINT", "http://127.0.0.1:9")
     return base

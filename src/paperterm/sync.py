@@ -671,16 +671,44 @@ def sync_configured(store: MarkerStore) -> SyncResult | None:
     return sync(store, folder)
 
 
+def sync_once(store_path: Path) -> tuple[SyncResult | None, str | None]:
+    """One sync through the configured folder on a connection of its own (the reader calls this
+    from a worker thread). Never raises: ``(result, None)``, ``(None, None)`` when no folder is
+    set, or ``(None, one-line problem)``."""
+    try:
+        folder = configured_dir()
+        if folder is None:
+            return None, None
+        with MarkerStore(store_path) as store:
+            return sync(store, folder), None
+    except (SyncError, StoreError) as exc:
+        return None, str(exc)
+    except Exception as exc:  # a background sync must never take the reader down
+        return None, f"sync failed ({type(exc).__name__}: {exc})".replace("\n", " ")
+
+
+def _problem_first(text: str) -> str:
+    """``PATH: problem`` as ``problem (PATH)``, the home folder as ``~``: the status line cuts
+    from the right, so the problem stays visible."""
+    where, sep, what = text.partition(": ")
+    if not sep or "/" not in where and "\\" not in where:
+        return text
+    home = str(Path.home())
+    if home not in ("/", "") and where.startswith(home):
+        where = "~" + where[len(home):]
+    return f"{what} ({where})"
+
+
 def status_text(result: SyncResult | None, error: str | None, when: float) -> str:
     """The reader's one-line sync status."""
     stamp = time.strftime("%H:%M", time.localtime(when))
     if error:
-        return f"sync failed {stamp}: {error}"
+        return f"sync {stamp}: {_problem_first(error)}"
     if result is None:
         return ""
     if result.problems:
-        extra = f" (+{len(result.problems) - 1})" if len(result.problems) > 1 else ""
-        return f"synced {stamp}; {result.problems[0]}{extra}"
+        extra = f" (+{len(result.problems) - 1} more)" if len(result.problems) > 1 else ""
+        return f"synced {stamp}; {_problem_first(result.problems[0])}{extra}"
     text = f"synced {stamp}"
     if result.conflicts:
         text += f", {len(result.conflicts)} note conflict{'s' if len(result.conflicts) > 1 else ''}"

@@ -9,6 +9,7 @@ action in the command palette (``ctrl+p``), and remembers the theme the user pic
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -17,7 +18,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from paperterm import locations
+from paperterm import locations, sync
 from paperterm.library import Library, load_library
 from paperterm.safe_text import visible, visible_lines
 from paperterm.search import SearchIndex
@@ -30,6 +31,10 @@ THEME_SETTING = "tui.theme"
 DEFAULT_THEME = "textual-dark"
 #: Name of the worker that warms the search index up after the first paint.
 WARM_WORKER = "paperterm-warm-index"
+#: The background sync (``paperterm.sync``): on start, then every ``SYNC_EVERY`` seconds; the CLI
+#: syncs once more after the reader closes.
+SYNC_WORKER = "paperterm-sync"
+SYNC_EVERY = 180.0
 
 
 class PapertermApp(App[None]):
@@ -80,6 +85,31 @@ class PapertermApp(App[None]):
         # those too once they are there (``on_worker_state_changed``).
         self.run_worker(self._warm_index, thread=True, name=WARM_WORKER, group=WARM_WORKER,
                         exit_on_error=False)
+        self.start_sync()
+        self.set_interval(SYNC_EVERY, self.start_sync)
+
+    def start_sync(self) -> None:
+        """Sync in a worker thread (its own store connection) unless one is running. Without a
+        sync folder set, the worker finds none and nothing is shown. Triage never waits for it:
+        merged markers are shown when it is done (``on_worker_state_changed``)."""
+        if any(w.name == SYNC_WORKER and not w.is_finished for w in self.workers):
+            return
+        self.run_worker(partial(sync.sync_once, self.store.path), thread=True, name=SYNC_WORKER,
+                        group=SYNC_WORKER, exit_on_error=False)
+
+    def _sync_done(self, outcome) -> None:
+        result, error = outcome if outcome is not None else (None, "sync failed")
+        if result is None and error is None:
+            return  # no sync folder set
+        main = self.main_screen
+        problem = bool(error or result.problems)
+        main.show_sync_status(sync.status_text(result, error, time.time()), problem)
+        if result is not None and result.changed:
+            main.reload_markers(result.changed)
+        if result is not None and result.conflicts:
+            n = len(result.conflicts)
+            self.notify(f"Sync: {n} note{'s were' if n > 1 else ' was'} edited on two machines; "
+                        "both texts are kept in the note.", severity="warning", timeout=10)
 
     def _warm_index(self) -> None:
         index = self.index
@@ -100,6 +130,9 @@ class PapertermApp(App[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == WARM_WORKER and event.state == WorkerState.SUCCESS:
             gc.freeze()  # on the UI thread, and only after the warm-up finished
+        elif event.worker.name == SYNC_WORKER and event.state in (WorkerState.SUCCESS,
+                                                                   WorkerState.ERROR):
+            self._sync_done(event.worker.result if event.state == WorkerState.SUCCESS else None)
 
     def on_unmount(self) -> None:
         """Hand the frozen objects back to the collector; close the store if the app opened it

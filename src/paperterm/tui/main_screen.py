@@ -116,6 +116,8 @@ class MainScreen(Screen):
         self.fetcher = BackgroundFetch(self, lambda: getattr(self.app, "paths", None) or
                                        self.library.files, self._fetch_progress,
                                        self._fetch_finished)
+        #: The last sync's one-line outcome and whether it is a problem (set by the app).
+        self.sync_status: tuple[str, bool] = ("", False)
 
     def _index_date_order(self) -> list[int] | None:
         """The index's newest-first numbering, if the index is here (a ``PendingIndex`` on a
@@ -213,6 +215,17 @@ class MainScreen(Screen):
             right = self.fetch_status[: max(0, room - 3)] + " "
         elif room < len(right) + 2:
             right = f"sort: {SORT_LABELS[sort].split(' (')[0]} " if room >= 18 else ""
+        synced, problem = self.sync_status
+        if synced:
+            if problem and not self.fetch_status and room < len(right) + len(synced) + 4:
+                right = ""  # a sync problem matters more than the sort label
+            space = room - len(right) - 3
+            if space >= 8:
+                shown = synced if len(synced) <= space else synced[: space - 1] + "…"
+                text.append(" " * max(0, room - len(right) - len(shown) - 1))
+                text.append(shown, style="bold red" if problem else "dim")
+                text.append(" ")
+                room = len(right)
         text.append(" " * max(0, room - len(right)))
         text.append(right, style="dim")
         self.status_line.update(text, layout=False)  # fixed size: no relayout per keystroke
@@ -372,6 +385,23 @@ class MainScreen(Screen):
             pass
 
     # -- markers -------------------------------------------------------------------------------
+
+    def show_sync_status(self, text: str, problem: bool = False) -> None:
+        self.sync_status = (text, problem)
+        self._update_status()
+
+    def reload_markers(self, paper_ids) -> None:
+        """Show markers another process (a sync) changed in the store: rows, counts, detail."""
+        changed = self.triage.reload(paper_ids)
+        if not changed:
+            return
+        self.refresh_rows("keep")
+        if _uses_markers(self.parsed_query):
+            self.generation += 1
+            self._run_search(self.generation, self.parsed_query, "keep")
+        pos = self.paper_list.cursor_pos
+        if pos is not None and pos in changed:
+            self._show_detail(pos)
 
     def _current(self) -> int | None:
         pos = self.paper_list.cursor_pos

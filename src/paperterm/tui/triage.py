@@ -10,7 +10,7 @@ No Textual here, so the whole triage logic is testable without a terminal.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from paperterm.model import Paper
 from paperterm.state import Marker, MarkerStore
@@ -45,6 +45,25 @@ class Triage:
     def note(self, pos: int) -> str | None:
         marker = self.marker(pos)
         return marker.note if marker is not None else None
+
+    def reload(self, paper_ids: Iterable[str]) -> list[int]:
+        """Re-read these papers' markers from the store after something else changed them (a
+        sync); returns the positions whose markers differ from what was shown."""
+        ids = [pid for pid in dict.fromkeys(paper_ids) if pid in self.pos_of]
+        fresh = self.store.markers_for(ids)
+        changed = []
+        for pid in ids:
+            marker = fresh.get(pid)
+            if self.markers.get(pid) == marker:
+                continue
+            if marker is None:
+                self.markers.pop(pid, None)
+            else:
+                self.markers[pid] = marker
+            pos = self.pos_of[pid]
+            self.marks.update(pos, marker)
+            changed.append(pos)
+        return changed
 
     # -- changing ------------------------------------------------------------------------------
 
