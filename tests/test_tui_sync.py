@@ -113,7 +113,7 @@ def test_the_cli_reader_syncs_once_more_on_quit(tmp_path, monkeypatch):
             self.store.set_starred("0123456789ab", "Starred in the reader")
 
     import paperterm.tui.app as tui_app
-    monkeypatch.setattr(tui_app, "create_app", lambda **kw: QuitAtOnce(kw["store"]))
+    monkeypatch.setattr(tui_app, "create_app", lambda *args, **kw: QuitAtOnce(kw["store"]))
     assert cli.main([]) == 0
     logs = list(folder.glob("*.jsonl"))
     assert len(logs) == 1 and "0123456789ab" in logs[0].read_text()
