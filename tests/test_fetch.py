@@ -439,3 +439,14 @@ def test_cli_interrupt_exits_130_and_keeps_complete_days(api, capsys, monkeypatc
     assert code == 130
     assert "paperterm: fetch: interrupted; 0 complete days kept" in err
     assert stored(D1) == fixture_day(D1) and stored(D2) is None
+
+
+def test_a_run_leaves_its_request_times_for_the_next(api, capsys):
+    from paperterm import locations
+    from paperterm.fetch.run import BUDGET_FILE
+
+    assert main(["fetch", "--date", D1, "--endpoint", api.url]) == 0
+    times = json.loads((locations.cache_dir() / BUDGET_FILE).read_text())
+    assert len(times) == 2
+    assert main(["fetch", "--date", D1, "--endpoint", api.url]) == 0
+    assert len(json.loads((locations.cache_dir() / BUDGET_FILE).read_text())) == 4

@@ -134,3 +134,32 @@ def test_a_test_that_reaches_out_fails_even_if_the_code_swallows_the_error(tmp_p
     assert out.returncode == 1, out.stdout
     assert "1 passed, 1 error" in out.stdout
     assert "test tried to reach 'example.com' (name lookup)" in out.stdout
+
+
+def test_the_budget_is_kept_between_runs():
+    from fetch_helpers import FakeClock
+    from paperterm.fetch.run import load_budget, save_budget
+
+    clock = FakeClock()
+    budget = RequestBudget()
+    for _ in range(500):
+        budget.spent(clock.now())
+    clock.sleep(100)  # the next run starts 100 s later: 200 s of the window left
+    save_budget(budget, clock)
+    later = FakeClock()
+    later.t = 77_000.0
+    restored = load_budget(later)
+    assert restored.delay(later.now()) == pytest.approx(200, abs=1)
+    assert restored.delay(later.now() + 200.5) == 0
+
+
+def test_a_damaged_budget_file_is_ignored():
+    from fetch_helpers import FakeClock
+    from paperterm import locations
+    from paperterm.fetch.run import BUDGET_FILE, load_budget
+
+    path = locations.cache_dir() / BUDGET_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for text in ("not json", '{"a": 1}', '["x", null, 1e308]'):
+        path.write_text(text)
+        assert load_budget(FakeClock()).delay(1000.0) == 0

@@ -13,6 +13,10 @@ most ``limit`` floats of memory). A server can say more, and it wins when it is 
 - ``RateLimit-Policy`` (``"fixed window";"api";q=500;w=300``): a smaller quota than ours shrinks the
   budget for the rest of the run.
 
+The budget outlives one run: ``sent_at``/``restore`` turn the times of recent requests into wall-clock
+times and back, so ``paperterm fetch`` run twice in a row (or with the reader's ``F``) still counts
+the first run's requests (``paperterm.fetch.run`` keeps them in the cache directory).
+
 Everything here is pure apart from the clock it is given, so tests run it on a fake clock.
 """
 
@@ -70,6 +74,21 @@ class RequestBudget:
 
     def hold(self, until: float) -> None:
         self.hold_until = max(self.hold_until, until)
+
+    def sent_at(self, *, mono: float, wall: float) -> list[float]:
+        """The wall-clock times (epoch seconds) of the requests still inside the window, given
+        the same instant on both clocks."""
+        return [wall - (mono - t) for t in self._sent if mono - t < self.window]
+
+    def restore(self, times: list[float], *, mono: float, wall: float) -> None:
+        """Count requests sent earlier (wall-clock ``times``, e.g. by an earlier run) as spent.
+        Times in the future (a clock set back) count as sent now."""
+        recent = sorted(min(wall, t) for t in times if isinstance(t, (int, float))
+                        and wall - t < self.window)
+        for t in recent[-self.limit:]:
+            self._sent.append(mono - (wall - t))
+        while len(self._sent) > self.limit:
+            self._sent.popleft()
 
 
 @dataclass(frozen=True, slots=True)

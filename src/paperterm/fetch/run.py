@@ -18,15 +18,47 @@ limit or retry backoff) begins, a day is done. The CLI draws a bar from it, the 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
-from paperterm.fetch.client import ApiClient, Clock, FetchProblem, Stopped
+from paperterm import locations
+from paperterm.fetch.client import ApiClient, Clock, FetchProblem, Stopped, SystemClock
 from paperterm.fetch.limits import RequestBudget
 from paperterm.fetch.store import DayStore, entry_key
 
 #: A day with more pages than this is taken as a server that never ends its paging.
 MAX_PAGES = 50
+#: Where the times of recent requests are kept between runs (in the cache directory).
+BUDGET_FILE = "fetch-requests.json"
+
+
+def _budget_path():
+    return locations.cache_dir() / BUDGET_FILE
+
+
+def load_budget(clock: Clock) -> RequestBudget:
+    """A fresh budget that counts the requests earlier runs sent within the window."""
+    budget = RequestBudget()
+    try:
+        times = json.loads(_budget_path().read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return budget
+    if isinstance(times, list):
+        budget.restore(times, mono=clock.now(), wall=time.time())
+    return budget
+
+
+def save_budget(budget: RequestBudget, clock: Clock) -> None:
+    """Keep the times of this window's requests for the next run (best effort: a cache)."""
+    from paperterm.listings import write_private
+
+    times = budget.sent_at(mono=clock.now(), wall=time.time())
+    try:
+        write_private(_budget_path(), json.dumps([round(t, 3) for t in times]).encode("ascii"))
+    except OSError:
+        pass
 
 
 def utc_today() -> dt.date:
@@ -197,7 +229,10 @@ def fetch_days(days: Sequence[dt.date], *, endpoint: str, store: DayStore | None
         emit(FetchEvent("wait", i, len(days), results[i].date, seconds=seconds, reason=reason))
 
     own = client is None
+    persist = own and budget is None  # the shared budget of every run on this machine
     if client is None:
+        clock = clock or SystemClock()
+        budget = budget or load_budget(clock)
         client = ApiClient(endpoint, clock=clock, budget=budget, on_wait=on_wait)
     else:
         client.on_wait = on_wait
@@ -236,4 +271,6 @@ def fetch_days(days: Sequence[dt.date], *, endpoint: str, store: DayStore | None
         report.requests = client.requests
         if own:
             client.close()
+        if persist and client.requests:
+            save_budget(client.budget, client.clock)
     return report
