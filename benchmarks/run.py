@@ -154,8 +154,9 @@ def measure_parse(listings: Path, kind: str = "txt") -> dict:
     from paperterm.sources.hf_daily import parse_listing
 
     def parse(data: bytes, name: str, modified):
-        if kind == "json":  # (checks its strings itself)
-            return parse_api_listing(decode_listing(data), name, modified=modified)
+        if kind == "json":
+            return parse_api_listing(decode_listing(data), name, modified=modified,
+                                     scan_raw=may_hold_unsafe(data))
         # the control-character check on the bytes first, as the library does
         return parse_listing(decode_listing(data), name, modified=modified,
                              scan_controls=may_hold_unsafe(data))

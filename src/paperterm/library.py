@@ -286,8 +286,9 @@ def read_listing(path: Path) -> ParseResult:
     scan = may_hold_unsafe(data)  # exact and fast on bytes; the text is scanned only if needed
     text = decode_listing(data)
     del data  # a big file: don't hold its bytes and its text at once while parsing
-    if path.suffix.lower() == ".json":  # (checks its strings itself: JSON can escape controls)
-        return parse_api_listing(text, path.name, modified=modified_date(st.st_mtime))
+    if path.suffix.lower() == ".json":  # (also looks for controls written as JSON escapes)
+        return parse_api_listing(text, path.name, modified=modified_date(st.st_mtime),
+                                 scan_raw=scan)
     return parse_listing(text, path.name, modified=modified_date(st.st_mtime), scan_controls=scan)
 
 

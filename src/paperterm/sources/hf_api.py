@@ -63,6 +63,7 @@ MAX_KEYWORDS = 100
 ARXIV_ID = re.compile(
     r"(?P<id>[0-9]{4}\.[0-9]{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7})(?:v[0-9]+)?")
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_SPACE = re.compile(r"\s")
 _PARAGRAPHS = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 
 def arxiv_urls(arxiv_id: str) -> tuple[str, str]:
@@ -77,7 +78,7 @@ def unwrap(text: str) -> str:
 
 def unwrap_paragraphs(text: str) -> str:
     """Each paragraph unwrapped; paragraphs separated by one blank line."""
-    if _PARAGRAPHS.search(text) is None:
+    if "\n" not in text or _PARAGRAPHS.search(text) is None:
         return " ".join(text.split())
     return "\n\n".join(p for p in (unwrap(part) for part in _PARAGRAPHS.split(text)) if p)
 
@@ -167,7 +168,7 @@ class _Entry:
         if not value:
             return None
         if not value.lower().startswith(("https://", "http://")) or len(value) > 2000 \
-                or any(c.isspace() for c in value):
+                or _SPACE.search(value) is not None:
             self.bad(key, value, "an http(s) URL")
             return None
         return value
@@ -179,15 +180,20 @@ class _Entry:
         if not isinstance(value, list):
             self.bad("authors", value, "a list")
             return None
-        names = []
+        names: list[str] = []
+        append = names.append
+        clean = None if self.clean is _unchanged else self.clean
         bad = 0
         for author in value:
             name = author.get("name") if type(author) is dict else None
-            if type(name) is str and (name := " ".join(self.clean(name).split())):
-                # Interned: the same names recur across papers (and pickle once in the cache).
-                names.append(intern(name))
-            else:
-                bad += 1
+            if type(name) is str:
+                if clean is not None:
+                    name = clean(name)
+                name = " ".join(name.split())
+                if name:
+                    append(intern(name))  # names recur across papers (and pickle once)
+                    continue
+            bad += 1
         if bad:
             self.warn(f"{self.where}: {bad} of {len(value)} authors have no name; left out")
         if len(names) > MAX_AUTHOR_NAMES:
@@ -225,10 +231,13 @@ class _Entry:
         return None
 
 
-def parse_api_listing(text: str, source: str, modified: dt.date | None = None) -> ParseResult:
+def parse_api_listing(text: str, source: str, modified: dt.date | None = None, *,
+                      scan_raw: bool = True) -> ParseResult:
     """Parse one API day file's text. ``source`` (the file name) names it in ``sources`` and in
     warnings and may carry its day; ``modified`` is the file's modification date (the last resort
-    for the capture date).
+    for the capture date). ``scan_raw=False`` skips looking for raw control characters in the
+    text; pass it only when ``safe_text.may_hold_unsafe`` found none in the file's bytes (a much
+    faster check). Escaped ones (``\\u001b``) are always looked for.
 
     Never raises: text that is not a JSON array of entries is a single warning and no papers; an
     entry that cannot be used is a warning and the rest loads.
@@ -261,7 +270,9 @@ def parse_api_listing(text: str, source: str, modified: dt.date | None = None) -
     days = (result.captured,) if result.captured else ()
     # Control characters and bidi overrides go from every string kept, with one warning. JSON may
     # write them raw or as escapes; a file with neither (nearly all) skips the per-field check.
-    cleaner = FieldCleaner(source) if UNSAFE.search(text) or _ESCAPED_UNSAFE.search(text) else None
+    unsafe = (scan_raw and UNSAFE.search(text) is not None) or \
+        ("\\" in text and _ESCAPED_UNSAFE.search(text) is not None)
+    cleaner = FieldCleaner(source) if unsafe else None
     clean = cleaner or _unchanged
     for number, entry in enumerate(data, start=1):
         paper = _parse_entry(entry, number, source, warn, days, clean)
