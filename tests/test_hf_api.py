@@ -319,3 +319,16 @@ def test_a_raw_control_character_inside_a_string_is_not_fatal():
     text = json.dumps(data).replace("Transformers are SSMs", "Transformers\tare SSMs", 1)
     [paper] = parse_api_listing(text, "x.json").papers
     assert paper.title.startswith("Transformers are SSMs: Generalized")
+
+
+def test_an_escaped_carriage_return_alone_is_removed_too():
+    """``\\r`` is the one JSON escape of a removed character that is not ``\\uXXXX``/``\\b``/``\\f``:
+    a file whose only control character is written so must still be cleaned."""
+    data = entries("2024-06-03.json")[:1]
+    data[0]["paper"]["title"] = "Carriage\r return title"
+    text = json.dumps(data)
+    assert "\\r" in text and "\r" not in text
+    [paper] = parse_api_listing(text, "cr.json").papers
+    assert paper.title == "Carriage return title"
+    assert parse_api_listing(text, "cr.json").warnings[0] == (
+        "cr.json: removed 1 control character (terminal escape, bidi override) from the text")

@@ -590,3 +590,40 @@ async def test_similar_papers_dialog_shows_hostile_titles_as_text():
         dialog.show_message(f"problem {ALL}")
         await pilot.pause()
         _assert_screen_safe(app, "similar papers message")
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_a_hostile_api_day_file_through_the_commands(tmp_path):
+    """The other source: an API day file whose every string holds every sequence (as JSON
+    escapes), through the parser and the table, ``show`` and the CSV export."""
+    fixture = ROOT / "tests" / "fixtures" / "hf_api" / "2024-06-03.json"
+    data = json.loads(fixture.read_text(encoding="utf-8"))[:3]
+
+    def poison(value):
+        if isinstance(value, str):
+            return FORMULA_TITLES[0] + ALL + value if value else value
+        if isinstance(value, list):
+            return [poison(v) for v in value]
+        if isinstance(value, dict):
+            return {k: v if k in ("id", "publishedAt", "submittedOnDailyAt") else poison(v)
+                    for k, v in value.items()}
+        return value
+
+    path = tmp_path / "2024-06-03.json"
+    path.write_text(json.dumps([poison(entry) for entry in data]), encoding="utf-8")
+    library = load_library([path], use_cache=False)
+    assert library.papers
+    for paper in library.papers:
+        for name, value in paper.to_dict().items():
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                assert not isinstance(item, str) or FORBIDDEN.search(item) is None, (name, item)
+    assert any("removed" in w and "control character" in w for w in library.warnings)
+    for args in (["list", str(path)], ["show", library.papers[0].id, str(path)],
+                 ["export", str(path), "--all", "--format", "csv"]):
+        status, out = run_on_terminal(*args)
+        assert status == 0, out
+        assert_terminal_safe(out, " ".join(args))
+    proc = run_cli("export", str(path), "--all", "--format", "csv")
+    cells = [c for row in csv.reader(io.StringIO(proc.stdout, newline="")) for c in row]
+    assert not [c for c in cells if c.startswith(FORMULA_START)]
+    assert any(c.startswith("'=HYPERLINK(") for c in cells)

@@ -292,10 +292,10 @@ def _unchanged(text: str) -> str:
     return text
 
 
-# A JSON escape that decodes to a character ``safe_text.UNSAFE`` removes: \b, \f, \u0000-\u001f
+# A JSON escape that decodes to a character ``safe_text.UNSAFE`` removes: \b, \f, \r, \u0000-\u001f
 # (but tab and newline), \u007f-\u009f, the bidi controls.
 _ESCAPED_UNSAFE = re.compile(
-    r"\\[bf]|\\u(?:00(?:0[0-8bcdefBCDEF]|1[0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])"
+    r"\\[bfr]|\\u(?:00(?:0[0-8bcdefBCDEF]|1[0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])"
     r"|202[a-eA-E]|206[6-9])")
 
 
