@@ -219,12 +219,13 @@ class MainScreen(Screen):
         if synced:
             if problem and not self.fetch_status and room < len(right) + len(synced) + 4:
                 right = ""  # a sync problem matters more than the sort label
-            space = room - len(right) - 3
+            space = room - len(right) - 4
             if space >= 8:
                 shown = synced if len(synced) <= space else synced[: space - 1] + "…"
-                text.append(" " * max(0, room - len(right) - len(shown) - 1))
+                sep = " · " if right else " "
+                text.append(" " * max(0, room - len(right) - len(shown) - len(sep)))
                 text.append(shown, style="bold red" if problem else "dim")
-                text.append(" ")
+                text.append(sep, style="dim")
                 room = len(right)
         text.append(" " * max(0, room - len(right)))
         text.append(right, style="dim")
