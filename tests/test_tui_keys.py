@@ -254,6 +254,8 @@ async def test_o_cycles_sorts():
         await pilot.press("o")
         assert screen.sort == "stars"
         await pilot.press("o")
+        assert screen.sort == "for-you"  # no stars yet: it says so (tests/test_tui_similar.py)
+        await pilot.press("o")
         assert screen.sort == "date"
 
 
@@ -269,7 +271,7 @@ async def test_o_offers_relevance_while_searching():
         await pilot.press("o")
         assert screen.sort == "date"
         assert sorted(ranked) == sorted(screen.paper_list.rows)   # same hits, other order
-        await pilot.press("o", "o", "o", "o", "o", "o")
+        await pilot.press("o", "o", "o", "o", "o", "o", "o")
         assert screen.sort == "relevance"
         assert list(screen.paper_list.rows) == ranked
         await pilot.pause()
@@ -446,7 +448,8 @@ async def test_ctrl_p_palette_offers_every_action():
         for wanted in ("Mark read, jump to the next unread", "Toggle read", "Toggle star",
                        "Edit the note", "Undo the last marker change", "View: all papers",
                        "View: unread papers", "View: starred papers", "View: papers with a note",
-                       "Cycle sort: date, upvotes, title, seen, comments, code stars",
+                       "Cycle sort: date, upvotes, title, seen, comments, code stars, for you",
+                       "Papers like this one (and the words they share)",
                        "Copy the title and the paper's link",
                        "Open the paper's page in the browser: Hugging Face, else an arXiv title search",
                        "Pick a link to open: arXiv, PDF, code, project page, ...",

@@ -69,8 +69,8 @@ def test_counts_and_sort_cycle():
     counts = o.counts(MarkerSets(read={0}, starred={1, 2}, noted=set()), showing=3)
     assert (counts.all, counts.unread, counts.starred, counts.noted, counts.showing) == (4, 3, 2, 0, 3)
     assert [next_sort(s, False) for s in SORTS] == ["upvotes", "title", "seen", "comments",
-                                                    "stars", "date"]
-    assert next_sort("stars", True) == RELEVANCE
+                                                    "stars", "for-you", "date"]
+    assert next_sort("for-you", True) == RELEVANCE
     assert next_sort(RELEVANCE, True) == "date"
     assert next_sort(RELEVANCE, False) == "date"
 

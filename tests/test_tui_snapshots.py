@@ -13,7 +13,8 @@ from paperterm.tui.demo import SCENES, demo_app, play
 SCENE = {scene.name: scene for scene in SCENES}
 
 
-@pytest.mark.parametrize("name", ["main", "search", "help", "note", "export", "small", "light"])
+@pytest.mark.parametrize("name", ["main", "search", "help", "note", "export", "similar", "small",
+                                  "light"])
 def test_screen(name, snap_compare, tmp_path):
     scene = SCENE[name]
     app = demo_app(tmp_path, theme=scene.theme)

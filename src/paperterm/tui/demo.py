@@ -21,6 +21,7 @@ from paperterm.state import MarkerStore
 from paperterm.tui.app import PapertermApp, create_app
 from paperterm.tui.main_screen import PAPER_SETTING
 from paperterm.tui.ordering import Ordering
+from paperterm.tui.screens.similar_papers import SimilarPapers
 
 #: 2025-06-30 12:00 local time: the pinned modification time of the demo's listings.
 PINNED_MTIME = time.mktime((2025, 6, 30, 12, 0, 0, 0, 0, -1))
@@ -85,6 +86,7 @@ SCENES: tuple[Scene, ...] = (
     Scene("help", (120, 40), ("question_mark",), caption="Help: every key, from the bindings"),
     Scene("note", (120, 40), ("n",), caption="The note editor"),
     Scene("export", (120, 40), ("e",), caption="Exporting the starred papers"),
+    Scene("similar", (120, 40), ("m",), caption="m: papers like this one, and the words they share"),
     Scene("small", (80, 24), caption="An 80x24 terminal"),
     Scene("light", (120, 40), theme="textual-light", caption="The light theme"),
 )
@@ -97,6 +99,10 @@ async def play(pilot, scene: Scene) -> None:
     for key in scene.keys:
         await pilot.press(key)
     await app.workers.wait_for_complete()
+    deadline = time.monotonic() + 120
+    while isinstance(app.screen, SimilarPapers) and not app.screen.rows \
+            and time.monotonic() < deadline:  # the term matrix is built by a child process
+        await pilot.pause(0.1)
     await pilot.pause()
     for screen in app.screen_stack:             # a steady cursor: the same picture every time
         for widget in screen.query("Input, TextArea"):

@@ -58,8 +58,9 @@ def marker_line(marker: Marker | None) -> str:
     return " · ".join(parts)
 
 
-def detail_text(paper: Paper, marker: Marker | None) -> Text:
-    """The whole pane for one paper as one rich ``Text`` (no markup involved)."""
+def detail_text(paper: Paper, marker: Marker | None, reason: str | None = None) -> Text:
+    """The whole pane for one paper as one rich ``Text`` (no markup involved). ``reason``: why
+    the for-you order puts it where it is (shown under the markers)."""
     text = Text()
     text.append(clean(paper.title), style="bold")
     text.append("\n")
@@ -70,6 +71,9 @@ def detail_text(paper: Paper, marker: Marker | None) -> Text:
     text.append(meta_line(paper), style="italic")
     text.append("\n")
     text.append(marker_line(marker), style="bold" if marker is None or not marker.read else "")
+    if reason:
+        text.append("\n")
+        text.append(clean(reason), style="italic dim")
     text.append("\n\n")
     text.append(clean(paper.abstract.replace("\n", " ")) or "(no abstract)")
     # The user's own note right after the abstract, before what a machine wrote and the links.
@@ -128,13 +132,15 @@ class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
         self._shown: tuple | None = None
 
     def show(self, paper: Paper | None, marker: Marker | None,
-             empty: str = "No paper selected.") -> None:
-        """Show ``paper`` (scrolled to its top) or, when ``None``, the ``empty`` message."""
-        key = (paper, marker, empty if paper is None else None)
+             empty: str = "No paper selected.", reason: str | None = None) -> None:
+        """Show ``paper`` (scrolled to its top) or, when ``None``, the ``empty`` message.
+        ``reason``: the for-you line (see ``detail_text``)."""
+        key = (paper, marker, empty if paper is None else None, reason)
         if key == self._shown:
             return  # e.g. a new keystroke whose best hit is the same paper: nothing to repaint
         self._shown = key
-        self._text = Text(empty, style="dim") if paper is None else detail_text(paper, marker)
+        self._text = Text(empty, style="dim") if paper is None else detail_text(paper, marker,
+                                                                                reason)
         self._wrapped_width = -1
         self._wrap()
         if paper is not self.paper:

@@ -86,8 +86,8 @@ MAIN_BINDINGS = [
        group=VIEW_GROUP, show=True),
     _b("4", "set_view('noted')", "Noted", "View: papers with a note", "view_noted",
        group=VIEW_GROUP, show=True),
-    _b("o", "cycle_sort", "Sort", "Cycle sort: date, upvotes, title, seen, comments, code stars",
-       "sort", show=True),
+    _b("o", "cycle_sort", "Sort",
+       "Cycle sort: date, upvotes, title, seen, comments, code stars, for you", "sort", show=True),
     _b("tab", "toggle_focus", "Focus", "Focus the list or the details", "focus"),
     _b("y", "copy", "Copy", "Copy the title and the paper's link", "copy"),
     _b("b", "open_url", "Browser",
@@ -98,6 +98,8 @@ MAIN_BINDINGS = [
        "export", show=True),
     _b("F", "fetch", "Fetch", "Fetch new listings from Hugging Face",
        "fetch"),
+    _b("m", "similar", "Similar", "Papers like this one (and the words they share)",
+       "similar"),
     _b("q", "quit", "Quit", "Quit (remembers where you were)", "quit", show=True),
 ]
 

@@ -38,13 +38,16 @@ from paperterm.state import MarkerStore, StoreError
 from paperterm.tui.detail import PaperDetail
 from paperterm.tui.fetching import BackgroundFetch, result_text
 from paperterm.tui.keys import MAIN_BINDINGS
-from paperterm.tui.ordering import (RELEVANCE, SORT_LABELS, SORTS, VIEW_LABELS, VIEWS,
+from paperterm.tui.ordering import (FOR_YOU, RELEVANCE, SORT_LABELS, SORTS, VIEW_LABELS, VIEWS,
                                     Ordering, next_sort)
+from paperterm.tui.recommending import (AUTO_BUILD_PAPERS, BackgroundSimilarity, building_text,
+                                        reason_text, similar_rows)
 from paperterm.tui.paper_list import PaperList
 from paperterm.tui.screens.export_dialog import ExportDialog
 from paperterm.tui.screens.help import HelpScreen
 from paperterm.tui.screens.link_menu import LinkMenu
 from paperterm.tui.screens.note_editor import NoteEditor
+from paperterm.tui.screens.similar_papers import SimilarPapers, SimilarRow
 from paperterm.tui.search_bar import SearchBar, SearchInput
 from paperterm.tui.triage import Triage
 from paperterm.tui.undo import Change
@@ -63,6 +66,8 @@ PAINT_HOLD = 0.05
 #: once the cursor has rested for ``POSITION_REST`` seconds (and always on quit).
 SAVE_POSITION_EVERY = 1.0
 POSITION_REST = 3.0
+#: After a marker change, the for-you model is trained again once changes pause this long (s).
+RETRAIN_AFTER = 1.5
 
 
 def can_open_browser() -> bool:
@@ -113,6 +118,14 @@ class MainScreen(Screen):
         self.detail = PaperDetail(id="detail")
         self.status_line = Static(id="status")
         self.fetch_status: str | None = None  # what a background fetch (F) is doing
+        self.similar = BackgroundSimilarity(
+            lambda *args: self.app.call_from_thread(*args),
+            lambda: (self.papers, self.library.files), self._matrix_ready, self._for_you_ready)
+        self.for_you = None            # the trained model, once there
+        self.for_you_scores = None     # its score for every paper
+        self.for_you_problem: str | None = None
+        self._similar_dialog: SimilarPapers | None = None
+        self._retrain: Timer | None = None
         self.fetcher = BackgroundFetch(self, lambda: getattr(self.app, "paths", None) or
                                        self.library.files, self._fetch_progress,
                                        self._fetch_finished)
@@ -157,8 +170,13 @@ class MainScreen(Screen):
         # the keystroke's own handling, so the search starts (and the paint is held) before the
         # typed character is painted on its own.
         self.watch(self.search_input, "value", self.set_query, init=False)
+        if self.sort == FOR_YOU:
+            self._train_for_you()
+        elif len(self.papers) <= AUTO_BUILD_PAPERS:
+            self.set_timer(1.0, self.similar.want_matrix)  # so the first m is instant
 
     def on_unmount(self) -> None:
+        self.similar.stop()
         self.fetcher.cancel()
         self.save_position()
 
@@ -211,8 +229,12 @@ class MainScreen(Screen):
         sort = self.sort if self.ranked or self.sort != RELEVANCE else self.base_sort
         right = f"{VIEW_LABELS[self.view]} · sorted by {SORT_LABELS[sort]} "
         room = self.size.width - text.cell_len
+        if sort == FOR_YOU and self.for_you_scores is None:
+            right = "for you: " + (self.for_you_problem or "learning from your stars…") + " "
         if self.fetch_status:
             right = self.fetch_status[: max(0, room - 3)] + " "
+        elif len(right) + 2 > room and sort == FOR_YOU and self.for_you_scores is None:
+            right = right[: max(0, room - 3)] + " "
         elif room < len(right) + 2:
             right = f"sort: {SORT_LABELS[sort].split(' (')[0]} " if room >= 18 else ""
         synced, problem = self.sync_status
@@ -361,8 +383,13 @@ class MainScreen(Screen):
     def _show_detail(self, pos: int | None) -> None:
         if pos is None:
             self.detail.show(None, None, self.paper_list.empty_message)
-        else:
-            self.detail.show(self.papers[pos], self.triage.marker(pos))
+            return
+        reason = None
+        if self.sort == FOR_YOU and self.for_you_scores is not None \
+                and self.similar.matrix is not None:
+            reason = reason_text(self.for_you, self.similar.matrix, pos,
+                                 float(self.for_you_scores[pos]))
+        self.detail.show(self.papers[pos], self.triage.marker(pos), reason=reason)
 
     def _save_position_if_moved(self) -> None:
         # A settings write waits for the disk (fsync): never in the middle of moving or typing.
@@ -432,6 +459,8 @@ class MainScreen(Screen):
             self._run_search(self.generation, self.parsed_query, "keep")
         if self.paper_list.cursor_pos == pos:
             self._show_detail(pos)
+        if FOR_YOU in (self.sort, self.base_sort):
+            self._schedule_retrain()
 
     def action_toggle_read(self) -> None:
         pos = self._current()
@@ -511,7 +540,77 @@ class MainScreen(Screen):
         if self.sort != RELEVANCE:
             self.base_sort = self.sort
             self._save_setting(SORT_SETTING, self.sort)
+        if self.sort == FOR_YOU and self.for_you_scores is None:
+            self._train_for_you()
         self.refresh_rows("keep")
+        self._show_detail(self.paper_list.cursor_pos)
+
+    # -- similar papers (m) and the for-you order ------------------------------------------------
+
+    def action_similar(self) -> None:
+        pos = self._current()
+        if pos is None:
+            return
+        matrix = self.similar.matrix
+        if matrix is not None:
+            dialog = SimilarPapers(self.papers[pos].title, pos, self._similar_rows(pos))
+        else:
+            dialog = SimilarPapers(self.papers[pos].title, pos,
+                                   message=self.similar.problem or building_text(len(self.papers)))
+            self.similar.want_matrix()
+        self._similar_dialog = dialog
+        self.app.push_screen(dialog, self._similar_chosen)
+
+    def _similar_rows(self, pos: int) -> list[SimilarRow]:
+        return [SimilarRow(*row) for row in similar_rows(self.similar.matrix, self.papers, pos)]
+
+    def _matrix_ready(self, matrix, problem: str | None) -> None:
+        dialog = self._similar_dialog
+        if dialog is None or self.app.screen is not dialog:
+            return
+        if matrix is None:
+            dialog.show_message(f"No similar papers: {problem}")
+        else:
+            dialog.show_rows(self._similar_rows(dialog.paper_pos))
+
+    def _similar_chosen(self, pos: int | None) -> None:
+        """Go to the paper picked in the similar-papers dialog (showing every paper if the
+        current view or search hides it)."""
+        self._similar_dialog = None
+        if pos is None:
+            return
+        index = self.paper_list.index_of(pos)
+        if index is None:
+            self.view = "all"
+            if self.search_input.value:
+                self.search_input.value = ""  # clears the search (the value watcher runs)
+            self.refresh_rows("keep")
+            index = self.paper_list.index_of(pos)
+        if index is not None:
+            self.paper_list.move_cursor(index)
+            self.paper_list.focus()
+
+    def _train_for_you(self) -> None:
+        self.for_you_problem = None
+        self.similar.want_model(self.triage.markers)
+        self._update_status()
+
+    def _schedule_retrain(self) -> None:
+        if self._retrain is not None:
+            self._retrain.stop()
+        self._retrain = self.set_timer(RETRAIN_AFTER, self._train_for_you)
+
+    def _for_you_ready(self, model, scores, problem: str | None) -> None:
+        self.for_you, self.for_you_scores, self.for_you_problem = model, scores, problem
+        if scores is None:
+            self.ordering.provide(FOR_YOU, None)
+        else:
+            self.ordering.provide(FOR_YOU, [int(p) for p in (-scores).argsort(kind="stable")])
+        if self.sort == FOR_YOU or self.base_sort == FOR_YOU:
+            self.refresh_rows("keep")
+            self._show_detail(self.paper_list.cursor_pos)
+        if problem and self.sort == FOR_YOU:
+            self.notify(f"For you: {problem}", severity="warning", markup=False)
 
     # -- focus ---------------------------------------------------------------------------------
 
@@ -615,6 +714,10 @@ class MainScreen(Screen):
         self.triage = Triage(self.papers, self.store, self.pos_of)
         self.triage.undo_stack = undo
         self.ordering = Ordering(self.papers, self._index_date_order)
+        self.similar.reset()
+        self.for_you = self.for_you_scores = None
+        if FOR_YOU in (self.sort, self.base_sort):
+            self._train_for_you()
         if self.hits is not None:  # keep the current results until the search has run again
             self.hits = [p for p in (self.pos_of.get(old_papers[h].id) for h in self.hits)
                          if p is not None]

@@ -25,8 +25,10 @@ VIEWS: tuple[str, ...] = ("all", "unread", "starred", "noted")
 VIEW_LABELS: dict[str, str] = {"all": "All", "unread": "Unread", "starred": "Starred",
                                "noted": "Noted"}
 
+#: The sort learnt from the user's stars (its order is computed elsewhere and ``provide``d).
+FOR_YOU = "for-you"
 #: Sorts without a search, in the order ``o`` cycles through them.
-SORTS: tuple[str, ...] = ("date", "upvotes", "title", "seen", "comments", "stars")
+SORTS: tuple[str, ...] = ("date", "upvotes", "title", "seen", "comments", "stars", FOR_YOU)
 #: The extra sort available while searching: the search's own ranking.
 RELEVANCE = "relevance"
 SORT_LABELS: dict[str, str] = {
@@ -36,6 +38,7 @@ SORT_LABELS: dict[str, str] = {
     "seen": "listings seen",
     "comments": "comments",
     "stars": "code stars",
+    FOR_YOU: "for you (learnt from your stars)",
     RELEVANCE: "relevance",
 }
 
@@ -104,6 +107,22 @@ class Ordering:
         self._date_order = date_order
         self._orders: dict[str, list[int]] = {}
         self._ranks: dict[str, list[int]] = {}
+        self._provided: dict[str, list[int]] = {}
+
+    def provide(self, sort: str, order: list[int] | None) -> None:
+        """Set (or, with ``None``, withdraw) an order computed elsewhere: the for-you order,
+        which comes from a model trained in the background and changes with the stars. Until it
+        is provided, that sort shows the date order."""
+        if order is None:
+            self._provided.pop(sort, None)
+        else:
+            self._provided[sort] = order
+        self._orders.pop(sort, None)
+        self._ranks.pop(sort, None)
+
+    def has(self, sort: str) -> bool:
+        """Whether ``sort`` has its own order (a provided one is not always there yet)."""
+        return sort != FOR_YOU or sort in self._provided
 
     def order(self, sort: str) -> list[int]:
         """All positions in ``sort`` order. Ties keep the library's order. Do not mutate."""
@@ -133,6 +152,10 @@ class Ordering:
         elif sort == "seen":
             order = sorted(positions, key=lambda i: (len(papers[i].sources), _date_key(papers[i])),
                            reverse=True)
+        elif sort == FOR_YOU:
+            provided = self._provided.get(sort)
+            order = provided if provided is not None and len(provided) == len(papers) \
+                else self.order("date")
         else:
             raise ValueError(f"unknown sort: {sort}")
         self._orders[sort] = order

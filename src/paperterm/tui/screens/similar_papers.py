@@ -43,14 +43,16 @@ def row_prompt(row: SimilarRow) -> Text:
 
 
 class SimilarPapers(ModalScreen[int | None]):
-    """Papers similar to the one titled ``title``; dismissed with the chosen position or None."""
+    """Papers similar to paper ``pos`` (titled ``title``); dismissed with the chosen position or
+    ``None``."""
 
     BINDINGS = SIMILAR_BINDINGS
 
-    def __init__(self, title: str, rows: Sequence[SimilarRow] | None = None,
+    def __init__(self, title: str, pos: int, rows: Sequence[SimilarRow] | None = None,
                  message: str | None = None) -> None:
         super().__init__()
         self.paper_title = title
+        self.paper_pos = pos
         self._rows: list[SimilarRow] = list(rows or [])
         self._message = message
 
