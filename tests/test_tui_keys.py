@@ -449,7 +449,7 @@ async def test_ctrl_p_palette_offers_every_action():
                        "Edit the note", "Undo the last marker change", "View: all papers",
                        "View: unread papers", "View: starred papers", "View: papers with a note",
                        "Cycle sort: date, upvotes, title, seen, comments, code stars, for you",
-                       "Papers like this one (and the words they share)",
+                       "Similar papers, and the words they share",
                        "Copy the title and the paper's link",
                        "Open the paper's page in the browser: Hugging Face, else an arXiv title search",
                        "Pick a link to open: arXiv, PDF, code, project page, ...",

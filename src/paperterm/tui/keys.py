@@ -98,7 +98,7 @@ MAIN_BINDINGS = [
        "export", show=True),
     _b("F", "fetch", "Fetch", "Fetch new listings from Hugging Face",
        "fetch"),
-    _b("m", "similar", "Similar", "Papers like this one (and the words they share)",
+    _b("m", "similar", "Similar", "Similar papers, and the words they share",
        "similar"),
     _b("q", "quit", "Quit", "Quit (remembers where you were)", "quit", show=True),
 ]
