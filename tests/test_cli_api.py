@@ -26,6 +26,8 @@ def test_list_json_has_the_api_fields_and_reads_a_mixed_folder(tmp_path):
         "https://github.com/ZichenWen1/EPIC", 4, 1)
     assert epic["organization"] == "Shanghai Jiao Tong University"
     assert epic["keywords"][0] == "visual tokens" and epic["ai_summary"].startswith("EPIC")
+    assert epic["urls"] == ["https://arxiv.org/abs/2510.00515", "https://arxiv.org/pdf/2510.00515"]
+    assert epic["link"] == "https://huggingface.co/papers/2510.00515"
     page = next(r for r in records if r["title"] == "Video Reasoning without Training")
     assert page["organization"] == "Qualcomm" and page["arxiv_id"] is None
     assert page["author_names"] == [] and page["comments"] is None

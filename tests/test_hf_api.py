@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from paperterm.links import record_urls
 from paperterm.model import paper_id
 from paperterm.sources import MAX_WARNINGS
 import datetime as dt
@@ -60,8 +61,8 @@ def test_real_files_load_whole_without_warnings(name):
         assert "\n" not in paper.title and "  " not in paper.title
         assert paper.sources == (name,) and paper.days == (name[:10],)
         assert paper.authors == len(paper.author_names) > 0
-        assert paper.urls[:2] == (f"https://arxiv.org/abs/{paper.arxiv_id}",
-                                  f"https://arxiv.org/pdf/{paper.arxiv_id}")
+        assert record_urls(paper)[:2] == [f"https://arxiv.org/abs/{paper.arxiv_id}",
+                                          f"https://arxiv.org/pdf/{paper.arxiv_id}"]
         assert paper.abstract and "\n" not in paper.abstract
 
 
@@ -89,7 +90,7 @@ def test_2025_file_code_project_and_keywords():
     assert mesh.author_names[:3] == ("Ruowen Zhao", "Junliang Ye", "Zhengyi Wang")
     assert mesh.published == "2025-03-19" and mesh.upvotes == 20 and mesh.comments == 1
     # The project page in the abstract is kept among the URLs, after the arXiv pages.
-    assert mesh.urls[2:] == ("https://zhaorw02.github.io/DeepMesh/",)
+    assert mesh.urls == ("https://zhaorw02.github.io/DeepMesh/",)
     cube = by_arxiv(result, "2503.15475")
     assert cube.authors == 45 and cube.author_names[0] == "Foundation AI Team"
     assert cube.project_page is None and cube.github == "https://github.com/Roblox/cube"

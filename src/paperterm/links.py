@@ -17,6 +17,20 @@ ARXIV_ABS = "https://arxiv.org/abs/{}"
 ARXIV_PDF = "https://arxiv.org/pdf/{}"
 
 
+def arxiv_pages(arxiv_id: str) -> tuple[str, str]:
+    """The arXiv abstract page and PDF of a paper (made when needed, not stored: at 100,000 papers
+    two URL strings a paper are megabytes)."""
+    return ARXIV_ABS.format(arxiv_id), ARXIV_PDF.format(arxiv_id)
+
+
+def record_urls(paper: Paper) -> list[str]:
+    """A paper's ``urls`` as machine-readable outputs give them: with an arXiv id, its arXiv
+    abstract and PDF pages first, then the URLs found in its abstract (each once)."""
+    if not paper.arxiv_id:
+        return list(paper.urls)
+    return list(dict.fromkeys(arxiv_pages(paper.arxiv_id) + paper.urls))
+
+
 class Link(NamedTuple):
     """One link: what it is (``Hugging Face``, ``arXiv``, ``PDF``, ``Code``, ...) and where."""
 
@@ -33,8 +47,8 @@ def paper_links(paper: Paper) -> list[Link]:
     """Every link of ``paper``, labelled, best first (see the module docstring)."""
     arxiv_id = paper.arxiv_id or arxiv_id_in(paper.urls)
     if arxiv_id:
-        links = [Link("Hugging Face", paper.link), Link("arXiv", ARXIV_ABS.format(arxiv_id)),
-                 Link("PDF", ARXIV_PDF.format(arxiv_id))]
+        abs_page, pdf = arxiv_pages(arxiv_id)
+        links = [Link("Hugging Face", paper.link), Link("arXiv", abs_page), Link("PDF", pdf)]
     else:
         links = [Link("arXiv search", paper.link)]
     if paper.github:

@@ -10,6 +10,7 @@ is the page to open for the paper (``Paper.link``), never empty.
 
 from __future__ import annotations
 
+from paperterm.links import record_urls
 from paperterm.model import Paper
 from paperterm.state import Marker
 
@@ -26,6 +27,7 @@ def paper_record(paper: Paper, marker: Marker | None) -> dict:
     """The paper's fields, then its markers (``False``, ``False``, ``None`` when it has none)."""
     record = paper.to_dict()
     record["link"] = paper.link
+    record["urls"] = record_urls(paper)  # the arXiv pages first, when the id is known
     record["read"] = bool(marker and marker.read)
     record["starred"] = bool(marker and marker.starred)
     record["note"] = marker.note if marker else None

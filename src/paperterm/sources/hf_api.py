@@ -29,8 +29,8 @@ What is taken, and how the awkward cases are decided:
   ``sources.capture``, with the API's own day in place of a page date: the date in the file name
   (``2025-10-06.json``, the ``date`` the file was fetched for), else the most common
   ``submittedOnDailyAt`` day of its entries, else the file's modification date.
-- ``github`` and ``project_page`` must be http(s) URLs; ``urls`` are the arXiv abstract and PDF
-  pages followed by the URLs in the abstract. Counts must be whole numbers from 0 up.
+- ``github`` and ``project_page`` must be http(s) URLs; ``urls`` are the URLs in the abstract (the
+  arXiv abstract and PDF pages are made from the id where they are shown: ``links``, records). Counts must be whole numbers from 0 up.
 
 Pure: the same text always gives the same papers, and no input makes it raise.
 """
@@ -44,7 +44,6 @@ from collections import Counter
 from sys import intern
 from collections.abc import Callable
 
-from paperterm.links import ARXIV_ABS, ARXIV_PDF
 from paperterm.model import Paper, paper_id
 from paperterm.safe_text import UNSAFE
 from paperterm.sources import FieldCleaner, ParseResult, WarningList
@@ -65,11 +64,6 @@ ARXIV_ID = re.compile(
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _SPACE = re.compile(r"\s")
 _PARAGRAPHS = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-
-def arxiv_urls(arxiv_id: str) -> tuple[str, str]:
-    """The arXiv abstract page and PDF of a paper."""
-    return ARXIV_ABS.format(arxiv_id), ARXIV_PDF.format(arxiv_id)
-
 
 def unwrap(text: str) -> str:
     """``text`` on one line: every run of white space (arXiv's line wraps) becomes one space."""
@@ -359,7 +353,7 @@ def _parse_entry(entry: object, number: int, source: str, warn: WarningList,
         published_text=published,
         published_inferred=False,
         upvotes=fields.count("upvotes"),
-        urls=tuple(dict.fromkeys(arxiv_urls(arxiv_id) + extract_urls(abstract))),
+        urls=extract_urls(abstract),  # the arXiv pages are made from the id when shown
         sources=(source,),
         days=days,
         arxiv_id=arxiv_id,
