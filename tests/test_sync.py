@@ -435,3 +435,22 @@ def test_cli_reports_note_conflicts(tmp_path, capsys, monkeypatch):
 def _utc(t: float) -> str:
     import time
     return time.strftime("%Y-%m-%d %H:%M", time.gmtime(t))
+
+
+def test_an_idle_sync_reads_no_log(folder, machines, monkeypatch):
+    a, b = machines("a"), machines("b")
+    a._set("read", PID, "", 1, at=T0)
+    sync.sync(a, folder, now=T0)
+    sync.sync(b, folder, now=T0)
+    real_read = sync.read_log
+    reads = []
+    monkeypatch.setattr(sync, "read_log", lambda path: reads.append(path.name) or real_read(path))
+    assert sync.sync(b, folder, now=T0 + 1).received == 0
+    assert reads == []  # nothing changed anywhere: no log is read
+    b._set("starred", PID, "", 1, at=T0 + 2)  # a change here: a full sync
+    assert sync.sync(b, folder, now=T0 + 2).sent == 1 and reads
+    reads.clear()
+    a._set("note", PID, "", "new", at=T0 + 3)
+    sync.sync(a, folder, now=T0 + 3)  # a log changed: a full sync
+    assert sync.sync(b, folder, now=T0 + 4).received == 1 and b.get(PID).note == "new"
+    assert sorted(set(reads)) == ["a.jsonl", "b.jsonl"]

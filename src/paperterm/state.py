@@ -507,16 +507,18 @@ class MarkerStore:
 
     # -- sync bookkeeping (paperterm.sync owns the meaning of ``clock``) -----------------------
 
-    def sync_rows(self):
+    def sync_rows(self, changed_only: bool = False):
         """Every set field of every paper, with its sync clock: tuples ``(paper_id, title, field,
         value, at, clock_at, clock)``; ``clock_at``/``clock`` are ``None`` for a field never
-        synced. A field whose ``at`` differs from ``clock_at`` changed here since the last sync."""
+        synced. A field whose ``at`` differs from ``clock_at`` changed here since the last sync;
+        ``changed_only`` yields only those."""
         for field in FIELDS:
+            only = f" AND (c.at IS NULL OR c.at != m.{field}_at)" if changed_only else ""
             rows = self._query(
                 f"SELECT m.paper_id, m.title, m.{field}, m.{field}_at, c.at, c.clock "
                 f"FROM markers m LEFT JOIN field_clocks c "
-                f"ON c.paper_id = m.paper_id AND c.field = ? WHERE m.{field}_at IS NOT NULL",
-                (field,))
+                f"ON c.paper_id = m.paper_id AND c.field = ? WHERE m.{field}_at IS NOT NULL"
+                + only, (field,))
             for row in rows:
                 yield (row[0], row[1], field, row[2], row[3], row[4], row[5])
 
