@@ -450,3 +450,12 @@ def test_a_run_leaves_its_request_times_for_the_next(api, capsys):
     assert len(times) == 2
     assert main(["fetch", "--date", D1, "--endpoint", api.url]) == 0
     assert len(json.loads((locations.cache_dir() / BUDGET_FILE).read_text())) == 4
+
+
+def test_fetched_days_are_read_by_default(api, capsys):
+    assert main(["fetch", "--date", D2, "--endpoint", api.url]) == 0
+    capsys.readouterr()
+    assert main(["list", "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    fetched = {e["paper"]["id"] for e in fixture_day(D2)}
+    assert fetched <= {r.get("arxiv_id") for r in records}

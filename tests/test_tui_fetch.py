@@ -181,3 +181,20 @@ def test_reload_paths_add_the_fetched_folder_unless_covered(tmp_path):
     assert reload_paths([SEEDS, tmp_path / "data" / "listings"], fetched) == \
         [SEEDS, tmp_path / "data" / "listings"]
     assert reload_paths([fetched], fetched) == [fetched]
+
+
+async def test_end_to_end_fetched_day_files_are_read_into_the_list(api):
+    """No stand-ins: the day file the fetch writes is parsed by the API source and shown."""
+    library, index = cache.load_library_and_index([SEEDS])
+    app = create_app([SEEDS], library=library, index=index)
+    entries = fixture_day("2024-06-03")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = app.main_screen
+        before = len(screen.papers)
+        await pilot.press("F")
+        await wait_for(pilot, lambda: not screen.fetcher.running and screen.fetch_status is None)
+        await pilot.pause(0.2)
+        titles = {" ".join(p.title.split()) for p in screen.papers}
+        assert {" ".join(e["title"].split()) for e in entries} <= titles
+        assert len(screen.papers) == before + len(entries)
+        assert f"{len(entries)} papers added to the list" in " ".join(notifications(app))
