@@ -459,3 +459,15 @@ def test_fetched_days_are_read_by_default(api, capsys):
     records = json.loads(capsys.readouterr().out)
     fetched = {e["paper"]["id"] for e in fixture_day(D2)}
     assert fetched <= {r.get("arxiv_id") for r in records}
+
+
+def test_cli_draws_a_progress_bar_on_a_terminal(api, capsys, monkeypatch):
+    import sys
+
+    api.fail(D1, 0, status(429, Retry_After="0"))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["fetch", "--since", D1, "--until", "2024-06-04", "--endpoint", api.url]) == 0
+    err = capsys.readouterr().err
+    assert "2/2" in err and "days" in err  # the bar's last state
+    assert err.rstrip().endswith("paperterm: fetch: 2 days (1 written, 1 empty), 6 papers: "
+                                 "6 new, 0 updated; 4 requests")
