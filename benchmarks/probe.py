@@ -7,6 +7,7 @@ Each mode prints one JSON object on its last stdout line:
 - ``start``: time from the parent's spawn to the TUI's first painted frame showing papers
   (``--spawned`` is the parent's ``time.time()`` just before it started this process), with the
   phases (interpreter + imports, library and index, app start) and peak RSS.
+- ``similar``: similar papers (``m``) and the for-you order in the reader (see ``mode_similar``).
 - ``session``: a start followed by typing queries one key at a time into the search bar and moving
   the cursor with ``j``: per-keystroke latency (key sent -> first frame showing the new results, and
   -> first frame showing the typed character), CPU and wall time per cursor step, and peak RSS.
@@ -328,6 +329,90 @@ async def mode_session(args) -> None:
     emit(timings)
 
 
+def _similar_markers(library, starred: int = 40, passed: int = 160) -> None:
+    """Store a fixed set of stars and read-but-unstarred papers (what for-you learns from)."""
+    import random
+
+    from paperterm.state import MarkerStore
+
+    rng = random.Random("paperterm-bench-for-you")
+    picked = rng.sample(range(len(library.papers)), min(len(library.papers), starred + passed))
+    with MarkerStore() as store:
+        for n, pos in enumerate(picked):
+            paper = library.papers[pos]
+            store.set_read(paper.id, paper.title, True)
+            if n < starred:
+                store.set_starred(paper.id, paper.title, True)
+
+
+async def mode_similar(args) -> None:
+    """Similar papers and the for-you order in the real reader: the matrix built in its child
+    process (timed apart, as a first ``m`` would wait for it), then ``m`` on ``--similar-papers``
+    papers (key -> list filled), the for-you sort (training in its child, then the re-rank: scores
+    of every paper and their order), and the reader's peak RSS with all of it in use."""
+    import random
+
+    from paperterm.similarity import Similarity
+
+    t_perf0, t_wall0 = time.perf_counter(), time.time()
+    library, index, _ = load(args.paths)
+    service = Similarity(library.papers, library.files)
+    build_s = None
+    if service.cached() is None:
+        t0 = time.perf_counter()
+        service.build_in_child()
+        build_s = time.perf_counter() - t0
+    _similar_markers(library)
+    del library, index, service  # the reader below opens its own
+    frames = _Frames()
+    app, ctx, pilot, library, index, timings = await _start(args, frames, t_perf0, t_wall0)
+    try:
+        screen = _main_screen(app)
+        deadline = time.monotonic() + 60
+        while screen.similar.matrix is None and time.monotonic() < deadline:
+            screen.similar.want_matrix()  # from the cache: the first m would otherwise wait
+            await asyncio.sleep(0.05)
+        rng = random.Random("paperterm-bench-similar")
+        m_s: list[float] = []
+        plist = screen.paper_list
+        for _ in range(args.similar_papers):
+            plist.move_cursor(rng.randrange(len(plist.rows)))
+            await pilot.pause()
+            t0 = time.perf_counter()
+            await pilot.press("m")
+            dialog = app.screen
+            while not getattr(dialog, "rows", None) and time.perf_counter() - t0 < 30:
+                await asyncio.sleep(0.005)
+            shown = await frames.first_after(t0)
+            m_s.append((shown or time.perf_counter()) - t0)
+            await pilot.press("escape")
+            await pilot.pause()
+        t0 = time.perf_counter()
+        while screen.sort != "for-you":
+            await pilot.press("o")
+        while screen.for_you_scores is None and screen.for_you_problem is None \
+                and time.perf_counter() - t0 < 300:
+            await asyncio.sleep(0.02)
+        learnt_s = time.perf_counter() - t0
+        model, matrix = screen.for_you, screen.similar.matrix
+        rerank: list[float] = []
+        for _ in range(5):
+            r0 = time.perf_counter()
+            scores = model.scores(matrix)
+            (-scores).argsort(kind="stable")
+            rerank.append(time.perf_counter() - r0)
+        for _ in range(20):  # the detail pane with its reason, paper by paper
+            await pilot.press("j")
+        await pilot.pause()
+        timings.update({"similar_build_s": build_s, "m_s": m_s, "for_you_learnt_s": learnt_s,
+                        "for_you_problem": screen.for_you_problem, "rerank_s": rerank,
+                        "terms": matrix.n_terms, "weights": matrix.nnz,
+                        "rss_mb": peak_rss_mb()})
+    finally:
+        await ctx.__aexit__(None, None, None)
+    emit(timings)
+
+
 async def mode_start(args) -> None:
     t_perf0, t_wall0 = time.perf_counter(), time.time()
     frames = _Frames()
@@ -349,13 +434,14 @@ async def mode_start(args) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=("load", "search", "start", "session"))
+    parser.add_argument("mode", choices=("load", "search", "start", "session", "similar"))
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--cold", action="store_true", help="load: parse and build, no cache")
     parser.add_argument("--spawned", type=float, default=T_START,
                         help="parent's time.time() when it started this process")
     parser.add_argument("--queries", default='["diffusion model"]', help="JSON list of queries")
     parser.add_argument("--steps", type=int, default=100, help="cursor steps")
+    parser.add_argument("--similar-papers", type=int, default=20, help="papers m is pressed on")
     args = parser.parse_args()
     if not os.environ.get("PAPERTERM_CACHE_DIR") or not os.environ.get("PAPERTERM_DATA_DIR"):
         print("probe: set PAPERTERM_CACHE_DIR and PAPERTERM_DATA_DIR", file=sys.stderr)
@@ -367,6 +453,8 @@ def main() -> int:
         mode_search(args)
     elif args.mode == "start":
         asyncio.run(mode_start(args))
+    elif args.mode == "similar":
+        asyncio.run(mode_similar(args))
     else:
         asyncio.run(mode_session(args))
     return 0

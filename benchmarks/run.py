@@ -112,6 +112,13 @@ ROWS = (
     ("rss_session_mb", "peak RSS: cached start, typing, cursor (MB)", " MB", Target(300)),
     ("rss_first_mb", "peak RSS: first start (parse; app) (MB)", " MB", Target(300)),
     ("rss_child_mb", "peak RSS: first start's index/cache child (MB)", " MB", None),
+    ("similar_build_s", "similar: TF-IDF matrix build, in a child (s)", " s", Target(60)),
+    ("similar_m_p50_ms", "similar: m -> list on screen, p50 (ms)", " ms", None),
+    ("similar_m_p95_ms", "similar: m -> list on screen, p95 (ms)", " ms", Target(100)),
+    ("for_you_learnt_s", "for you: o -> trained (child) and re-ranked (s)", " s", None),
+    ("for_you_rerank_ms", "for you: re-rank (score + order every paper) (ms)", " ms", Target(300)),
+    ("rss_similar_mb", "peak RSS: reader with matrix, m and for-you in use (MB)", " MB",
+     Target(400)),
 )
 
 
@@ -251,6 +258,9 @@ def measure_size(size: int, args) -> dict:
         out["session"] = run_probe("session", listings, env, "--queries", queries_json,
                                    "--steps", str(args.steps))
         log("TUI session done")
+        if not args.no_similar:
+            out["similar"] = run_probe("similar", listings, env)
+            log(f"similar: build {out['similar'].get('similar_build_s')} s")
     for name, expected in (("start_first", False), ("start_cached", True)):
         for run in out[name]:
             if run.get("cache_hit") is not expected:
@@ -426,6 +436,14 @@ def summarize(m: dict) -> dict:
     s["rss_first_mb"] = max(r["rss_mb"] for r in m["start_first"])
     s["rss_child_mb"] = max((r.get("cache_writer_rss_mb") or 0 for r in m["start_first"]),
                             default=0) or None
+    similar = m.get("similar")
+    if similar:
+        s["similar_build_s"] = similar.get("similar_build_s")
+        s["similar_m_p50_ms"] = _scaled(percentile(similar["m_s"], 50), ms)
+        s["similar_m_p95_ms"] = _scaled(percentile(similar["m_s"], 95), ms)
+        s["for_you_learnt_s"] = similar.get("for_you_learnt_s")
+        s["for_you_rerank_ms"] = _scaled(statistics.median(similar["rerank_s"]), ms)
+        s["rss_similar_mb"] = similar["rss_mb"]
     s["search_ready_first_s"] = statistics.median(r.get("search_ready_s") or r["first_paint_s"]
                                                   for r in m["start_first"])
     return s
@@ -503,6 +521,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="cached starts per size (median)")
     parser.add_argument("--cold-repeat", type=int, default=1, help="first starts per size")
     parser.add_argument("--steps", type=int, default=100, help="cursor steps measured")
+    parser.add_argument("--no-similar", action="store_true",
+                        help="skip similar papers and for-you (they build a TF-IDF matrix)")
     parser.add_argument("--queries", type=lambda s: tuple(json.loads(s)), default=QUERIES,
                         help="JSON list of queries to type (default: a built-in set of 12)")
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="corpus directory")
