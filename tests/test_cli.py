@@ -87,6 +87,27 @@ def test_show_by_prefix_prints_everything():
     assert PRINCIPLES in out and "3 authors" in out and "2021-06-18" in out
     assert "seen in 4 listings" in out and "starred" in out and "Read chapter 4 first" in out
     assert "effective theory approach" in out
+    record = find(papers_json(), PRINCIPLES)
+    assert f"listed on: {', '.join(record['days'])}" in out and len(record["days"]) == 4
+    assert f"link: {record['link']}" in out
+
+
+def test_json_link_and_days_of_every_paper():
+    for record in papers_json():
+        assert record["link"].startswith(("https://huggingface.co/papers/",
+                                          "https://arxiv.org/search/?query="))
+        assert record["days"] == sorted(record["days"]) and record["days"]
+
+
+def test_day_filter_on_the_command_line():
+    records = papers_json()
+    day = "2025-12-09"   # seed 000's page date: Dec 9, a year after its newest explicit year
+    expected = sorted(r["id"] for r in records if day in r["days"])
+    proc = run_cli("list", "--query", f"day:{day}", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(r["id"] for r in json.loads(proc.stdout)) == expected and len(expected) == 37
+    proc = run_cli("list", "--query", "day:2025-13-01")
+    assert proc.returncode == 2 and "day:" in proc.stderr and proc.stderr.count("\n") == 1
 
 
 def test_show_json_and_inferred_date():
@@ -173,7 +194,7 @@ def test_export_starred_in_every_format(tmp_path):
     chosen = _star_two()
     titles = {r["title"] for r in chosen}
     md = run_cli("export").stdout
-    assert all(f"## [{t}](<https://arxiv.org/search/?query=" in md for t in titles)
+    assert all(f"## [{r['title']}](<{r['link']}>)" in md for r in chosen)
     data = json.loads(run_cli("export", "--format", "json").stdout)
     assert {r["title"] for r in data} == titles and all(list(r) == JSON_KEYS for r in data)
     rows = list(csv.DictReader(io.StringIO(run_cli("export", "--format", "csv").stdout)))

@@ -30,7 +30,7 @@ from paperterm.export import (
 )
 from paperterm.export.bibtex import citation_keys, key_base
 from paperterm.links import paper_links
-from paperterm.model import Paper, paper_id
+from paperterm.model import Paper, known_arxiv_id, paper_id
 from paperterm.state import Marker
 
 KEYS = ["id", "title", "abstract", "authors", "organization", "published", "published_text",
@@ -266,8 +266,12 @@ def check_bibtex_round_trip(papers, markers):
             assert fields["month"].value == MONTHS[int(paper.published[5:7]) - 1]
         else:
             assert "year" not in fields and "month" not in fields
-        # A verbatim field: compared undecoded (% is not a LaTeX comment there).
-        assert raw_entry.fields_dict["url"].value == (paper.urls[0] if paper.urls else paper.link)
+        # a verbatim field: compared undecoded (% is not a LaTeX comment there); every entry has
+        # one: the arXiv page, else the abstract's first URL, else the paper's link
+        arxiv_id = known_arxiv_id(paper)
+        expected_url = (f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else
+                        paper.urls[0] if paper.urls else paper.link)
+        assert raw_entry.fields_dict["url"].value == expected_url
         flags = [w for w, on in (("starred", marker and marker.starred),
                                  ("read", marker and marker.read)) if on]
         assert (fields["keywords"].value.split(", ") if "keywords" in fields else []) == flags
@@ -289,6 +293,21 @@ def test_bibtex_tricky_papers_parse_back_exactly():
     assert r"\$L(s) = L\_0 + A\textbackslash{}cdot S\_1\textasciicircum{}" in text
     # URLs are verbatim fields: written unescaped.
     assert "url = {https://example.org/a_b%20c?x=1&y=2#frag~}" in text
+
+
+def test_bibtex_url_prefers_the_arxiv_page_then_the_abstract_then_the_link():
+    with_id = make_paper("On arXiv", urls=("https://github.com/x/y",
+                                            "https://arxiv.org/abs/2405.21060v2"))
+    plain = make_paper("Only Code", urls=("https://github.com/x/y",))
+    bare = make_paper("Nothing (At All) & More")
+    check_bibtex_round_trip([with_id, plain, bare], {})
+    entries = {e.fields_dict["title"].value: e for e in parse_bibtex(
+        render([with_id, plain, bare], {}, "bibtex"), decode=False).entries}
+    assert entries["{On arXiv}"].fields_dict["url"].value == "https://arxiv.org/abs/2405.21060"
+    assert entries["{On arXiv}"].fields_dict["eprint"].value == "2405.21060"
+    assert entries["{Only Code}"].fields_dict["url"].value == "https://github.com/x/y"
+    assert entries["{Nothing (At All) \\& More}"].fields_dict["url"].value == (
+        "https://arxiv.org/search/?query=Nothing+%28At+All%29+%26+More&searchtype=title")
 
 
 def test_bibtex_percent_encodes_what_a_url_field_cannot_hold():
@@ -457,6 +476,7 @@ def test_markdown_structure_and_fields_round_trip():
     assert intro == "6 papers · exported 2025-03-04"
     assert [s["title"] for s in sections] == [" ".join(p.title.split()) for p in TRICKY]
     for section, paper in zip(sections, TRICKY):
+        assert section["href"] == MD.normalizeLink(paper.link)  # the title links to the paper
         marker = TRICKY_MARKERS.get(paper.id)
         meta = section["paragraphs"][0]
         assert f"id `{paper.id}`" in meta
@@ -516,6 +536,7 @@ def test_markdown_on_seed_papers_round_trips(seed_library):
     assert len(sections) == 163
     for section, paper in zip(sections, papers):
         assert section["title"] == paper.title
+        assert section["href"] == MD.normalizeLink(paper.link)
         if paper.abstract:
             assert inline_text(section["raw"][1]) == paper.abstract
 

@@ -239,6 +239,11 @@ async def test_o_cycles_sorts():
         dates = [p.published or "" for p in rows()]
         assert dates == sorted(dates, reverse=True)
         await pilot.press("o")
+        listed = [(p.days[-1] if p.days else "", p.published or "") for p in rows()]
+        assert screen.sort == "day" and listed == sorted(listed, reverse=True)
+        await pilot.pause()
+        assert "sorted by day listed" in status(app)
+        await pilot.press("o")
         ups = [p.upvotes if p.upvotes is not None else -1 for p in rows()]
         assert screen.sort == "upvotes" and ups == sorted(ups, reverse=True)
         await pilot.press("o")
@@ -271,7 +276,7 @@ async def test_o_offers_relevance_while_searching():
         await pilot.press("o")
         assert screen.sort == "date"
         assert sorted(ranked) == sorted(screen.paper_list.rows)   # same hits, other order
-        await pilot.press("o", "o", "o", "o", "o", "o", "o")
+        await pilot.press("o", "o", "o", "o", "o", "o", "o", "o")
         assert screen.sort == "relevance"
         assert list(screen.paper_list.rows) == ranked
         await pilot.pause()
@@ -315,10 +320,15 @@ async def test_b_opens_the_papers_link(monkeypatch):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = app.main_screen
         papers = app.library.papers
+        without = next(i for i, p in enumerate(screen.paper_list.rows) if not papers[p].urls)
+        screen.paper_list.move_cursor(without)
+        await pilot.press("b")
+        await pilot.pause()
+        assert opened == [current(app).link]
         with_url = next(i for i, p in enumerate(screen.paper_list.rows) if papers[p].urls)
         screen.paper_list.move_cursor(with_url)
         await pilot.press("b")
-        assert opened == [current(app).link]  # never empty, even without an arXiv id
+        assert opened[-1] == current(app).link and len(opened) == 2
 
 
 async def test_b_without_a_display_copies_instead_of_launching_a_text_browser(monkeypatch):
@@ -329,6 +339,73 @@ async def test_b_without_a_display_copies_instead_of_launching_a_text_browser(mo
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("b")
         assert opened == [] and app.clipboard == current(app).link
+
+
+async def test_brackets_step_through_listing_days(tmp_path):
+    for day in ("2024-05-24", "2024-05-27"):
+        (tmp_path / f"{day}.txt").write_text(
+            f"Daily Papers\n\nShared {day[-2:]}\n\nAbstract.\n\n"
+            f"Only on {day}\n\nAbstract.\n\n  • 1 author\n·\nMay 20\n", encoding="utf-8")
+    (tmp_path / "2024-05-27.txt").write_text(
+        (tmp_path / "2024-05-27.txt").read_text() + "\nOnly on 2024-05-24\n\nAgain.\n",
+        encoding="utf-8")
+    app = create_app([tmp_path])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = app.main_screen
+        papers = app.library.papers
+        titles = lambda: sorted(papers[p].title for p in screen.paper_list.rows)  # noqa: E731
+        everything = titles()
+        assert len(everything) == 4
+        await pilot.press("right_square_bracket")          # ] with every day shown: stays
+        assert screen.day is None and titles() == everything
+        await pilot.press("left_square_bracket")           # [ : the newest day
+        await pilot.pause()
+        assert screen.day == "2024-05-27"
+        assert titles() == ["Only on 2024-05-24", "Only on 2024-05-27", "Shared 27"]
+        assert "day 2024-05-27 (1/2)" in status(app)
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert screen.day == "2024-05-24"
+        assert titles() == ["Only on 2024-05-24", "Shared 24"]
+        assert "day 2024-05-24 (2/2)" in status(app)
+        await pilot.press("left_square_bracket")           # the oldest day: stays
+        assert screen.day == "2024-05-24"
+        # a search narrows within the day
+        await pilot.press("slash", *"shared", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert titles() == ["Shared 24"]
+        await pilot.press("right_square_bracket")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.day == "2024-05-27" and titles() == ["Shared 27"]
+        await pilot.press("right_square_bracket")          # past the newest: every paper again
+        await pilot.pause()
+        assert screen.day is None and titles() == ["Shared 24", "Shared 27"]
+        assert "day " not in status(app)
+
+
+async def test_date_column_hidden_when_no_shown_paper_has_a_date(tmp_path):
+    (tmp_path / "plain.txt").write_text("Unplaced Notes\n\nAbstract.\n", encoding="utf-8")
+    (tmp_path / "2024-05-27.txt").write_text(
+        "Dated Paper\n\nAbstract.\n\n  • 1 author\n·\nMay 20\n", encoding="utf-8")
+    app = create_app([tmp_path])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = app.main_screen
+        await pilot.pause()
+        assert screen.paper_list.show_dates
+        assert any("2024-05-20" in line for line in list_lines(app))
+        await pilot.press("slash", *"unplaced", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not screen.paper_list.show_dates
+        width = screen.paper_list.scrollable_content_region.width
+        assert screen.paper_list._columns(width)[1] == 0   # no date column
+        (line,) = [line for line in list_lines(app) if "Unplaced" in line]
+        assert "Unplaced Notes" in line
+        await pilot.press("slash", "escape")          # clear the search: dates again
+        await pilot.pause()
+        assert screen.paper_list.show_dates
 
 
 async def test_e_exports_starred_papers(tmp_path):
@@ -448,11 +525,14 @@ async def test_ctrl_p_palette_offers_every_action():
         for wanted in ("Mark read, jump to the next unread", "Toggle read", "Toggle star",
                        "Edit the note", "Undo the last marker change", "View: all papers",
                        "View: unread papers", "View: starred papers", "View: papers with a note",
-                       "Cycle sort: date, upvotes, title, seen, comments, code stars, for you",
+                       "Cycle sort: date, day listed, upvotes, title, seen, comments, code stars, "
+                       "for you",
                        "Similar papers, and the words they share",
                        "Copy the title and the paper's link",
                        "Open the paper's page in the browser: Hugging Face, else an arXiv title search",
                        "Pick a link to open: arXiv, PDF, code, project page, ...",
+                       "Previous listing day: only the papers listed that day",
+                       "Next listing day; past the newest, all papers again",
                        "Export the starred papers",
                        "Show this help", "Search titles and abstracts",
                        "Focus the list or the details", "Quit"):
@@ -462,7 +542,7 @@ async def test_ctrl_p_palette_offers_every_action():
 async def test_q_quits_and_next_start_reopens_where_left_off():
     app = create_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.press("s", "j", "s", "3", "o", "o", "j")
+        await pilot.press("s", "j", "s", "3", "o", "o", "o", "j")
         left_on = current(app)
         await pilot.press("q")
         await pilot.pause()

@@ -8,6 +8,7 @@ from tui_helpers import stored, synthetic_library
 
 from paperterm.model import Paper
 from paperterm.tui import keys
+from paperterm.tui.days import ListingDays
 from paperterm.tui.main_screen import next_unread
 from paperterm.tui.ordering import RELEVANCE, SORTS, MarkerSets, Ordering, next_sort
 from paperterm.tui.triage import Triage
@@ -68,11 +69,57 @@ def test_counts_and_sort_cycle():
     o = Ordering(PAPERS)
     counts = o.counts(MarkerSets(read={0}, starred={1, 2}, noted=set()), showing=3)
     assert (counts.all, counts.unread, counts.starred, counts.noted, counts.showing) == (4, 3, 2, 0, 3)
-    assert [next_sort(s, False) for s in SORTS] == ["upvotes", "title", "seen", "comments",
+    assert [next_sort(s, False) for s in SORTS] == ["day", "upvotes", "title", "seen", "comments",
                                                     "stars", "for-you", "date"]
     assert next_sort("for-you", True) == RELEVANCE
     assert next_sort(RELEVANCE, True) == "date"
     assert next_sort(RELEVANCE, False) == "date"
+
+
+DAY_PAPERS = [
+    _paper(0, title="a", published="2024-05-01", days=("2024-05-24",)),
+    _paper(1, title="b", published="2024-05-20", days=("2024-05-20", "2024-05-27")),
+    _paper(2, title="c", published=None, days=()),
+    _paper(3, title="d", published="2024-05-26", days=("2024-05-27",)),
+    _paper(4, title="e", published="2024-05-02", days=("2024-05-24",)),
+]
+
+
+def test_sort_by_day_listed():
+    # newest listing day first; ties by date, newest first; never listed last
+    assert Ordering(DAY_PAPERS).order("day") == [3, 1, 4, 0, 2]
+
+
+def test_rows_of_one_day_in_every_view_and_with_hits():
+    o = Ordering(DAY_PAPERS)
+    days = ListingDays(DAY_PAPERS)
+    marks = MarkerSets(read={4}, starred={0})
+    may24 = days.positions("2024-05-24")
+    assert may24 == {0, 4}
+    assert list(o.rows("all", "date", marks, only=may24)) == [4, 0]
+    assert list(o.rows("all", "title", marks, only=may24)) == [0, 4]
+    assert list(o.rows("unread", "date", marks, only=may24)) == [0]
+    assert list(o.rows("starred", "date", marks, only=may24)) == [0]
+    assert list(o.rows("noted", "date", marks, only=may24)) == []
+    # with a search: its hits, narrowed to the day, in relevance or the chosen sort
+    assert list(o.rows("all", RELEVANCE, marks, [4, 2, 1, 0], only=may24)) == [4, 0]
+    assert list(o.rows("all", "title", marks, [4, 2, 1, 0], only=may24)) == [0, 4]
+
+
+def test_stepping_through_listing_days():
+    days = ListingDays(DAY_PAPERS)
+    assert days.days == ["2024-05-20", "2024-05-24", "2024-05-27"]
+    assert days.step(None, -1) == "2024-05-27"          # [ from all papers: the newest day
+    assert days.step("2024-05-27", -1) == "2024-05-24"
+    assert days.step("2024-05-24", -1) == "2024-05-20"
+    assert days.step("2024-05-20", -1) == "2024-05-20"  # the oldest day stays
+    assert days.step("2024-05-20", 1) == "2024-05-24"
+    assert days.step("2024-05-27", 1) is None            # ] past the newest: all papers
+    assert days.step(None, 1) is None
+    assert days.step("2024-05-25", -1) == "2024-05-24"  # from a day without a listing
+    assert days.step("2024-05-25", 1) == "2024-05-27"
+    assert days.ordinal("2024-05-27") == (1, 3) and days.ordinal("2024-05-20") == (3, 3)
+    assert ListingDays([_paper(0)]).step(None, -1) is None
 
 
 def test_next_unread_wraps():

@@ -110,7 +110,7 @@ async def test_views_and_sorts_at_100k():
         assert len(screen.paper_list.rows) == N - 2
         await pilot.press("3")
         assert len(screen.paper_list.rows) == 1
-        await pilot.press("1", "o", "o")
+        await pilot.press("1", "o", "o", "o")            # day listed, upvotes, title
         papers = app.library.papers
         first = [papers[p].title.casefold() for p in screen.paper_list.rows[:50]]
         assert first == sorted(first)

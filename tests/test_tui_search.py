@@ -135,7 +135,7 @@ async def test_filters_only_keep_the_chosen_sort_and_highlight_nothing():
     app = create_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = app.main_screen
-        await pilot.press("o")                          # upvotes
+        await pilot.press("o", "o")                     # day listed, then upvotes
         await pilot.press("slash", *"upvotes:>=1")
         await settle(app, pilot)
         assert screen.sort == "upvotes"

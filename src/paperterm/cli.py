@@ -339,6 +339,8 @@ def cmd_show(args) -> int:
         + (f"  ·  {who}" if who else "") + f"  ·  {when}" + figures,
         f"seen in {len(paper.sources)} listing{'s' if len(paper.sources) != 1 else ''}: "
         + ", ".join(visible(source) for source in paper.sources),
+        *([f"listed on: {', '.join(paper.days)}"] if paper.days else []),
+        f"link: {visible(paper.link)}",
         "markers: " + ", ".join(filter(None, [
             "read" if marker and marker.read else "unread",
             "starred" if marker and marker.starred else "",

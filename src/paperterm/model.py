@@ -51,6 +51,8 @@ FIELDS = ("id", "title", "abstract", "authors", "organization", "published", "pu
 
 #: The paper's page on Hugging Face, for a paper with an arXiv id.
 HF_PAPER_URL = "https://huggingface.co/papers/{}"
+#: The paper's arXiv abstract page (what a citation points at).
+ARXIV_ABS_URL = "https://arxiv.org/abs/{}"
 #: An arXiv search for the title, for a paper without one.
 ARXIV_TITLE_SEARCH_URL = "https://arxiv.org/search/?query={}&searchtype=title"
 
@@ -68,6 +70,12 @@ def arxiv_id_in(urls: Sequence[str]) -> str | None:
     arXiv papers cites one of them, and which is its own cannot be told)."""
     ids = {m["id"] for m in map(_ARXIV_URL.fullmatch, urls) if m is not None}
     return ids.pop() if len(ids) == 1 else None
+
+
+def known_arxiv_id(paper: Paper) -> str | None:
+    """The paper's arXiv id when known: the one place that decides it (an API day file's id, else
+    the abstract's URLs, ``arxiv_id_in``), for ``Paper.link``."""
+    return paper.arxiv_id or arxiv_id_in(paper.urls)
 
 
 def paper_link(title: str, arxiv_id: str | None) -> str:
@@ -156,7 +164,7 @@ class Paper:
     def link(self) -> str:
         """The page to open for this paper, never empty (``paper_link``): the one place that
         decides it, for ``b``, ``y``, the detail pane, every export and every JSON output."""
-        return paper_link(self.title, self.arxiv_id or arxiv_id_in(self.urls))
+        return paper_link(self.title, known_arxiv_id(self))
 
     @property
     def year(self) -> int | None:

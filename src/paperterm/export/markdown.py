@@ -88,10 +88,11 @@ def _trim_url(url: str) -> str:
     return url
 
 
-def escape_markdown(text: str) -> str:
+def escape_markdown(text: str, autolink: bool = True) -> str:
     """``text`` as Markdown that renders to the same characters.
 
-    ``$...$`` maths is kept as written and bare URLs become autolinks; everything else is escaped.
+    ``$...$`` maths is kept as written and bare URLs become autolinks (or, with ``autolink``
+    false, for text that is itself a link's text, escaped text); everything else is escaped.
     """
     text = "\n".join(line.strip() for line in text.splitlines())
     block_marks = [m.end() - 1 for m in _BLOCK_MARK.finditer(text)]
@@ -99,7 +100,7 @@ def escape_markdown(text: str) -> str:
     pos = 0
     while True:
         math = _MATH.search(text, pos)
-        url = _URL.search(text, pos)
+        url = _URL.search(text, pos) if autolink else None
         if url and (not math or url.start() < math.start()):
             link = _trim_url(url.group(0))
             if len(link) > len("https://"):

@@ -14,14 +14,26 @@ Decisions (documented for users in the README's search syntax):
   not give the figure (page-text listings give neither);
 - marker filters read the ``markers`` mapping given to each search (paper id -> marker); a paper
   without a marker is unread, unstarred and has no note; a note counts only if it is not blank;
+- ``day:`` is the capture dates of the listings a paper was seen in (``Paper.days``); a paper
+  matches when any of its days is in range, and a paper without a day never matches;
 - a negated filter (``-year:2023``) is the complement, so it includes the unknown values.
+
+Days are grouped differently from numbers (``DayGroups``): a paper has several days, and a
+library of years of daily listings has hundreds of days, so a bitset per day (up to 12.5 KB each at
+100,000 papers) would cost megabytes. Each day keeps the ranks listed that day in an ``array``
+(4 bytes a sighting: about 0.5 MB at 100,000 papers); a filter sets those ranks in a byte mask
+(a C-level loop, about 2 ms per 100,000 sightings in range) and keeps the last few results, so
+the keystrokes that follow reuse them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import repeat
 
 from paperterm.model import Paper
 from paperterm.search import bitset
@@ -65,6 +77,51 @@ class ValueGroups:
         bits = 0
         for b in self.bits[lo:hi]:
             bits |= b
+        return bits
+
+
+class DayGroups:
+    """The papers of each listing day: sorted day numbers (ordinals) and the ranks seen that day."""
+
+    __slots__ = ("days", "ranks", "size", "_cache")
+
+    #: Range results kept (a bitset each); typing repeats the same filter on every keystroke.
+    CACHED = 8
+
+    def __init__(self, days_by_rank: Iterable[Sequence[str]], size: int) -> None:
+        groups: dict[str, array] = {}
+        for rank, days in enumerate(days_by_rank):
+            for day in days:
+                ranks = groups.get(day)
+                if ranks is None:
+                    ranks = groups[day] = array("I")
+                ranks.append(rank)
+        ordinals: dict[int, array] = {}
+        for day, ranks in groups.items():
+            try:
+                ordinals[dt.date.fromisoformat(day).toordinal()] = ranks
+            except (TypeError, ValueError):
+                continue  # not a day: matches no day filter
+        self.days = sorted(ordinals)
+        self.ranks = [ordinals[d] for d in self.days]
+        self.size = size
+        self._cache: dict[tuple[int, int], int] = {}
+
+    def between(self, low: int | None, high: int | None) -> int:
+        """The papers listed on a day in ``[low, high]`` (ordinals; ``None`` = unbounded)."""
+        lo = 0 if low is None else bisect_left(self.days, low)
+        hi = len(self.days) if high is None else bisect_right(self.days, high)
+        key = (lo, hi)
+        bits = self._cache.get(key)
+        if bits is None:
+            mask = bytearray(self.size)
+            setitem = mask.__setitem__
+            for ranks in self.ranks[lo:hi]:
+                deque(map(setitem, ranks, repeat(1)), 0)
+            bits = bitset.from_mask(mask)
+            if len(self._cache) >= self.CACHED:
+                self._cache = {}  # replaced whole: safe while another thread reads it
+            self._cache[key] = bits
         return bits
 
 

@@ -39,9 +39,10 @@ from typing import NamedTuple
 from paperterm.model import Paper, newest_first
 from paperterm.search import bitset
 from paperterm.search.fields import FieldIndex
-from paperterm.search.filters import ValueGroups, apply_filter, marker_bits, numeric_values
+from paperterm.search.filters import (DayGroups, ValueGroups, apply_filter, marker_bits,
+                                      numeric_values)
 from paperterm.search.postings import PostingTable
-from paperterm.search.query import Filter, Query, parse_query
+from paperterm.search.query import DAY_FILTER, Filter, Query, parse_query
 from paperterm.search.rank import SCORED, TypoMatcher, closeness, max_typos
 from paperterm.search.text import JOIN, fold, index_terms
 
@@ -184,6 +185,7 @@ class SearchIndex:
         self._phrase_cache: dict[str, tuple[int, int, int]] = {}
         self._hit_tables: dict[str, list[Hit]] = {}
         self._value_groups: dict[str, ValueGroups] = {}
+        self._day_groups: DayGroups | None = None
         self._rank_of_id: dict[str, int] | None = None
         self._pos_order: itemgetter | None = None
         self._ints: list[int] | None = None
@@ -332,6 +334,8 @@ class SearchIndex:
                 positive = self._fields.text_bits(f, self._paper_at_rank)
             elif f.field == "code":
                 positive = self._fields.code_bits()
+            elif f.field == DAY_FILTER:
+                positive = self._days().between(f.low, f.high)
             else:
                 positive = self._groups(f.field).between(f.low, f.high)
             bits &= apply_filter(f, positive, self.size)
@@ -346,6 +350,19 @@ class SearchIndex:
             groups = ValueGroups(self._numbers[field], self.size)
             self._value_groups[field] = groups
         return groups
+
+    def _days(self) -> DayGroups:
+        """The papers of each listing day, grouped on first use (about 50 ms at 100,000)."""
+        groups = self._day_groups
+        if groups is None:
+            papers = self._papers
+            groups = DayGroups((papers[pos].days for pos in self._rank_to_pos), self.size)
+            self._day_groups = groups
+        return groups
+
+    def listing_days(self) -> list[int]:
+        """Every day (ordinal) on which some listing was captured, oldest first."""
+        return list(self._days().days)
 
     def _ranks_by_id(self) -> dict[str, int]:
         if self._rank_of_id is None:
@@ -397,6 +414,7 @@ class SearchIndex:
             self._library_order()
             for field in self._numbers:
                 self._groups(field)
+            self._days()
         finally:
             if collecting:
                 gc.enable()

@@ -24,6 +24,8 @@ the bad filter or value, ready to show to the user.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,13 +51,18 @@ NUMERIC_FILTERS = ("year", "authors", "upvotes", "seen", "comments", "stars")
 #: Text filters: words starting words of the author names, the organisation, the AI keywords.
 TEXT_FILTERS = ("author", "org", "kw")
 
-KNOWN_FILTERS = ("is", "has", *NUMERIC_FILTERS, *TEXT_FILTERS)
+#: The day filter: the capture dates of the listings a paper was seen in (``Paper.days``).
+DAY_FILTER = "day"
+
+KNOWN_FILTERS = ("is", "has", *NUMERIC_FILTERS, *TEXT_FILTERS, DAY_FILTER)
 
 #: One line per filter, for help texts.
 FILTER_HELP = (
     "is:read, is:unread, is:starred, is:unstarred, has:note (or is:noted), has:code; "
     "year:, authors:, upvotes:, seen:, comments:, stars: with N, =N, >N, >=N, <N, <=N or A..B; "
-    "author:, org:, kw: with words"
+    "author:, org:, kw: with words; "
+    "day: with YYYY-MM-DD, YYYY-MM, YYYY, today, yesterday or today-N, "
+    "also after >, >=, <, <= or in A..B"
 )
 
 _NUMBER_OPS = ("<=", ">=", "=", "<", ">")
@@ -75,7 +82,8 @@ class QueryError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Filter:
     """One filter term. Numeric filters keep inclusive bounds (``None`` = open); marker filters keep
-    the marker ``field`` (``read``, ``starred``, ``note``) and ``want`` (True/False)."""
+    the marker ``field`` (``read``, ``starred``, ``note``) and ``want`` (True/False). The ``day``
+    filter's bounds are day numbers (``datetime.date.toordinal()``), ``today`` already resolved."""
 
     field: str
     low: int | None = None
@@ -183,7 +191,66 @@ def _parse_number(name: str, value: str, raw: str) -> tuple[int | None, int | No
 _TEXT_EXAMPLES = {"author": "author:hinton", "org": "org:qwen", "kw": "kw:diffusion"}
 
 
-def _parse_filter(name: str, value: str, negated: bool, raw: str, quoted: bool = False) -> Filter:
+_DAY_POINT = re.compile(
+    r"(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{1,2})(?:-(?P<d>[0-9]{1,2}))?)?"
+    r"|(?P<rel>today|yesterday)(?:-(?P<back>[0-9]{1,5}))?",
+    re.IGNORECASE,
+)
+
+
+def _day_span(text: str, today: int, bad: QueryError) -> tuple[int, int]:
+    """The first and last day (ordinals) a day value names: a day, a month, a year, or a day
+    relative to ``today`` (``today``, ``yesterday``, ``today-7``)."""
+    match = _DAY_POINT.fullmatch(text.strip())
+    if match is None:
+        raise bad
+    if match["rel"]:
+        day = today - (1 if match["rel"].lower() == "yesterday" else 0) - int(match["back"] or 0)
+        if day < 1:
+            raise bad
+        return day, day
+    year = int(match["y"])
+    try:
+        if match["d"]:
+            day = dt.date(year, int(match["m"]), int(match["d"])).toordinal()
+            return day, day
+        if match["m"]:
+            month = int(match["m"])
+            first = dt.date(year, month, 1)
+            last = first.replace(day=calendar.monthrange(year, month)[1])
+            return first.toordinal(), last.toordinal()
+        return dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
+    except ValueError:
+        raise bad from None
+
+
+def _parse_day(value: str, raw: str, today: int) -> tuple[int | None, int | None]:
+    """Inclusive (low, high) day numbers for a ``day:`` value such as ``>=2024-05-20``."""
+    bad = QueryError(f"bad value {value!r} for filter 'day:' in {raw!r} (expected YYYY-MM-DD, "
+                     "YYYY-MM, YYYY, today, yesterday or today-N, alone, after >, >=, <, <=, "
+                     "or as A..B, e.g. day:>=2024-05-20)")
+    if ".." in value:
+        left, _, right = value.partition("..")
+        if not left and not right:
+            raise bad
+        low = _day_span(left, today, bad)[0] if left else None
+        high = _day_span(right, today, bad)[1] if right else None
+        if low is not None and high is not None and low > high:
+            raise QueryError(f"empty range {value!r} for filter 'day:' in {raw!r}")
+        return low, high
+    for op in _NUMBER_OPS:
+        if value.startswith(op):
+            first, last = _day_span(value[len(op):], today, bad)
+            break
+    else:
+        op = "="
+        first, last = _day_span(value, today, bad)
+    return {"=": (first, last), ">": (last + 1, None), ">=": (first, None),
+            "<": (None, first - 1), "<=": (None, last)}[op]
+
+
+def _parse_filter(name: str, value: str, negated: bool, raw: str, today: int,
+                  quoted: bool = False) -> Filter:
     key = name.lower()
     if key not in KNOWN_FILTERS:
         known = ", ".join(f"{k}:" for k in KNOWN_FILTERS)
@@ -203,18 +270,27 @@ def _parse_filter(name: str, value: str, negated: bool, raw: str, quoted: bool =
             raise QueryError(f"unknown value {value!r} for filter '{key}:' (known: {choices})")
         field, want = flag
         return Filter(field=field, want=want, negated=negated, text=raw)
+    if key == DAY_FILTER:
+        low, high = _parse_day(value, raw, today)
+        return Filter(field=key, low=low, high=high, negated=negated, text=raw)
     low, high = _parse_number(key, value, raw)
     return Filter(field=key, low=low, high=high, negated=negated, text=raw)
 
 
-@lru_cache(maxsize=256)
-def parse_query(text: str) -> Query:
+def parse_query(text: str, today: dt.date | None = None) -> Query:
     """Parse a query line. Raises ``QueryError`` (one-line message) for a bad filter or value.
 
-    Results are cached: typing re-parses the same prefixes, and a ``Query`` is immutable.
+    ``today`` (default: the local date now) is what ``day:today`` and ``day:yesterday`` mean.
+    Results are cached per text and day: typing re-parses the same prefixes, a ``Query`` is
+    immutable, and a query parsed again after midnight gets the new day.
     """
     if not isinstance(text, str):
         raise QueryError(f"query must be text, not {type(text).__name__}")
+    return _parse_query(text, (today or dt.date.today()).toordinal())
+
+
+@lru_cache(maxsize=256)
+def _parse_query(text: str, today: int) -> Query:
     words: list[str] = []
     phrases: list[str] = []
     excluded: list[str] = []
@@ -223,13 +299,15 @@ def parse_query(text: str) -> Query:
         minus, name, value, quoted, bare = match.groups()
         negated = minus == "-"
         if name is not None:
-            filters.append(_parse_filter(name, value, negated, match.group(0), quoted=True))
+            filters.append(_parse_filter(name, value, negated, match.group(0), today,
+                                         quoted=True))
             continue
         if bare is not None:
             f = _FILTER_RE.fullmatch(bare)
             if f and (f.group(1).lower() in KNOWN_FILTERS or not f.group(2)
                       or _FILTER_VALUE_START.match(f.group(2))):
-                filters.append(_parse_filter(f.group(1), f.group(2), negated, match.group(0)))
+                filters.append(_parse_filter(f.group(1), f.group(2), negated, match.group(0),
+                                             today))
                 continue
         for term in _terms_for(bare if bare is not None else quoted, quoted=bare is None):
             if negated:

@@ -28,10 +28,13 @@ from paperterm.tui.paper_list import (NOTE_MARK, STAR_MARK, UNREAD_MARK, UPVOTE_
 
 #: At most this many listing names are spelled out in "seen in N listings: ...".
 MAX_SOURCES_SHOWN = 5
+#: At most this many listing days are spelled out in "listed on ...".
+MAX_DAYS_SHOWN = 4
 
 
 def meta_line(paper: Paper) -> str:
-    """``4 authors · 2023-05-30 · ▲ 12 · 3 comments · seen in 2 listings: a.txt, b.txt``.
+    """``4 authors · 2023-05-30 · ▲ 12 · 3 comments · listed on 2023-06-01, 2023-06-02 · seen in 2
+    listings: a.txt, b.txt``.
 
     When the author names are known they have their own line, and the count is not repeated."""
     who = paper.organization if paper.author_names else authors_label(paper)
@@ -40,6 +43,9 @@ def meta_line(paper: Paper) -> str:
         parts.append(f"{UPVOTE_MARK} {paper.upvotes}")
     if paper.comments is not None:
         parts.append(f"{paper.comments} comment" + ("" if paper.comments == 1 else "s"))
+    listed = days_line(paper)
+    if listed:
+        parts.append(listed)
     if paper.sources:
         shown = ", ".join(paper.sources[:MAX_SOURCES_SHOWN])
         more = len(paper.sources) - MAX_SOURCES_SHOWN
@@ -47,6 +53,17 @@ def meta_line(paper: Paper) -> str:
         parts.append(f"seen in {len(paper.sources)} {listings}: {shown}"
                      + (f" and {more} more" if more > 0 else ""))
     return clean(" · ".join(parts))
+
+
+def days_line(paper: Paper) -> str | None:
+    """``listed on 2025-12-09, 2025-12-12`` (the capture dates of its listings), or ``None``."""
+    days = paper.days
+    if not days:
+        return None
+    if len(days) <= MAX_DAYS_SHOWN:
+        return "listed on " + ", ".join(days)
+    return (f"listed on {len(days)} days: " + ", ".join(days[:MAX_DAYS_SHOWN - 1])
+            + f", … {days[-1]}")
 
 
 def marker_line(marker: Marker | None) -> str:

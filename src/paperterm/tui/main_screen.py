@@ -35,6 +35,7 @@ from paperterm.library import Library
 from paperterm.links import paper_links
 from paperterm.search import QueryError, SearchIndex, highlight_spans, parse_query
 from paperterm.state import MarkerStore, StoreError
+from paperterm.tui.days import ListingDays
 from paperterm.tui.detail import PaperDetail
 from paperterm.tui.fetching import BackgroundFetch, result_text
 from paperterm.tui.keys import MAIN_BINDINGS
@@ -101,6 +102,9 @@ class MainScreen(Screen):
         self.pos_of = {p.id: i for i, p in enumerate(self.papers)}
         self.triage = Triage(self.papers, store, self.pos_of)
         self.ordering = Ordering(self.papers, self._index_date_order)
+        self.listing_days = ListingDays(self.papers)
+        #: The listing day the list is narrowed to (``[``/``]``), or ``None`` for every day.
+        self.day: str | None = None
         self.view = _setting(store, VIEW_SETTING, VIEWS, "all")
         self.base_sort = _setting(store, SORT_SETTING, SORTS, SORTS[0])
         self.sort = self.base_sort
@@ -197,7 +201,8 @@ class MainScreen(Screen):
         current = plist.cursor_pos
         old_index = plist.cursor
         sort = self.sort if (self.ranked or self.sort != RELEVANCE) else self.base_sort
-        rows = self.ordering.rows(self.view, sort, self.triage.marks, self.hits)
+        only = self.listing_days.positions(self.day) if self.day is not None else None
+        rows = self.ordering.rows(self.view, sort, self.triage.marks, self.hits, only)
         index = 0
         if cursor == "keep":
             found = _index(rows, current) if current is not None else None
@@ -207,6 +212,11 @@ class MainScreen(Screen):
         self._update_status()
 
     def _empty_message(self) -> str:
+        if self.day is not None:
+            what = "match this search" if self.query_text.strip() else {
+                "all": "", "unread": "are unread", "starred": "are starred",
+                "noted": "have a note"}[self.view]
+            return f"No papers listed on {self.day} {what}; ] steps to the next day."
         if self.query_text.strip():
             return "No papers match this search."
         return {"all": "No papers loaded.", "unread": "No unread papers: all caught up.",
@@ -227,7 +237,11 @@ class MainScreen(Screen):
             else:
                 text.append(label, style="" if view else "bold")
         sort = self.sort if self.ranked or self.sort != RELEVANCE else self.base_sort
-        right = f"{VIEW_LABELS[self.view]} · sorted by {SORT_LABELS[sort]} "
+        day = ""
+        if self.day is not None:
+            n, total = self.listing_days.ordinal(self.day)
+            day = f"day {self.day} ({n}/{total}) · "
+        right = f"{day}{VIEW_LABELS[self.view]} · sorted by {SORT_LABELS[sort]} "
         room = self.size.width - text.cell_len
         if sort == FOR_YOU and self.for_you_scores is None:
             right = "for you: " + (self.for_you_problem or "learning from your stars…") + " "
@@ -235,8 +249,13 @@ class MainScreen(Screen):
             right = self.fetch_status[: max(0, room - 3)] + " "
         elif len(right) + 2 > room and sort == FOR_YOU and self.for_you_scores is None:
             right = right[: max(0, room - 3)] + " "
-        elif room < len(right) + 2:
-            right = f"sort: {SORT_LABELS[sort].split(' (')[0]} " if room >= 18 else ""
+        else:
+            if room < len(right) + 2:
+                right = f"{day}{VIEW_LABELS[self.view]} · sort: {SORT_LABELS[sort].split(' (')[0]} "
+            if room < len(right) + 2:
+                right = f"day {self.day} " if self.day is not None else (
+                    f"sort: {SORT_LABELS[sort].split(' (')[0]} ")
+                right = right if room >= len(right) + 2 else ""
         synced, problem = self.sync_status
         if synced:
             if problem and not self.fetch_status and room < len(right) + len(synced) + 4:
@@ -611,6 +630,25 @@ class MainScreen(Screen):
             self._show_detail(self.paper_list.cursor_pos)
         if problem and self.sort == FOR_YOU:
             self.notify(f"For you: {problem}", severity="warning", markup=False)
+
+    def action_step_day(self, direction: int) -> None:
+        """``[`` / ``]``: narrow the list to the previous / next day with a listing; ``]`` past
+        the newest day shows every paper again."""
+        days = self.listing_days
+        if not days.days:
+            self.notify("No listing has a capture date.", severity="warning")
+            return
+        if self.day is None and direction > 0:
+            self.notify("Showing every day; [ steps back from the newest listing day.")
+            return
+        day = days.step(self.day, direction)
+        if day == self.day:
+            self.notify(f"{day} is the oldest listing day.")
+            return
+        self.day = day
+        self.refresh_rows("top")
+        if day is None:
+            self.notify("All days: every paper again.")
 
     # -- focus ---------------------------------------------------------------------------------
 

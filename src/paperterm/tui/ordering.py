@@ -14,7 +14,7 @@ No Textual here: this is plain bookkeeping, tested on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from paperterm.model import Paper, newest_first
@@ -28,11 +28,12 @@ VIEW_LABELS: dict[str, str] = {"all": "All", "unread": "Unread", "starred": "Sta
 #: The sort learnt from the user's stars (its order is computed elsewhere and ``provide``d).
 FOR_YOU = "for-you"
 #: Sorts without a search, in the order ``o`` cycles through them.
-SORTS: tuple[str, ...] = ("date", "upvotes", "title", "seen", "comments", "stars", FOR_YOU)
+SORTS: tuple[str, ...] = ("date", "day", "upvotes", "title", "seen", "comments", "stars", FOR_YOU)
 #: The extra sort available while searching: the search's own ranking.
 RELEVANCE = "relevance"
 SORT_LABELS: dict[str, str] = {
     "date": "date (newest first)",
+    "day": "day listed (newest first)",
     "upvotes": "upvotes",
     "title": "title",
     "seen": "listings seen",
@@ -95,6 +96,12 @@ def _date_key(paper: Paper) -> str:
     return paper.published or ""
 
 
+def _day_key(paper: Paper) -> tuple[str, str]:
+    """The newest day the paper was listed, then its date (papers never listed sort last)."""
+    days = paper.days
+    return (days[-1] if days else "", paper.published or "")
+
+
 class Ordering:
     """Sort orders of one library (computed lazily, cached) and the rows of a view."""
 
@@ -137,6 +144,8 @@ class Ordering:
                 order = given
             else:
                 order = newest_first(papers)
+        elif sort == "day":
+            order = sorted(positions, key=lambda i: _day_key(papers[i]), reverse=True)
         elif sort == "upvotes":
             order = sorted(positions, key=lambda i: (
                 -1 if papers[i].upvotes is None else papers[i].upvotes, _date_key(papers[i])),
@@ -173,13 +182,21 @@ class Ordering:
         return rank
 
     def rows(self, view: str, sort: str, marks: MarkerSets,
-             hits: Sequence[int] | None = None) -> Sequence[int]:
+             hits: Sequence[int] | None = None,
+             only: Set[int] | None = None) -> Sequence[int]:
         """The positions to show, in order.
 
         ``hits`` are the positions a search returned, best first, or ``None`` when not searching.
-        ``sort`` may be ``RELEVANCE`` only together with ``hits``. The result may be a cached
+        ``sort`` may be ``RELEVANCE`` only together with ``hits``. ``only``, when given, keeps
+        just those positions (the papers of one listing day). The result may be a cached
         sequence shared between calls: treat it as read-only.
         """
+        if only is not None:
+            if hits is None:
+                # A day holds few papers: sort just those, as the hits of a search would be.
+                rank = self.rank(sort if sort != RELEVANCE else SORTS[0])
+                return self._view_of(view, sorted(only, key=rank.__getitem__), marks)
+            hits = [p for p in hits if p in only]
         if hits is None or sort != RELEVANCE:
             sort = sort if sort != RELEVANCE else SORTS[0]
             rows = self.order(sort) if hits is None else self._sorted_subset(hits, sort)
@@ -197,6 +214,18 @@ class Ordering:
             # Few papers are starred or noted: sort just those.
             rank = self.rank(sort)
             return sorted(bucket, key=rank.__getitem__)
+        return [p for p in rows if p in bucket]
+
+    @staticmethod
+    def _view_of(view: str, rows: list[int], marks: MarkerSets) -> list[int]:
+        """The rows a view keeps, in their order."""
+        if view == "all":
+            return rows
+        if view == "unread":
+            return [p for p in rows if p not in marks.read]
+        if view not in ("starred", "noted"):
+            raise ValueError(f"unknown view: {view}")
+        bucket = marks.starred if view == "starred" else marks.noted
         return [p for p in rows if p in bucket]
 
     def _sorted_subset(self, positions: Sequence[int], sort: str) -> list[int]:
