@@ -116,6 +116,44 @@ def test_mtime_change_with_same_size_is_a_miss(listings, parses):
     assert lib.papers[0].title == new_title
 
 
+def test_renamed_file_gets_its_new_capture_date(listings, parses):
+    # The capture date can come from the file name: the path is part of the key.
+    load_library([listings])
+    (listings / "003_75b63338500a490b.txt").rename(listings / "2024-05-27.txt")
+    parses.clear()
+    lib = load_library([listings])
+    assert parses
+    assert any(p.days == ("2024-05-27",) for p in lib.papers)
+    _same(lib, load_library([listings], use_cache=False))
+
+
+def test_time_zone_change_that_moves_the_modification_date_is_a_miss(listings, parses,
+                                                                      monkeypatch):
+    # Seed 002 shows no year: its capture date is its page date (Jun 5) on or before the day it
+    # was modified, in local time. 2025-06-05 05:00 UTC is still June 4th in Los Angeles (so the
+    # page is 2024's) and already June 5th at UTC+14 (so it is 2025's).
+    target = listings / "002_164753a88c97f039.txt"
+    stamp = 1749099600  # 2025-06-05 05:00:00 UTC
+    os.utime(target, (stamp, stamp))
+    if not hasattr(time, "tzset"):
+        pytest.skip("time zones cannot be switched on this platform")
+    monkeypatch.setenv("TZ", "America/Los_Angeles")   # 22:00 on June 4th
+    time.tzset()
+    try:
+        before = load_library([listings])
+        monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: 19:00 on June 5th
+        time.tzset()
+        parses.clear()
+        after = load_library([listings])
+        assert parses, "the modification date moved but the cached library was used"
+        _same(after, load_library([listings], use_cache=False))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    only_002 = lambda lib: {p.days for p in lib.papers if p.sources == (target.name,)}  # noqa
+    assert only_002(before) == {("2024-06-05",)} and only_002(after) == {("2025-06-05",)}
+
+
 def test_added_and_removed_files_are_misses(listings, parses):
     load_library([listings])
     extra = listings / "extra.txt"

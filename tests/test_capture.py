@@ -27,7 +27,7 @@ D = dt.date
 @pytest.mark.parametrize("name", [
     "2024-05-27.txt", "20240527.txt", "2024_05_27.txt", "hf-2024-05-27.txt", "2024.05.27.json",
     "hf_daily_20240527.txt", "listings/hf-daily/2024-05-27.json", "papers 2024-05-27 (1).txt",
-    "2024-05-27", "C:\\saved\\2024-05-27.txt",
+    "2024-05-27", "C:\\saved\\2024-05-27.txt", "2024-05-27-2.txt",  # paperterm add: a 2nd page
 ])
 def test_date_in_every_listed_file_name_form(name):
     assert date_in_name(name) == D(2024, 5, 27)

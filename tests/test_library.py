@@ -129,6 +129,16 @@ def test_merge_keeps_every_source_highest_upvotes_and_most_complete_fields():
     assert merged.urls == ("https://x.org", "https://y.org")
 
 
+def test_merge_keeps_every_day_sorted_once():
+    a = make("Same", "b.txt", days=("2024-05-27",))
+    b = make("Same", "a.txt", days=("2024-05-20",))
+    c = make("Same", "c.txt", days=("2024-05-27",))
+    d = make("Same", "d.txt")
+    (merged,) = merge_papers([[a], [b], [c], [d]])
+    assert merged.days == ("2024-05-20", "2024-05-27")
+    assert merged.sources == ("b.txt", "a.txt", "c.txt", "d.txt")
+
+
 def test_merge_never_loses_a_known_field_to_an_unknown_one():
     full = make("P", "a.txt", authors=3, upvotes=2, published="2021-06-18",
                 published_text="Jun 18, 2021")

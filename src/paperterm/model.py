@@ -65,6 +65,11 @@ _ARXIV_URL = re.compile(
 )
 
 
+#: A new-style arXiv id, the only form that goes into a link as it is (anything else from a
+#: source gets the title search, so a link never carries unchecked text).
+_ARXIV_ID = re.compile(r"[0-9]{4}\.[0-9]{4,5}")
+
+
 def arxiv_id_in(urls: Sequence[str]) -> str | None:
     """The arXiv id the URLs point at, when they point at exactly one (an abstract that links two
     arXiv papers cites one of them, and which is its own cannot be told)."""
@@ -80,8 +85,9 @@ def known_arxiv_id(paper: Paper) -> str | None:
 
 def paper_link(title: str, arxiv_id: str | None) -> str:
     """The page to open for a paper, never empty: its Hugging Face page when its arXiv id is
-    known, else an arXiv search for its title (quoted, so any title gives a safe URL)."""
-    if arxiv_id:
+    known (and well-formed), else an arXiv search for its title (quoted, so any title gives a
+    safe URL)."""
+    if arxiv_id and _ARXIV_ID.fullmatch(arxiv_id):
         return HF_PAPER_URL.format(arxiv_id)
     words = " ".join(title.split())
     return ARXIV_TITLE_SEARCH_URL.format(quote_plus(words, errors="replace"))
