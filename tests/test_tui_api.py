@@ -84,7 +84,7 @@ async def test_sort_cycles_through_comments_and_code_stars():
     async with app.run_test(size=SIZE) as pilot:
         screen = app.main_screen
         papers = app.library.papers
-        for _ in range(4):
+        for _ in range(5):  # day listed, upvotes, title, seen, comments
             await pilot.press("o")
         assert "sorted by comments" in screen_text(app)
         first = papers[screen.paper_list.rows[0]]

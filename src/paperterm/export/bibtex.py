@@ -37,7 +37,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from paperterm.links import ARXIV_ABS
-from paperterm.model import Paper
+from paperterm.model import Paper, known_arxiv_id
 from paperterm.safe_text import ascii_notation
 from paperterm.state import Marker
 
@@ -152,10 +152,11 @@ def _entry(key: str, paper: Paper, marker: Marker | None) -> str:
         fields.append(("year", "{" + paper.published[:4] + "}"))
         fields.append(("month", MONTH_MACROS[int(paper.published[5:7]) - 1]))
     fields.append(("howpublished", "{" + escape_bibtex(_howpublished(paper)) + "}"))
-    if paper.arxiv_id:
-        fields.append(("eprint", "{" + escape_bibtex(paper.arxiv_id) + "}"))
+    arxiv_id = known_arxiv_id(paper)  # the API's id, else one named by the abstract's URLs
+    if arxiv_id:
+        fields.append(("eprint", "{" + escape_bibtex(arxiv_id) + "}"))
         fields.append(("archivePrefix", "{arXiv}"))
-        fields.append(("url", "{" + _escape_url(ARXIV_ABS.format(paper.arxiv_id)) + "}"))
+        fields.append(("url", "{" + _escape_url(ARXIV_ABS.format(arxiv_id)) + "}"))
     else:
         fields.append(("url", "{" + _escape_url(paper.urls[0] if paper.urls else paper.link) + "}"))
     keywords = [word for word, on in (("starred", marker and marker.starred),

@@ -752,6 +752,7 @@ class MainScreen(Screen):
         self.triage = Triage(self.papers, self.store, self.pos_of)
         self.triage.undo_stack = undo
         self.ordering = Ordering(self.papers, self._index_date_order)
+        self.listing_days = ListingDays(self.papers)  # the day shown (if any) stays
         self.similar.reset()
         self.for_you = self.for_you_scores = None
         if FOR_YOU in (self.sort, self.base_sort):
@@ -762,8 +763,10 @@ class MainScreen(Screen):
         self._last_pos = self.pos_of.get(last) if last is not None else None
         plist = self.paper_list
         plist.papers, plist.marks = self.papers, self.triage.marks
+        plist.forget_papers()
         sort = self.sort if (self.ranked or self.sort != RELEVANCE) else self.base_sort
-        rows = self.ordering.rows(self.view, sort, self.triage.marks, self.hits)
+        only = self.listing_days.positions(self.day) if self.day is not None else None
+        rows = self.ordering.rows(self.view, sort, self.triage.marks, self.hits, only)
         here = self.pos_of.get(current) if current is not None else None
         found = _index(rows, here) if here is not None else None
         if found is None:

@@ -133,12 +133,16 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
         self._cursor_changed()
 
+    def forget_papers(self) -> None:
+        """Drop what was computed from ``papers`` (call after assigning another library)."""
+        self._dated = None
+
     def _any_dated(self, rows: Sequence[int]) -> bool:
         """Whether any of ``rows`` has a date. Free when every paper or none has one; otherwise
         it stops at the first dated row (the first row, sorted by date), and only a long run of
         undated rows costs a scan (about 5 ms per 100,000)."""
         dated = self._dated
-        if dated is None:
+        if dated is None or len(dated) != len(self.papers):
             dated = self._dated = bytes(p.published is not None for p in self.papers)
             self._dated_count = dated.count(1)
         if not rows or not self._dated_count:
