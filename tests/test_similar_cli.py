@@ -88,3 +88,13 @@ def test_search_sort_date(tmp_path):
     path = write_topics(tmp_path)
     proc = run_cli("search", "video", str(path), "--sort", "date", "--json")
     assert proc.returncode == 0 and len(json.loads(proc.stdout)) == 4
+
+
+def test_zero_upvotes_show_as_in_the_reader(tmp_path):
+    path = tmp_path / "2024-05-24.json"
+    path.write_text(json.dumps([{"paper": {"id": "2405.00001", "title": "A Paper Nobody Upvoted",
+                                           "summary": "Abstract text.", "upvotes": 0}}]),
+                    encoding="utf-8")
+    records = json.loads(run_cli("list", str(path), "--json").stdout)
+    assert records[0]["upvotes"] == 0
+    assert "▲0" in run_cli("list", str(path)).stdout

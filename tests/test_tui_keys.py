@@ -444,6 +444,8 @@ async def test_e_exports_starred_papers(tmp_path):
         json_button.value = True
         await pilot.pause()
         assert dialog.query_one("#export-path").value == "paperterm-starred.json"
+        # The cursor follows the new name: what is typed next goes at its end, whole.
+        assert dialog.query_one("#export-path").cursor_position == len("paperterm-starred.json")
         dialog.query_one("#export-path").value = str(tmp_path)   # a directory: default name
         await pilot.press("ctrl+s")
         await pilot.pause()

@@ -47,7 +47,7 @@ async def test_m_lists_the_papers_of_the_same_topic_and_enter_goes_there():
         text = screen_text(app)
         assert "Papers like: " + papers[0].title in text
         assert "shares:" in text and rows[0].title in text
-        await pilot.press("down", "enter")
+        await pilot.press("j", "j", "k", "enter")  # j/k move, as in the paper list
         await pilot.pause()
         assert app.screen is screen
         assert screen.paper_list.cursor_pos == rows[1].pos

@@ -148,7 +148,7 @@ def print_table(library: Library, papers: Sequence[Paper], markers: dict[str, Ma
     width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else None
     out = []
     for i, paper in enumerate(papers):
-        up = f"▲{paper.upvotes}" if paper.upvotes else ""
+        up = f"▲{paper.upvotes}" if paper.upvotes is not None else ""  # ▲0 too, as the reader
         line = (f"{library.short_id(paper.id)}  {marker_flags(markers.get(paper.id))}  "
                 f"{visible(date_column(paper))}  {up:>4}  {scores[i] if scores else ''}"
                 f"{visible(paper.title)}")

@@ -24,6 +24,7 @@ import json
 import math
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -171,12 +172,22 @@ def _row_to_marker(row: sqlite3.Row) -> Marker:
     )
 
 
+#: Databases this process has open (resolved path -> open stores). SQLite's locks are POSIX
+#: record locks, owned by the process and all dropped when *any* descriptor of the file is closed:
+#: the pre-check below, which opens the file itself, must not run while another store of this
+#: process (the reader's background sync beside the reader) holds the database. That store has
+#: checked the file already.
+_OPEN_HERE: dict[str, int] = {}
+_OPEN_HERE_LOCK = threading.Lock()
+
+
 class MarkerStore:
     """Markers per paper id, persisted at once. Use as a context manager or call ``close()``."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path is not None else locations.state_path()
         self.recovered_from: Path | None = None
+        self._registered: str | None = None
         try:
             private.ensure_private_dir(self.path.parent)
         except OSError as exc:
@@ -194,6 +205,10 @@ class MarkerStore:
             except sqlite3.Error as exc2:
                 raise StoreError(f"{self.path}: cannot open marker store "
                                  f"({_reason(exc2, self.path.parent)})") from None
+        key = os.path.realpath(self.path)
+        with _OPEN_HERE_LOCK:
+            _OPEN_HERE[key] = _OPEN_HERE.get(key, 0) + 1
+        self._registered = key
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -264,6 +279,9 @@ class MarkerStore:
         """Check an existing database through a read-only connection, so a damaged one is moved
         aside exactly as found: a read-write connection would, on closing, checkpoint its ``-wal``
         file into it and delete that file."""
+        with _OPEN_HERE_LOCK:
+            if _OPEN_HERE.get(os.path.realpath(self.path)):
+                return  # open here already (and checked then): see _OPEN_HERE
         try:
             size = self.path.stat().st_size
             if size == 0:
@@ -575,6 +593,14 @@ class MarkerStore:
 
     def close(self) -> None:
         self._db.close()
+        key, self._registered = self._registered, None
+        if key is not None:
+            with _OPEN_HERE_LOCK:
+                left = _OPEN_HERE.get(key, 1) - 1
+                if left > 0:
+                    _OPEN_HERE[key] = left
+                else:
+                    _OPEN_HERE.pop(key, None)
 
     def __enter__(self) -> MarkerStore:
         return self

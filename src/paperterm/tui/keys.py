@@ -151,4 +151,6 @@ HELP_BINDINGS = [
 #: The similar-papers dialog (``m``).
 SIMILAR_BINDINGS = [
     _b("escape,q,m", "close", "Close", "Close the list", "similar.close", show=True),
+    _b("j", "move(1)", "Down", "Next paper", "similar.down"),
+    _b("k", "move(-1)", "Up", "Previous paper", "similar.up"),
 ]

@@ -41,8 +41,8 @@ from paperterm.tui.fetching import BackgroundFetch, result_text
 from paperterm.tui.keys import MAIN_BINDINGS
 from paperterm.tui.ordering import (FOR_YOU, RELEVANCE, SORT_LABELS, SORTS, VIEW_LABELS, VIEWS,
                                     Ordering, next_sort)
-from paperterm.tui.recommending import (AUTO_BUILD_PAPERS, BackgroundSimilarity, building_text,
-                                        reason_text, similar_rows)
+from paperterm.tui.recommending import (BackgroundSimilarity, building_text, reason_text,
+                                        similar_rows)
 from paperterm.tui.paper_list import PaperList
 from paperterm.tui.screens.export_dialog import ExportDialog
 from paperterm.tui.screens.help import HelpScreen
@@ -176,8 +176,6 @@ class MainScreen(Screen):
         self.watch(self.search_input, "value", self.set_query, init=False)
         if self.sort == FOR_YOU:
             self._train_for_you()
-        elif len(self.papers) <= AUTO_BUILD_PAPERS:
-            self.set_timer(1.0, self.similar.want_matrix)  # so the first m is instant
 
     def on_unmount(self) -> None:
         self.similar.stop()

@@ -22,14 +22,13 @@ from collections.abc import Callable, Mapping, Sequence
 from paperterm.model import Paper
 
 WORKER = "paperterm-similar"
-#: Libraries up to this size get their matrix built right after start-up (a few seconds), so the
-#: first ``m`` is instant; larger ones build on the first ``m`` or for-you sort.
-AUTO_BUILD_PAPERS = 20_000
+#: Up to this many papers a build takes seconds; past it, about a minute per 100,000 papers.
+SMALL_LIBRARY = 20_000
 
 
 def building_text(papers: int) -> str:
     """What the reader says while the matrix is being built."""
-    about = "a few seconds" if papers <= AUTO_BUILD_PAPERS else "about a minute per 100,000 papers"
+    about = "a few seconds" if papers <= SMALL_LIBRARY else "about a minute per 100,000 papers"
     return (f"Building the term matrix of {papers:,} papers ({about}, once per library); "
             "the list follows as soon as it is ready.")
 

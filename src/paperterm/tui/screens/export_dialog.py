@@ -85,6 +85,7 @@ class ExportDialog(ModalScreen[Path | None]):
         path_input = self.query_one("#export-path", Input)
         if path_input.value.strip() in ("", default_filename(self.fmt)):
             path_input.value = default_filename(new)
+            path_input.cursor_position = len(path_input.value)  # typing goes on at the end
         self.fmt = new
 
     @on(Input.Submitted, "#export-path")

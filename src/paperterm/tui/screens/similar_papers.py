@@ -102,3 +102,9 @@ class SimilarPapers(ModalScreen[int | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_move(self, delta: int) -> None:
+        """``j``/``k``, as in the paper list (the arrow keys are the option list's own)."""
+        options = self.query_one("#similar-list", OptionList)
+        if options.display:
+            (options.action_cursor_down if delta > 0 else options.action_cursor_up)()
