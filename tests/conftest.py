@@ -1,16 +1,47 @@
 """Shared fixtures: every test runs with its own data and cache directories, never the user's, and
-no test reaches the network beyond this machine (the loopback guard below)."""
+no test reaches the network beyond this machine (the loopback guard below).
+
+Two layers keep the suite away from the user's home:
+
+- for the whole session, before any fixture of any scope runs (``pytest_configure``), the
+  ``PAPERTERM_*_DIR`` variables and the XDG base directories point into one temporary directory,
+  so a module- or session-scoped fixture (which pytest sets up before the function-scoped ones)
+  and any code that bypasses ``PAPERTERM_*`` and asks platformdirs still land there;
+- each test then gets fresh directories of its own (``isolated_dirs``).
+
+``tests/test_isolation.py`` guards both.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import os
+import shutil
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+
+_SESSION_BASE: Path | None = None
+
+
+def pytest_configure(config) -> None:
+    global _SESSION_BASE
+    _SESSION_BASE = Path(tempfile.mkdtemp(prefix="paperterm-tests-"))
+    for name, sub in (("PAPERTERM_DATA_DIR", "data"), ("PAPERTERM_CACHE_DIR", "cache"),
+                      ("PAPERTERM_CONFIG_DIR", "config"), ("XDG_DATA_HOME", "xdg-data"),
+                      ("XDG_CACHE_HOME", "xdg-cache"), ("XDG_CONFIG_HOME", "xdg-config"),
+                      ("XDG_STATE_HOME", "xdg-state")):
+        os.environ[name] = str(_SESSION_BASE / sub)
+
+
+def pytest_unconfigure(config) -> None:
+    if _SESSION_BASE is not None:
+        shutil.rmtree(_SESSION_BASE, ignore_errors=True)
 
 
 # -- no network beyond loopback --------------------------------------------------------------------
