@@ -355,3 +355,39 @@ def test_search_count_says_one_paper_not_one_papers():
     assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 1
     assert proc.stderr.splitlines()[-1].startswith("1 paper")
     assert not proc.stderr.splitlines()[-1].startswith("1 papers")
+
+
+# -- queries that start with "-" (issue 13, bug 3) ------------------------------------------------
+
+def test_search_query_starting_with_dash_is_a_query_not_an_option():
+    everything = json.loads(run_cli("list", "--json").stdout)
+    proc = run_cli("search", "-grok", "--json", "-n", "500")
+    assert proc.returncode == 0, proc.stderr
+    titles = [r["title"] for r in json.loads(proc.stdout)]
+    assert titles and not any("grok" in t.lower() for t in titles)
+    assert len(titles) < len(everything)
+
+
+def test_list_and_export_query_option_accepts_a_leading_dash():
+    proc = run_cli("list", "--json", "--query", "-is:read")
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)) == 163          # nothing is read in a fresh store
+    short = run_cli("list", "--json", "-q", "-grok")
+    assert short.returncode == 0, short.stderr
+    assert not any("grok" in r["title"].lower() for r in json.loads(short.stdout))
+    exported = run_cli("export", "-q", "-grok", "-f", "json")
+    assert exported.returncode == 0, exported.stderr
+    assert len(json.loads(exported.stdout)) == len(json.loads(short.stdout))
+
+
+def test_limit_after_a_dash_query_and_unknown_long_options_still_reported():
+    proc = run_cli("search", "--limit", "2", "-grok", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)) == 2
+    bad = run_cli("search", "grok", "--bogus")
+    assert bad.returncode == 2 and "--bogus" in bad.stderr
+
+
+def test_subcommand_help_names_the_listings_folder():
+    proc = run_cli("list", "--help")
+    assert "listings folder" in " ".join(proc.stdout.split())

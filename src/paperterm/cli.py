@@ -51,6 +51,54 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # type: ignore[override]
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        return super().parse_args(self.protect_dashes(list(args or [])), namespace)
+
+    def protect_dashes(self, argv: list[str]) -> list[str]:
+        """``argv`` rewritten so a value that starts with ``-`` is read as a value, not refused
+        as an unknown option: queries such as ``-lazy`` or ``-is:read`` (see README: Search).
+
+        The value of an option that takes one (``--query -is:read``) becomes ``--query=-is:read``;
+        a lone ``-word`` that is no option of this command is moved behind ``--`` with the other
+        positional arguments. ``--word`` stays an option (argparse reports it if unknown)."""
+        takes_value = {s for a in self._actions for s in a.option_strings
+                       if a.nargs is None and a.const is None and not isinstance(
+                           a, (argparse._StoreTrueAction, argparse._StoreFalseAction,
+                               argparse._HelpAction, argparse._VersionAction))}
+        known = set(self._option_string_actions)
+        if "--" in argv or any(isinstance(a, argparse._SubParsersAction) for a in self._actions):
+            return argv
+
+        def is_option(token: str) -> bool:
+            if token in known or token.startswith("--"):
+                return True
+            # -n5 (a short option with its value attached)
+            return len(token) > 2 and token[:2] in takes_value
+
+        options: list[str] = []
+        positionals: list[str] = []
+        moved = False
+        i = 0
+        while i < len(argv):
+            token = argv[i]
+            if token in takes_value and i + 1 < len(argv):
+                value = argv[i + 1]
+                if value.startswith("-") and value not in known:
+                    options.append(f"{token}={value}" if token.startswith("--") else token + value)
+                else:
+                    options += [token, value]
+                i += 2
+                continue
+            if token.startswith("-") and token != "-" and is_option(token):
+                options.append(token)
+            else:
+                moved = moved or token.startswith("-")
+                positionals.append(token)
+            i += 1
+        if not moved:
+            return [*options, *positionals]
+        return [*options, "--", *positionals]
+
 
 # -- helpers shared by the sub-commands ---------------------------------------------------------
 
@@ -552,7 +600,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="paperterm",
         description="A keyboard-driven reader for research-paper listings. With no sub-command, "
-                    "opens the interactive reader over PATHs (default: the shipped listings).",
+                    "opens the interactive reader over PATHs (default: the shipped listings and "
+                    "your own listings folder, DATA_DIR/listings).",
         epilog="Sub-commands: " + ", ".join(SUBCOMMANDS) + ". 'paperterm COMMAND --help' for each.",
     )
     parser.add_argument("--version", action="version", version=f"paperterm {__version__}")
@@ -562,7 +611,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def build_subparsers() -> dict[str, argparse.ArgumentParser]:
-    paths_help = "listing files or directories (default: the shipped listings)"
+    paths_help = ("listing files or directories (default: the shipped listings and your own "
+                  "listings folder, DATA_DIR/listings)")
     p: dict[str, argparse.ArgumentParser] = {}
 
     sp = p["list"] = _Parser(prog="paperterm list", description="List papers as a table or JSON.")
@@ -611,7 +661,8 @@ def build_subparsers() -> dict[str, argparse.ArgumentParser]:
     note.add_argument("--note-file", metavar="F", help="set the note from a file ('-' for stdin)")
     note.add_argument("--clear-note", action="store_true", help="remove the note")
     sp.add_argument("--path", action="append", metavar="PATH",
-                    help="look ids up in these listings (repeatable; default: the shipped ones)")
+                    help="look ids up in these listings (repeatable; default: the shipped ones "
+                         "and your listings folder)")
     sp.set_defaults(func=cmd_mark)
 
     sp = p["export"] = _Parser(prog="paperterm export",
