@@ -62,3 +62,24 @@ async def test_remapped_key_works_in_the_reader():
     with MarkerStore() as store:
         starred = [m for m in store.all().values() if m.starred]
     assert [m.paper_id for m in starred] == [paper_id]
+
+
+@pytest.mark.parametrize("text, problem", [
+    ('"paperterm.stra" = "w"\n', "unknown binding id 'paperterm.stra' (did you mean "
+                                 "'paperterm.star'?)"),
+    ('"paperterm.star" = "r"\n', "key 'r' is bound to both paperterm.read and paperterm.star"),
+    ('"paperterm.star" = "j"\n', "key 'j' is bound to both paperterm.down and paperterm.star"),
+])
+def test_cli_reports_unknown_ids_and_keys_bound_twice(text, problem):
+    path = write_keymap(text)
+    proc = run_cli()
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"paperterm: {path}: {problem}"), proc.stderr
+    assert proc.stderr.count("\n") == 1
+
+
+def test_moving_both_keys_is_no_clash():
+    from paperterm.tui.keys import keymap_problems
+
+    assert keymap_problems({"paperterm.star": "r", "paperterm.read": "w"}) == []
+    assert keymap_problems({"paperterm.note.save": "ctrl+w"}) == []

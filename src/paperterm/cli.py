@@ -581,6 +581,14 @@ def cmd_tui(args) -> int:
         keymap = load_keymap()
     except KeymapError as exc:
         raise CliError(str(exc)) from None
+    if keymap:
+        from paperterm.keymap import keymap_path
+        from paperterm.tui.keys import keymap_problems  # (Textual's bindings only, no threads)
+
+        problems = keymap_problems(keymap)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise CliError(f"{keymap_path()}: {problems[0]}{more}")
     library, index = open_library(args.paths, with_index=True, background=True)
     store = open_store()
     targets = [Path(p) for p in args.paths] if args.paths else default_paths()

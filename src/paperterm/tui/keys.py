@@ -154,3 +154,55 @@ SIMILAR_BINDINGS = [
     _b("j", "move(1)", "Down", "Next paper", "similar.down"),
     _b("k", "move(-1)", "Up", "Previous paper", "similar.up"),
 ]
+
+#: The binding tables active together (a key may mean one thing only within each group).
+SCOPES: tuple[tuple[str, tuple[list[Binding], ...]], ...] = (
+    ("the paper list", (LIST_BINDINGS, MAIN_BINDINGS)),
+    ("the details pane", (DETAIL_BINDINGS, MAIN_BINDINGS)),
+    ("the search bar", (SEARCH_BINDINGS,)),
+    ("the note editor", (NOTE_BINDINGS,)),
+    ("the export dialog", (EXPORT_BINDINGS,)),
+    ("the help screen", (HELP_BINDINGS,)),
+    ("the similar-papers list", (SIMILAR_BINDINGS,)),
+)
+
+
+def all_binding_ids() -> list[str]:
+    """Every binding id of the reader, in table order, once each."""
+    seen: dict[str, None] = {}
+    for _, tables in SCOPES:
+        for table in tables:
+            for binding in table:
+                if binding.id:
+                    seen.setdefault(binding.id)
+    return list(seen)
+
+
+def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
+    """What is wrong with ``keymap`` (binding id -> keys), one sentence each: ids no binding has,
+    and keys that would mean two actions in the same place once the keymap is applied."""
+    import difflib
+
+    problems: list[str] = []
+    known = all_binding_ids()
+    for binding_id in keymap:
+        if binding_id not in known:
+            close = difflib.get_close_matches(binding_id, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "the help screen (? then i) lists them"
+            problems.append(f"unknown binding id {binding_id!r} ({hint})")
+    for where, tables in SCOPES:
+        owners: dict[str, list[str]] = {}
+        for table in tables:
+            for binding in Binding.make_bindings(table):
+                ident = binding.id or binding.action
+                # (Textual itself would silently drop the binding a remapped key clashes with.)
+                keys = keymap[ident].split(",") if ident in keymap else [binding.key]
+                for key in (k.strip() for k in keys):
+                    if key and ident not in owners.setdefault(key, []):
+                        owners[key].append(ident)
+        for key, idents in owners.items():
+            if len(idents) > 1 and not any(f"{key!r} is bound to both {idents[0]} and "
+                                           f"{idents[1]}" in p for p in problems):
+                problems.append(f"key {key!r} is bound to both {idents[0]} and {idents[1]} "
+                                f"in {where}")
+    return problems
