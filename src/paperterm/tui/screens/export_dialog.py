@@ -3,6 +3,9 @@
 The dialog writes the file itself (through ``paperterm.export``, which writes atomically), so a
 problem -- an unwritable directory, a bad path -- shows as one line inside the dialog and the user
 can fix the path and try again; only a successful export closes it, returning the path written.
+
+An existing file is never replaced silently: the first ``ctrl+s`` on it says so and turns the
+button into "Overwrite"; a second one (for the same file) replaces it.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ class ExportDialog(ModalScreen[Path | None]):
         self.markers = markers
         self.fmt = fmt if fmt in FORMATS else list(FORMATS)[0]
         self.cwd = cwd
+        #: The existing file the user was warned about (the next export there overwrites it).
+        self.confirmed: Path | None = None
 
     def compose(self) -> ComposeResult:
         count = len(self.papers)
@@ -87,14 +92,37 @@ class ExportDialog(ModalScreen[Path | None]):
             path_input.value = default_filename(new)
             path_input.cursor_position = len(path_input.value)  # typing goes on at the end
         self.fmt = new
+        self._ask_overwrite(None)
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export-ok")
     def action_export(self) -> None:
+        # Keys typed just before ctrl+s (a burst over a slow link) may still wait in the path
+        # field's queue: export once they are in.
+        self.query_one("#export-path", Input).call_later(self._export_now)
+
+    @on(Input.Changed, "#export-path")
+    def _path_changed(self) -> None:
+        self._ask_overwrite(None)
+
+    def _ask_overwrite(self, target: Path | None) -> None:
+        self.confirmed = target
+        self.query_one("#export-ok", Button).label = "Overwrite" if target else "Export"
+        if target is not None:
+            self.show_error(f"{target} exists: ctrl+s (or Overwrite) again replaces it.")
+        elif self.papers:
+            self.show_error("")
+
+    def _export_now(self) -> None:
+        if not self.is_attached or self.app.screen is not self:
+            return
         if not self.papers:
             self.show_error("No starred papers yet: star some with s first.")
             return
         target = resolve_target(self.query_one("#export-path", Input).value, self.fmt, self.cwd)
+        if target.exists() and target != self.confirmed:
+            self._ask_overwrite(target)
+            return
         try:
             text = render(self.papers, dict(self.markers), self.fmt,
                           title="paperterm: starred papers")

@@ -51,6 +51,14 @@ class NoteEditor(ModalScreen[str | None]):
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
+        # ctrl+s is a priority binding, handled as it arrives; keys typed just before it in the
+        # same burst (pasted, or over a slow link) may still wait in the text area's queue. Save
+        # once they are in: a callback queued behind them.
+        self.query_one("#note-text", TextArea).call_later(self._save_now)
+
+    def _save_now(self) -> None:
+        if not self.is_attached or self.app.screen is not self:
+            return
         text = self.query_one("#note-text", TextArea).text
         if text == self.shown:
             self.dismiss(self.original)
