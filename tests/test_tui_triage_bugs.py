@@ -93,3 +93,92 @@ async def test_changing_the_path_asks_again_for_another_existing_file(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, ExportDialog)
         assert first.read_text() == "a\n" and second.read_text() == "b\n"
+
+
+# -- two windows on one store (bug 1) ---------------------------------------------------------------
+
+async def test_changes_from_another_window_show_up_without_restarting():
+    app = create_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        paper = current(app)
+        with stored() as other:                                # window B
+            other.set_starred(paper.id, paper.title, True)
+            other.set_note(paper.id, paper.title, "Written in window B")
+        await pilot.pause(1.5)                                 # the reader's periodic check
+        text = screen_text(app)
+        assert "starred 1" in text and "noted 1" in text
+        assert "Written in window B" in text                   # detail pane
+        assert paper.id in {app.library.papers[p].id
+                            for p in app.main_screen.triage.marks.starred}
+
+
+async def test_focus_regained_checks_at_once():
+    app = create_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        paper = current(app)
+        with stored() as other:
+            other.set_read(paper.id, paper.title, True)
+        app.post_message(events.AppFocus())
+        await pilot.pause()
+        assert "unread 162" in screen_text(app)
+
+
+async def test_note_editor_opens_on_the_note_another_window_saved():
+    app = create_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        paper = current(app)
+        with stored() as other:
+            other.set_note(paper.id, paper.title, "B's note")
+        await pilot.press("n")                                 # at once, before any timer
+        await pilot.pause()
+        assert app.screen.query_one("#note-text").text == "B's note"
+        await pilot.press(*" and A's", "ctrl+s")
+        await pilot.pause()
+    with stored() as store:
+        assert store.get(paper.id).note == "B's note and A's"
+
+
+async def test_saving_over_a_note_changed_meanwhile_keeps_both_texts():
+    app = create_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        paper = current(app)
+        with stored() as other:
+            other.set_note(paper.id, paper.title, "first")
+        await pilot.press("n")
+        await pilot.pause()
+        with stored() as other:                                # B saves while A edits
+            other.set_note(paper.id, paper.title, "B rewrote it")
+        await pilot.press(*" plus A", "ctrl+s")
+        await pilot.pause()
+        assert any("another window" in n for n in notifications(app))
+        with stored() as store:
+            note = store.get(paper.id).note
+        assert "first plus A" in note and "B rewrote it" in note
+        assert note.index("first plus A") < note.index("B rewrote it")
+        await pilot.press("u")                                 # undo brings B's text back
+        await pilot.pause()
+    with stored() as store:
+        assert store.get(paper.id).note == "B rewrote it"
+
+
+async def test_removing_a_note_changed_meanwhile_keeps_the_other_text():
+    app = create_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        paper = current(app)
+        with stored() as other:
+            other.set_note(paper.id, paper.title, "old")
+        await pilot.press("n")
+        await pilot.pause()
+        with stored() as other:
+            other.set_note(paper.id, paper.title, "B's newer note")
+        await pilot.press("ctrl+a")
+        app.screen.query_one("#note-text").clear()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    with stored() as store:
+        assert store.get(paper.id).note == "B's newer note"

@@ -405,6 +405,15 @@ class MarkerStore:
         """How many papers have stored markers."""
         return self._query("SELECT count(*) FROM markers")[0][0]
 
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (another paperterm) has committed a
+        change since the last call -- never for this connection's own changes. Costs one tiny
+        query, so the reader can poll it to notice other windows' changes."""
+        try:
+            return self._db.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot read markers ({exc})") from None
+
     def get(self, paper_id: str) -> Marker | None:
         rows = self._query("SELECT * FROM markers WHERE paper_id = ?", (paper_id,))
         return _row_to_marker(rows[0]) if rows else None

@@ -127,6 +127,12 @@ class PapertermApp(App[None]):
         if not worker.is_cancelled:
             index.warm()
 
+    def on_app_focus(self) -> None:
+        """Back in this terminal: catch up at once with what another window changed."""
+        main = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(main, MainScreen):
+            main.check_outside_changes()
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == WARM_WORKER and event.state == WorkerState.SUCCESS:
             gc.freeze()  # on the UI thread, and only after the warm-up finished

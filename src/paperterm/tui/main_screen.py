@@ -8,6 +8,10 @@ which writes the store first, then the screen repaints what changed.
 
 Where the user left off (view, sort, current paper) is kept in the store's settings: view and sort
 when they change, the current paper a moment after the cursor settles and again on quit.
+
+Another paperterm may change the same store: every ``WATCH_STORE_EVERY`` seconds, and whenever the
+terminal regains focus (the app's ``on_app_focus``), the screen asks the store whether another connection committed anything
+(``PRAGMA data_version``, one tiny query) and, if so, re-reads the markers and repaints.
 """
 
 from __future__ import annotations
@@ -69,6 +73,8 @@ SAVE_POSITION_EVERY = 1.0
 POSITION_REST = 3.0
 #: After a marker change, the for-you model is trained again once changes pause this long (s).
 RETRAIN_AFTER = 1.5
+#: How often (seconds) the screen checks whether another process changed the markers.
+WATCH_STORE_EVERY = 1.0
 
 
 def can_open_browser() -> bool:
@@ -117,6 +123,7 @@ class MainScreen(Screen):
         self._last_pos: int | None = None
         self._narrow = False
         self._hold: Timer | None = None
+        self._data_version: int | None = None
         self.paper_list = PaperList(self.papers, self.triage.marks, id="paper-list")
         self.paper_list.on_cursor = self._show_detail  # same frame as the list (see PaperList)
         self.detail = PaperDetail(id="detail")
@@ -170,6 +177,8 @@ class MainScreen(Screen):
         self.paper_list.focus()
         self._update_status()
         self.set_interval(SAVE_POSITION_EVERY, self._save_position_if_moved)
+        self._data_version = self._store_version()
+        self.set_interval(WATCH_STORE_EVERY, self.check_outside_changes)
         # Watch the query's value rather than wait for ``Input.Changed``: the watcher runs inside
         # the keystroke's own handling, so the search starts (and the paint is held) before the
         # typed character is painted on its own.
@@ -429,6 +438,34 @@ class MainScreen(Screen):
         except Exception:  # the store may already be closed while the app shuts down
             pass
 
+    # -- other processes -----------------------------------------------------------------------
+
+    def _store_version(self) -> int | None:
+        try:
+            return self.store.data_version()
+        except Exception:  # a closed or broken store: nothing to watch
+            return None
+
+    def check_outside_changes(self) -> bool:
+        """Re-read the markers if another process changed the store; ``True`` if it did."""
+        version = self._store_version()
+        if version is None or version == self._data_version:
+            return False
+        self._data_version = version
+        try:
+            changed = self.triage.reload_all()
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return False
+        if changed:
+            self.refresh_rows("keep")
+            self.paper_list.refresh_markers()
+            if _uses_markers(self.parsed_query):
+                self.generation += 1
+                self._run_search(self.generation, self.parsed_query, "keep")
+            self._show_detail(self.paper_list.cursor_pos)
+        return changed
+
     # -- markers -------------------------------------------------------------------------------
 
     def show_sync_status(self, text: str, problem: bool = False) -> None:
@@ -511,6 +548,11 @@ class MainScreen(Screen):
         if pos is None:
             return
         paper = self.papers[pos]
+        try:
+            base = self.triage.stored_note(pos)  # another window may have changed it
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
 
         def saved(text: str | None) -> None:
             if text is None:
@@ -518,12 +560,21 @@ class MainScreen(Screen):
             where = self.pos_of.get(paper.id)  # the library may have been re-opened (F) meanwhile
             if where is None:
                 return
-            change = self._apply(self.triage.set_note, where, text)
-            self._after_change(change, where)
-            if change is not None:
+            result = self._apply(self.triage.save_note, where, text, base)
+            if result is None:
+                return
+            change, conflict = result
+            self._after_change(change or Change(paper.id, paper.title, "note", base, base), where)
+            if conflict:
+                self.notify("This note was changed in another window while you edited it: "
+                            + ("both texts are kept, yours first (n to tidy up)."
+                               if change is not None and change.after else
+                               "its text is kept, not removed."),
+                            severity="warning", timeout=10)
+            elif change is not None:
                 self.notify("Note removed." if change.after is None else "Note saved.")
 
-        self.app.push_screen(NoteEditor(paper.title, self.triage.note(pos)), saved)
+        self.app.push_screen(NoteEditor(paper.title, base), saved)
 
     def action_undo(self) -> None:
         try:

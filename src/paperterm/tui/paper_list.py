@@ -158,6 +158,11 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
             if self.rows[index] == pos:
                 self.refresh_line(index)
 
+    def refresh_markers(self) -> None:
+        """Repaint every visible row (after markers changed outside this window)."""
+        self._strips.clear()
+        self.refresh()
+
     def index_of(self, pos: int) -> int | None:
         """The row showing paper ``pos``, or ``None``."""
         try:

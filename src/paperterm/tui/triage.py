@@ -5,6 +5,10 @@ it on its next start, and a crash a moment later loses nothing); the store's ans
 in-memory copy the screen draws from (``markers`` by id, ``marks`` by position) and the undo stack.
 A change that would not change anything (starring a starred paper) is not recorded.
 
+Other processes (a second window) change the same store: ``reload`` re-reads it when the store
+says so (``MarkerStore.data_version``), and a note is saved against the text the editor opened on
+(``save_note``), so a note changed elsewhere meanwhile is kept next to the new one, never replaced.
+
 No Textual here, so the whole triage logic is testable without a terminal.
 """
 
@@ -16,6 +20,10 @@ from paperterm.model import Paper
 from paperterm.state import Marker, MarkerStore
 from paperterm.tui.ordering import MarkerSets
 from paperterm.tui.undo import Change, Field, UndoStack
+
+
+#: The line between two versions of a note saved at the same time in two windows.
+CONFLICT_MARK = "--- changed in another window while this note was edited; its text: ---"
 
 
 class Triage:
@@ -75,6 +83,46 @@ class Triage:
 
     def toggle_star(self, pos: int) -> Change | None:
         return self._change(pos, "starred", not self.is_starred(pos))
+
+    def reload_all(self) -> bool:
+        """Re-read every shown paper's markers from the store (after another process changed
+        it); ``True`` if anything differs from what was in memory. The ``marks`` sets are updated
+        in place (the list widget holds them)."""
+        fresh = self.store.markers_for(self.pos_of)
+        if fresh == self.markers:
+            return False
+        return bool(self.reload(set(fresh) | set(self.markers)))
+
+    def stored_note(self, pos: int) -> str | None:
+        """The paper's note as the store holds it now (another window may have changed it);
+        the in-memory copy is brought up to date."""
+        paper = self.papers[pos]
+        marker = self.store.get(paper.id)
+        if marker is not None:
+            self.markers[paper.id] = marker
+        else:
+            self.markers.pop(paper.id, None)
+        self.marks.update(pos, marker)
+        return marker.note if marker is not None else None
+
+    def save_note(self, pos: int, text: str | None, base: str | None) -> tuple[Change | None,
+                                                                                 bool]:
+        """Save ``text`` as the note of an editor opened on ``base``. Returns ``(change,
+        conflict)``: when the stored note is no longer ``base`` (changed in another window
+        meanwhile), neither text is lost -- the saved note holds the new text, then a marker line,
+        then the other window's text (and removing the note keeps the other window's text)."""
+        current = self.stored_note(pos)
+        if (current or None) == (base or None):
+            return self.set_note(pos, text), False
+        if current is None or not (text and text.strip()):
+            # The other window removed the note (nothing of theirs to keep), or this save would
+            # remove one they changed (keep theirs).
+            change = self.set_note(pos, text) if current is None else None
+            return change, True
+        if text.strip() == current.strip():
+            return None, False
+        merged = f"{text.rstrip()}\n\n{CONFLICT_MARK}\n{current.strip()}"
+        return self.set_note(pos, merged), True
 
     def set_note(self, pos: int, text: str | None) -> Change | None:
         """Set the note (blank or ``None`` removes it)."""
