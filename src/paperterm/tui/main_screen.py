@@ -63,6 +63,9 @@ SORT_SETTING = "tui.sort"
 PAPER_SETTING = "tui.paper"
 #: Below this width the footer drops the keys below (and the command palette hint) to fit.
 WIDE_FOOTER = 110
+#: Below this width one pane is shown at a time (the list, or the details: tab switches), so
+#: neither is squeezed into a column too narrow to read.
+SINGLE_PANE_BELOW = 72
 FOOTER_OPTIONAL = {"paperterm.view_all", "paperterm.view_unread", "paperterm.view_starred",
                    "paperterm.view_noted", "paperterm.sort"}
 #: The longest (seconds) the screen waits for a keystroke's results before painting without them.
@@ -281,6 +284,7 @@ class MainScreen(Screen):
 
     def on_resize(self, event) -> None:
         self._update_status()
+        self.set_class(self.size.width < SINGLE_PANE_BELOW, "-single")
         narrow = self.size.width < WIDE_FOOTER
         if narrow != self._narrow:
             self._narrow = narrow
@@ -701,11 +705,21 @@ class MainScreen(Screen):
 
     # -- focus ---------------------------------------------------------------------------------
 
+    @property
+    def single_pane(self) -> bool:
+        """Whether the terminal is too narrow for both panes (one shows at a time)."""
+        return self.has_class("-single")
+
     def action_toggle_focus(self) -> None:
         if self.paper_list.has_focus:
             self.detail.focus()
         else:
             self.paper_list.focus()
+
+    def on_descendant_focus(self, event) -> None:
+        # In a narrow terminal only the focused pane shows (the search bar keeps the last one).
+        if event.widget is self.detail or event.widget is self.paper_list:
+            self.set_class(event.widget is self.detail, "-detail-shown")
 
     def action_focus_search(self) -> None:
         self.search_input.focus()

@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
 
@@ -59,7 +59,7 @@ class ExportDialog(ModalScreen[Path | None]):
         count = len(self.papers)
         heading = (f"Export {count} starred paper" + ("" if count == 1 else "s") if count
                    else "Export starred papers")
-        with Vertical(id="export-dialog", classes="dialog"):
+        with VerticalScroll(id="export-dialog", classes="dialog"):
             yield Static(Text(heading, style="bold"), id="export-title")
             yield Static("Format", classes="label", markup=False)
             with RadioSet(id="export-format"):
@@ -78,6 +78,11 @@ class ExportDialog(ModalScreen[Path | None]):
         if not self.papers:
             self.show_error("No starred papers yet: star some with s first.")
         self.query_one("#export-path", Input).focus()
+
+    def on_resize(self) -> None:
+        # A narrow or short terminal: formats in two rows, margins dropped, the rest scrolls.
+        self.set_class(self.size.width < 70, "-narrow")
+        self.set_class(self.size.height < 20, "-short")
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#export-error", Static)

@@ -22,6 +22,9 @@ from textual.widgets import Footer, Static
 from paperterm.safe_text import visible
 from paperterm.tui import keys
 
+#: Below this many columns the help is one column over the whole width.
+NARROW_BELOW = 90
+
 _NAMED_KEYS = {
     "up": "↑", "down": "↓", "left": "←", "right": "→", "pageup": "PgUp", "pagedown": "PgDn",
     "home": "Home", "end": "End", "escape": "esc", "enter": "enter", "tab": "tab",
@@ -115,13 +118,24 @@ class HelpScreen(ModalScreen[None]):
         ]
         left = self.query_one("#help-left", Static)
         right = self.query_one("#help-right", Static)
-        if ids:
+        one_column = ids or self.narrow
+        if one_column:
             left.update(Group(*first, *second))
             right.update("")
         else:
             left.update(Group(*first))
             right.update(Group(*second))
-        right.display = not ids
+        right.display = not one_column
+
+    @property
+    def narrow(self) -> bool:
+        """Too narrow for two columns side by side: one column, the whole width."""
+        return self.size.width < NARROW_BELOW
+
+    def on_resize(self) -> None:
+        self.set_class(self.narrow, "-narrow")
+        if self.is_mounted:
+            self._fill()
 
     def action_toggle_ids(self) -> None:
         self.show_ids = not self.show_ids
