@@ -242,3 +242,58 @@ async def test_help_and_export_fit_a_tiny_terminal():
         path_input = dialog.query_one("#export-path")
         assert path_input.region.area and path_input.region.bottom <= 12
         assert "paperterm-starred.md" in screen_text(app)
+
+
+# -- the small ones (bug 8) -----------------------------------------------------------------------
+
+async def palette_entries(app, pilot) -> list[tuple[str, str]]:
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p")
+    await pilot.pause(0.5)
+    options = app.screen.query_one(CommandList)
+    entries = []
+    for i in range(options.option_count):
+        title, _, help_text = str(options.get_option_at_index(i).prompt).partition("\n")
+        entries.append((title, help_text))
+    return entries
+
+
+async def test_palette_lists_each_action_once_ours_first():
+    app = create_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        entries = await palette_entries(app, pilot)
+    titles = [title for title, _ in entries]
+    assert titles[0] == "Show this help"
+    assert titles.index("Export the starred papers") < titles.index("Theme")
+    assert titles.index("Toggle star") < titles.index("Screenshot")
+    assert len(titles) == len(set(titles))
+    for title, help_text in entries[:titles.index("Theme")]:
+        assert title not in help_text                       # the action is not said twice
+    assert ("Toggle star", "key: s") in entries
+
+
+async def test_upvotes_column_shows_when_sorted_by_upvotes_at_80x24():
+    from tui_helpers import list_lines
+
+    app = create_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        while app.main_screen.sort != "upvotes":
+            await pilot.press("o")
+        await pilot.pause()
+        top = app.library.papers[app.main_screen.paper_list.rows[0]]
+        assert f"▲{top.upvotes}" in list_lines(app)[0]
+
+
+async def test_toasts_do_not_cover_the_status_line():
+    app = create_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("s")
+        app.notify("A toast")
+        await pilot.pause(0.5)
+        status_line = app.main_screen.status_line
+        toasts = list(app.main_screen.query("Toast"))
+        assert toasts
+        for toast in toasts:
+            assert toast.region.bottom <= status_line.region.y

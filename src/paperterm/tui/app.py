@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -37,10 +38,35 @@ SYNC_WORKER = "paperterm-sync"
 SYNC_EVERY = 180.0
 
 
+class PapertermCommands(Provider):
+    """The command palette's entries: paperterm's own actions first, in the order of the key
+    table (each once, its key beside it), then Textual's (theme, keys, screenshot, quit)."""
+
+    def _commands(self) -> list[SystemCommand]:
+        app = self.app
+        assert isinstance(app, PapertermApp)
+        return [*app.paperterm_commands(), *App.get_system_commands(app, self.screen)]
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback, discover in self._commands():
+            if discover:
+                yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        commands = self._commands()
+        for n, (title, help_text, callback, _) in enumerate(commands):
+            score = matcher.match(title)
+            if score > 0:
+                # Equal scores keep the palette's order: ours before Textual's.
+                yield Hit(score - n * 1e-6, matcher.highlight(title), callback, help=help_text)
+
+
 class PapertermApp(App[None]):
     """The paperterm reader over one library and one marker store."""
 
     CSS_PATH = "paperterm.tcss"
+    COMMANDS = {PapertermCommands}
     TITLE = "paperterm"
 
     def __init__(self, library: Library, store: MarkerStore, index: SearchIndex | None = None,
@@ -156,18 +182,26 @@ class PapertermApp(App[None]):
                 pass
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Textual's own commands (theme, keys, screenshot, quit) and every paperterm action."""
+        """Every paperterm action, then Textual's own commands (theme, keys, screenshot, quit)."""
+        yield from self.paperterm_commands()
         yield from super().get_system_commands(screen)
+
+    def paperterm_commands(self) -> list[SystemCommand]:
+        """One palette entry per reader action, in key-table order: the action's sentence as the
+        title, its key (and any detail the sentence had in brackets) as the help line."""
         main = self.screen_stack[0] if self.screen_stack else None
         if not isinstance(main, MainScreen):
-            return
+            return []
+        commands = []
         for binding, shown in bound_keys(MAIN_BINDINGS, self._keymap):
             if binding.action == "quit":
                 continue  # Textual's own "Quit" command is already offered
-            title = binding.tooltip.split(" (")[0]
+            title, _, detail = binding.tooltip.partition(" (")
             keys_text = ", ".join(key_display(k) for k in shown) or "unbound"
-            yield SystemCommand(title, f"{binding.tooltip} (key: {keys_text})",
-                                partial(main.run_action, binding.action))
+            help_text = f"key: {keys_text}" + (f" · {detail.rstrip(')')}" if detail else "")
+            commands.append(SystemCommand(title, help_text,
+                                          partial(main.run_action, binding.action)))
+        return commands
 
 
 def _get(store: MarkerStore, key: str) -> str | None:

@@ -218,6 +218,7 @@ class MainScreen(Screen):
             found = _index(rows, current) if current is not None else None
             index = found if found is not None else min(old_index, max(0, len(rows) - 1))
         plist.empty_message = self._empty_message()
+        plist.sort = sort
         plist.set_rows(rows, index, self._highlighter())
         self._update_status()
 

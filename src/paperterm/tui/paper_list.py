@@ -39,6 +39,8 @@ UNREAD_MARK = "•"
 STAR_MARK = "★"
 NOTE_MARK = "✎"
 UPVOTE_MARK = "▲"
+#: The title column keeps at least this many cells before the date and upvotes get any.
+MIN_TITLE = 16
 
 Highlighter = Callable[[str], Sequence[tuple[int, int]]]
 
@@ -104,6 +106,9 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         #: is posted: the owner can update what depends on it (the detail pane) in the same frame
         #: as the two repainted rows, instead of one frame later when the message arrives.
         self.on_cursor: Callable[[int | None], None] | None = None
+        #: The sort the rows are in ("upvotes" keeps the upvotes column in a narrow list).
+        self.sort = ""
+        self._has_dates = any(p.published for p in papers)
         upvotes = [p.upvotes for p in papers if p.upvotes is not None]
         self._upvote_width = len(UPVOTE_MARK) + len(str(max(upvotes))) if upvotes else 0
         #: ``_dated[pos]`` is 1 when that paper has a date (built on first use).
@@ -277,9 +282,21 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         return strip
 
     def _columns(self, width: int) -> tuple[int, int, int]:
-        """(title, date, upvotes) widths for a list ``width`` cells wide."""
-        date_w = 0 if not self.show_dates else 10 if width >= 40 else 7 if width >= 28 else 0
-        up_w = self._upvote_width if width >= 36 else 0
+        """(title, date, upvotes) widths for a list ``width`` cells wide.
+
+        The title keeps at least ``MIN_TITLE`` cells; the other columns take what is left, the one
+        the list is sorted by first (so sorting by upvotes always shows them), and a column no
+        paper has a value for takes nothing."""
+        room = width - 5 - MIN_TITLE
+        date_w = up_w = 0
+        order = ("upvotes", "date") if self.sort == "upvotes" else ("date", "upvotes")
+        for column in order:
+            if column == "upvotes" and self._upvote_width and room >= self._upvote_width + 1:
+                up_w = self._upvote_width
+                room -= up_w + 1
+            elif column == "date" and self._has_dates and self.show_dates:
+                date_w = 10 if room >= 11 else (7 if room >= 8 else 0)
+                room -= date_w + 1 if date_w else 0
         title_w = width - 5 - (date_w + 1 if date_w else 0) - (up_w + 1 if up_w else 0)
         return max(0, title_w), date_w, up_w
 
