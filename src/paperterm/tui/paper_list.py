@@ -40,7 +40,7 @@ STAR_MARK = "★"
 NOTE_MARK = "✎"
 UPVOTE_MARK = "▲"
 #: The title column keeps at least this many cells before the date and upvotes get any.
-MIN_TITLE = 16
+MIN_TITLE = 20
 
 Highlighter = Callable[[str], Sequence[tuple[int, int]]]
 
