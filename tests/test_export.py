@@ -30,8 +30,7 @@ from paperterm.export import (
 )
 from paperterm.export.bibtex import citation_keys, key_base
 from paperterm.links import paper_links
-from paperterm.model import Paper, known_arxiv_id, paper_id
-from paperterm.state import Marker
+from paperterm.model import Marker, Paper, known_arxiv_id, paper_id
 
 KEYS = ["id", "title", "abstract", "authors", "organization", "published", "published_text",
         "published_inferred", "upvotes", "urls", "sources", "days", "link", "arxiv_id",

@@ -16,6 +16,9 @@ from pathlib import Path
 
 from paperterm.state import MarkerStore
 
+sys.path.insert(0, str(Path(__file__).parent / "helpers"))
+from store_check import integrity_check  # noqa: E402
+
 HELPER = Path(__file__).parent / "helpers" / "marker_writer.py"
 KILLS = 220
 
@@ -42,7 +45,7 @@ def order(key: str) -> tuple[int, int]:
 def check_store(db: Path, own: list[tuple[str, str]], last_shared: str | None) -> None:
     with MarkerStore(db) as store:
         assert store.recovered_from is None, "a kill left a database that had to be moved aside"
-        assert store.integrity_check() == "ok"
+        assert integrity_check(store.path) == "ok"
         markers = store.all()
     for key, field in own:
         marker = markers.get(f"u-{key}")

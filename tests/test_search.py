@@ -22,7 +22,7 @@ from paperterm.search import (
     highlight_spans,
     parse_query,
 )
-from paperterm.state import Marker
+from paperterm.model import Marker
 
 GROKKING = "Grokking as the Transition from Lazy to Rich Training Dynamics"
 GROKKING_LLM = ("Where to find Grokking in LLM Pretraining? Monitor "

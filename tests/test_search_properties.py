@@ -24,7 +24,7 @@ from paperterm.search.text import (
     general_terms,
     index_terms,
 )
-from paperterm.state import Marker
+from paperterm.model import Marker
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

@@ -35,7 +35,8 @@ from paperterm.safe_text import (UNSAFE, UNSAFE_IN_LISTING, ascii_notation, json
                                  markdown_safe, may_hold_unsafe, visible, visible_lines)
 from paperterm.sources import FieldCleaner, clean_listing_text
 from paperterm.sources.hf_daily import parse_listing
-from paperterm.state import Marker, MarkerStore
+from paperterm.model import Marker
+from paperterm.state import MarkerStore
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT_FIELDS = ("title", "abstract", "organization", "published_text")

@@ -51,8 +51,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -60,9 +59,10 @@ from typing import TYPE_CHECKING
 
 from paperterm import __version__, locations
 from paperterm import library as _library
+from paperterm.gc_pause import gc_paused
 from paperterm.abstracts import REF_SHIFT, TextFile, encode, ref_end, spill
 from paperterm.library import Library, discover
-from paperterm.model import FIELDS, Paper, abstract_location, stored_paper
+from paperterm.model import OTHER_FIELDS, PAPER_TYPES, Paper, abstract_location, stored_paper
 from paperterm.sources import ListingError, ParseResult
 from paperterm.sources.capture import modified_date
 
@@ -163,18 +163,6 @@ def _plan(paths: Sequence[Path | str]) -> _Plan:
                  sizes=tuple(sizes))
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC: building or walking 100k objects would trigger dozens of useless passes."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _trusted(fd: int) -> bool:
     """Only a regular file owned by us and writable by no one else may be unpickled."""
     st = os.fstat(fd)
@@ -194,7 +182,7 @@ def _valid_library(obj: object, store: TextFile) -> bool:
     return (
         type(obj) is Library
         and type(obj.papers) is list
-        and all(type(p) is Paper for p in obj.papers)
+        and all(type(p) in PAPER_TYPES for p in obj.papers)
         and _refs_inside(obj.papers, store)
         and type(obj.warnings) is list
         and all(type(w) is str for w in obj.warnings)
@@ -229,7 +217,7 @@ def _read(plan: _Plan, want_index: bool) -> tuple[Library, SearchIndex | None] |
     if fd is None:
         return None
     try:
-        with os.fdopen(fd, "rb", buffering=1 << 20) as fh, _gc_paused():
+        with os.fdopen(fd, "rb", buffering=1 << 20) as fh, gc_paused():
             if not _trusted(fh.fileno()):
                 return None
             header = pickle.Unpickler(fh).load()
@@ -280,13 +268,14 @@ class _Pickler(pickle.Pickler):
     def __init__(self, file, refs: dict[int, int] | None = None,
                  stores: dict[str, TextFile] | None = None) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.dispatch_table = {**copyreg.dispatch_table, Paper: self._reduce_paper}
+        self.dispatch_table = {**copyreg.dispatch_table,
+                               **dict.fromkeys(PAPER_TYPES, self._reduce_paper)}
         self._refs = refs
         self._file_token = object()  # stands for "this cache file's abstracts"
         self._pids = {id(store): name for name, store in (stores or {}).items()}
         self._pids[id(self._file_token)] = _ABSTRACTS
         self._canonical: dict = {}
-        self._rest = tuple(name for name in FIELDS if name not in ("id", "title", "abstract"))
+        self._rest = OTHER_FIELDS[2:]  # after id and title
 
     def persistent_id(self, obj: object) -> str | None:
         return self._pids.get(id(obj))
@@ -323,7 +312,7 @@ def _write_now(plan: _Plan, lib: Library, index: SearchIndex | None) -> bool:
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=_TMP_PREFIX, suffix=_SLOT_SUFFIX)
-        with os.fdopen(fd, "wb", buffering=1 << 20) as fh, _gc_paused():
+        with os.fdopen(fd, "wb", buffering=1 << 20) as fh, gc_paused():
             pickle.dump((_MAGIC, plan.key, index is not None), fh, protocol=pickle.HIGHEST_PROTOCOL)
             size_at = fh.tell()
             fh.write(bytes(8))
@@ -428,7 +417,7 @@ class _IndexPickler(pickle.Pickler):
         self._pos = {id(p): i for i, p in enumerate(papers)}
 
     def persistent_id(self, obj: object) -> int | None:
-        return self._pos.get(id(obj)) if type(obj) is Paper else None
+        return self._pos.get(id(obj)) if type(obj) in PAPER_TYPES else None
 
 
 class PendingIndex:
@@ -646,7 +635,7 @@ def _collect(pid: int, spool, stores: dict[str, TextFile]) -> dict[str, tuple]:
         return outcomes
     for store in stores.values():
         store.take_appended()  # what the child spooled is complete: it has exited
-    with _gc_paused():
+    with gc_paused():
         try:
             spool.seek(0)
             with open(spool.fileno(), "rb", buffering=1 << 20, closefd=False) as fh:
@@ -715,7 +704,7 @@ def load_library_and_index(paths: Sequence[Path | str], *, use_cache: bool = Tru
         pending = _build_in_child(plan, lib)
         if pending is not None:
             return lib, pending
-    with _gc_paused():
+    with gc_paused():
         index = SearchIndex(lib.papers)
     _save(plan, lib, index)
     return lib, index

@@ -26,10 +26,12 @@ from paperterm.keymap import KeymapError, load_keymap
 from paperterm.limits import MAX_IMPORT_BYTES, MAX_NOTE_BYTES, TooLarge, read_bounded
 from paperterm.library import LISTING_SUFFIXES, IdError, Library, LoadError, load_library
 from paperterm.links import paper_links
-from paperterm.model import Paper, author_names_label, authors_label, date_label, newest_first
+from paperterm.model import (Marker, Paper, author_names_label, authors_label, date_label,
+                             newest_first)
 from paperterm.safe_text import json_safe, visible, visible_lines
 from paperterm.search import Query, QueryError, parse_query
-from paperterm.state import Marker, MarkerStore, StoreError, check_text, export_json
+from paperterm.state import MarkerStore, StoreError, check_text, export_json
+from paperterm.wording import json_text, plural
 
 SUBCOMMANDS = ("list", "show", "search", "similar", "mark", "export", "state", "fetch", "add",
                "sync")
@@ -207,14 +209,8 @@ def print_table(library: Library, papers: Sequence[Paper], markers: dict[str, Ma
         out.append(line)
     if out:
         sys.stdout.write("\n".join(out) + "\n")
-    count = f"{len(papers)} paper" + ("" if len(papers) == 1 else "s")
-    print(count + ("  (* = year inferred)" if any(
+    print(plural(len(papers), "paper") + ("  (* = year inferred)" if any(
         p.published_inferred for p in papers) else ""), file=sys.stderr)
-
-
-def json_text(value) -> str:
-    """``value`` as indented UTF-8 JSON, every character a terminal would obey escaped."""
-    return json_safe(json.dumps(value, ensure_ascii=False, indent=2)) + "\n"
 
 
 def write_text(text: str) -> None:
@@ -262,23 +258,27 @@ def resolve_ids(library: Library, store: MarkerStore, ids: Sequence[str]) -> lis
 
 # -- sub-commands --------------------------------------------------------------------------------
 
-def cmd_list(args) -> int:
-    query = parse_or_usage_error(args.query)
-    library, index = open_library(args.paths, with_index=query is not None)
+def query_library(paths: Sequence[str], text: str | None):
+    """What ``list``, ``search`` and ``export`` start from: ``(query, library, index, markers)``,
+    the query parsed before loading (``UsageError`` at once), the index only for a query, the
+    markers of the library's papers."""
+    query = parse_or_usage_error(text)
+    library, index = open_library(paths, with_index=query is not None)
     with open_store() as store:
         markers = store.markers_for(p.id for p in library.papers)
-    papers = select(library, index, markers, query)
-    print_papers(library, papers, markers, args.json)
+    return query, library, index, markers
+
+
+def cmd_list(args) -> int:
+    query, library, index, markers = query_library(args.paths, args.query)
+    print_papers(library, select(library, index, markers, query), markers, args.json)
     return 0
 
 
 def cmd_search(args) -> int:
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    query = parse_or_usage_error(args.query)
-    library, index = open_library(args.paths, with_index=query is not None)
-    with open_store() as store:
-        markers = store.markers_for(p.id for p in library.papers)
+    query, library, index, markers = query_library(args.paths, args.query)
     if args.sort == "relevance":
         papers = select(library, index, markers, query, args.limit)
         print_papers(library, papers, markers, args.json)
@@ -385,7 +385,7 @@ def cmd_show(args) -> int:
         *([textwrap.fill("by " + visible(names), width)] if names else []),
         f"id {paper.id}" + (f"  ·  arXiv {visible(paper.arxiv_id)}" if paper.arxiv_id else "")
         + (f"  ·  {who}" if who else "") + f"  ·  {when}" + figures,
-        f"seen in {len(paper.sources)} listing{'s' if len(paper.sources) != 1 else ''}: "
+        f"seen in {plural(len(paper.sources), 'listing')}: "
         + ", ".join(visible(source) for source in paper.sources),
         *([f"listed on: {', '.join(paper.days)}"] if paper.days else []),
         f"link: {visible(paper.link)}",
@@ -452,10 +452,7 @@ def cmd_mark(args) -> int:
 
 
 def cmd_export(args) -> int:
-    query = parse_or_usage_error(args.query)
-    library, index = open_library(args.paths, with_index=query is not None)
-    with open_store() as store:
-        markers = store.markers_for(p.id for p in library.papers)
+    query, library, index, markers = query_library(args.paths, args.query)
     if args.query is not None:
         papers = select(library, index, markers, query)
         heading = f"paperterm: {args.query}"
@@ -472,8 +469,8 @@ def cmd_export(args) -> int:
             write_atomic(Path(args.output), text)
         except ExportError as exc:
             raise CliError(str(exc)) from None
-        print(f"paperterm: wrote {len(papers)} paper{'s' if len(papers) != 1 else ''} as "
-              f"{args.format} to {visible(args.output)}", file=sys.stderr)
+        print(f"paperterm: wrote {plural(len(papers), 'paper')} as {args.format} to "
+              f"{visible(args.output)}", file=sys.stderr)
     else:
         write_text(text)
     return 0
@@ -482,7 +479,7 @@ def cmd_export(args) -> int:
 def cmd_state(args) -> int:
     with open_store() as store:
         if args.state_command == "export":
-            text = json_safe(export_json(store))
+            text = export_json(store)
             if args.output and args.output != "-":
                 try:
                     write_atomic(Path(args.output), text)

@@ -1,4 +1,5 @@
-"""The ``Paper`` record every source produces, and the id that makes one paper one paper.
+"""The records every layer shares: the ``Paper`` every source produces (and the id that makes one
+paper one paper), and the ``Marker`` the store keeps per paper.
 
 A paper seen in several listings must be a single entry with a single set of markers, so its id is
 derived from nothing but its title, normalised: the same title with other spacing, case, accents in
@@ -7,13 +8,16 @@ composed or decomposed form, or punctuation gives the same id.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
-from urllib.parse import quote_plus
 from collections.abc import Sequence
-from dataclasses import FrozenInstanceError
+from dataclasses import dataclass
+from urllib.parse import quote_plus
 from typing import Protocol
+
+from paperterm.wording import plural
 
 #: Length of a full paper id in hex digits. 48 bits: at 100,000 papers the chance that two distinct
 #: titles share an id is about 2 in 100,000 (birthday bound), while users type only a short prefix.
@@ -41,12 +45,6 @@ _ID_FORM = re.compile(f"[0-9a-f]{{{ID_LENGTH}}}")
 def is_paper_id(text: str) -> bool:
     """Whether ``text`` has the form of a full paper id (what ``paper_id`` returns)."""
     return _ID_FORM.fullmatch(text) is not None
-
-
-#: The fields of a ``Paper``, in constructor order (what ``repr``, equality and ``to_dict`` use).
-FIELDS = ("id", "title", "abstract", "authors", "organization", "published", "published_text",
-          "published_inferred", "upvotes", "urls", "sources", "days", "arxiv_id", "author_names",
-          "github", "github_stars", "project_page", "comments", "ai_summary", "keywords")
 
 
 #: The paper's page on Hugging Face, for a paper with an arXiv id.
@@ -99,6 +97,7 @@ class TextStore(Protocol):
     def read(self, ref: int) -> str: ...
 
 
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Paper:
     """One paper as parsed from a listing (or merged from several). Immutable.
 
@@ -113,58 +112,37 @@ class Paper:
     organisation's full name for both kinds of listing.
 
     ``abstract`` is a string, but it need not live in memory: at 100,000 papers abstracts are
-    three quarters of the library (about 170 MB), while a reader looks at a handful. A paper made by
-    ``stored_paper`` holds only where its abstract is in a ``TextStore`` (a file: the cache, or a
-    spool written while parsing) and reads it when asked. Both kinds are equal when their fields
-    are, and behave the same everywhere else.
+    three quarters of the library (about 170 MB), while a reader looks at a handful. A
+    ``StoredPaper`` (made by ``stored_paper``) holds only where its abstract is in a ``TextStore``
+    (a file: the cache, or a spool written while parsing) and reads it when asked. Both kinds are
+    equal when their fields are, and behave the same everywhere else.
 
-    A hand-written class rather than a frozen dataclass for that one lazy field; it keeps the
-    dataclass's constructor, ``repr``, equality and immutability (``FrozenInstanceError``).
+    The fields are written here once; everything else (``FIELDS``, ``to_dict``, ``replace``,
+    equality, ``repr``, the cache's pickling) follows them. Adding a field is one line below, with
+    a default so existing callers keep working. ``to_dict`` gives every field (tuples as lists);
+    the machine-readable record's key order is fixed in ``export.records``.
     """
-
-    __slots__ = ("id", "title", "_abstract", "_store", "authors", "organization", "published",
-                 "published_text", "published_inferred", "upvotes", "urls", "sources", "days",
-                 "arxiv_id", "author_names", "github", "github_stars", "project_page", "comments",
-                 "ai_summary", "keywords")
 
     id: str
     title: str
-    authors: int | None
-    organization: str | None
-    published: str | None
-    published_text: str | None
-    published_inferred: bool
-    upvotes: int | None
-    urls: tuple[str, ...]
-    sources: tuple[str, ...]
-    days: tuple[str, ...]
-    arxiv_id: str | None
-    author_names: tuple[str, ...]
-    github: str | None
-    github_stars: int | None
-    project_page: str | None
-    comments: int | None
-    ai_summary: str | None
-    keywords: tuple[str, ...]
-
-    def __init__(self, id: str, title: str, abstract: str, authors: int | None = None,
-                 organization: str | None = None, published: str | None = None,
-                 published_text: str | None = None, published_inferred: bool = False,
-                 upvotes: int | None = None, urls: tuple[str, ...] = (),
-                 sources: tuple[str, ...] = (), days: tuple[str, ...] = (),
-                 arxiv_id: str | None = None, author_names: tuple[str, ...] = (),
-                 github: str | None = None, github_stars: int | None = None,
-                 project_page: str | None = None, comments: int | None = None,
-                 ai_summary: str | None = None, keywords: tuple[str, ...] = ()) -> None:
-        _init(self, None, abstract, id, title, authors, organization, published, published_text,
-              published_inferred, upvotes, urls, sources, days, arxiv_id, author_names, github,
-              github_stars, project_page, comments, ai_summary, keywords)
-
-    @property
-    def abstract(self) -> str:
-        """The abstract, read from its store if it is not held in memory."""
-        store = self._store
-        return self._abstract if store is None else store.read(self._abstract)
+    abstract: str
+    authors: int | None = None
+    organization: str | None = None
+    published: str | None = None
+    published_text: str | None = None
+    published_inferred: bool = False
+    upvotes: int | None = None
+    urls: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    days: tuple[str, ...] = ()  # capture dates (ISO) of the listings it was seen in, sorted
+    arxiv_id: str | None = None
+    author_names: tuple[str, ...] = ()
+    github: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    comments: int | None = None
+    ai_summary: str | None = None
+    keywords: tuple[str, ...] = ()
 
     @property
     def link(self) -> str:
@@ -180,128 +158,107 @@ class Paper:
     def replace(self, **changes: object) -> Paper:
         """A copy with some fields changed (``dataclasses.replace`` for papers). An abstract that
         is not changed stays where it is: a stored one is not read."""
-        unknown = changes.keys() - set(FIELDS)
+        unknown = changes.keys() - _FIELD_SET
         if unknown:
             raise TypeError(f"Paper has no field {min(unknown)!r}")
-        if "abstract" in changes:
-            store, abstract = None, changes["abstract"]
-        else:
-            store, abstract = self._store, self._abstract
-        copy = Paper.__new__(Paper)
-        _init(copy, store, abstract, *(changes.get(name, getattr(self, name)) for name in _OTHER))
-        return copy
+        others = [changes[name] if name in changes else getattr(self, name) for name in OTHER_FIELDS]
+        store, value = abstract_location(self)
+        if store is None or "abstract" in changes:
+            return Paper(others[0], others[1], changes.get("abstract", value), *others[2:])
+        return stored_paper(store, value, *others)
 
     def to_dict(self) -> dict:
         """The paper's fields as plain JSON-ready values (lists instead of tuples)."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "abstract": self.abstract,
-            "authors": self.authors,
-            "organization": self.organization,
-            "published": self.published,
-            "published_text": self.published_text,
-            "published_inferred": self.published_inferred,
-            "upvotes": self.upvotes,
-            "urls": list(self.urls),
-            "sources": list(self.sources),
-            "days": list(self.days),
-            "arxiv_id": self.arxiv_id,
-            "author_names": list(self.author_names),
-            "github": self.github,
-            "github_stars": self.github_stars,
-            "project_page": self.project_page,
-            "comments": self.comments,
-            "ai_summary": self.ai_summary,
-            "keywords": list(self.keywords),
-        }
+        return {name: list(value) if type(value) is tuple else value
+                for name, value in zip(FIELDS, self._values())}
 
     def _values(self) -> tuple:
         return tuple(getattr(self, name) for name in FIELDS)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not Paper:
+        if not isinstance(other, Paper):
             return NotImplemented
         return self is other or self._values() == other._values()
 
     def __hash__(self) -> int:
         return hash(self.id)  # equal papers have equal ids; reading an abstract to hash is waste
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:  # one repr for both kinds: a stored paper is a Paper
         fields = ", ".join(f"{name}={value!r}" for name, value in zip(FIELDS, self._values()))
         return f"Paper({fields})"
 
     def __reduce__(self) -> tuple:
-        # Plain pickling (and copy) carries the abstract itself: a store is only valid in the
-        # process that has it open. The cache pickles stored papers its own way.
+        # Plain pickling (and copy) carries the abstract itself, as a plain Paper: a store is only
+        # valid in the process that has it open. The cache pickles stored papers its own way.
         return Paper, self._values()
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+#: The fields of a ``Paper``, in constructor order.
+FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Paper))
+#: The fields besides the abstract, in the order ``stored_paper`` takes them (id, title, ...).
+OTHER_FIELDS: tuple[str, ...] = tuple(name for name in FIELDS if name != "abstract")
+_FIELD_SET = frozenset(FIELDS)
+#: The slot that holds a ``Paper``'s abstract; a ``StoredPaper`` keeps its reference there.
+_ABSTRACT_SLOT = Paper.__dict__["abstract"]
+
+
+class StoredPaper(Paper):
+    """A ``Paper`` whose abstract is ``store.read(ref)``, read only when asked for.
+
+    The inherited ``abstract`` slot holds the reference; the property below (which shadows the
+    slot) reads the text. Setting it is possible only through ``object.__setattr__`` (the
+    dataclass's own ``__init__``): like every field it is frozen.
+    """
+
+    __slots__ = ("_store",)
+
+    abstract = property(  # type: ignore[assignment]
+        lambda self: self._store.read(_ABSTRACT_SLOT.__get__(self)), _ABSTRACT_SLOT.__set__)
 
 
 _set = object.__setattr__
-#: The fields besides the abstract, in the order ``_init`` and ``stored_paper`` take them.
-_OTHER = tuple(name for name in FIELDS if name != "abstract")
+_init = Paper.__init__
 
 
-def _init(paper: Paper, store: TextStore | None, abstract: str | int, id: str, title: str,
-          authors: int | None, organization: str | None, published: str | None,
-          published_text: str | None, published_inferred: bool, upvotes: int | None,
-          urls: tuple[str, ...], sources: tuple[str, ...], days: tuple[str, ...] = (),
-          arxiv_id: str | None = None, author_names: tuple[str, ...] = (),
-          github: str | None = None, github_stars: int | None = None,
-          project_page: str | None = None, comments: int | None = None,
-          ai_summary: str | None = None, keywords: tuple[str, ...] = ()) -> None:
-    _set(paper, "id", id)
-    _set(paper, "title", title)
-    _set(paper, "_abstract", abstract)
+def stored_paper(store: TextStore, ref: int, id: str, title: str, *rest: object,
+                 **named: object) -> Paper:
+    """A paper whose abstract is ``store.read(ref)``; the other fields as ``Paper`` takes them."""
+    paper = object.__new__(StoredPaper)
+    _init(paper, id, title, ref, *rest, **named)
     _set(paper, "_store", store)
-    _set(paper, "authors", authors)
-    _set(paper, "organization", organization)
-    _set(paper, "published", published)
-    _set(paper, "published_text", published_text)
-    _set(paper, "published_inferred", published_inferred)
-    _set(paper, "upvotes", upvotes)
-    _set(paper, "urls", urls)
-    _set(paper, "sources", sources)
-    _set(paper, "days", days)
-    _set(paper, "arxiv_id", arxiv_id)
-    _set(paper, "author_names", author_names)
-    _set(paper, "github", github)
-    _set(paper, "github_stars", github_stars)
-    _set(paper, "project_page", project_page)
-    _set(paper, "comments", comments)
-    _set(paper, "ai_summary", ai_summary)
-    _set(paper, "keywords", keywords)
-
-
-def stored_paper(store: TextStore, ref: int, id: str, title: str, authors: int | None = None,
-                 organization: str | None = None, published: str | None = None,
-                 published_text: str | None = None, published_inferred: bool = False,
-                 upvotes: int | None = None, urls: tuple[str, ...] = (),
-                 sources: tuple[str, ...] = (), *rest: object, **named: object) -> Paper:
-    """A paper whose abstract is ``store.read(ref)``, read only when asked for (the fields after
-    ``sources`` as ``Paper`` takes them)."""
-    paper = Paper.__new__(Paper)
-    _init(paper, store, ref, id, title, authors, organization, published, published_text,
-          published_inferred, upvotes, urls, sources, *rest, **named)
     return paper
 
 
 def with_stored_abstract(paper: Paper, store: TextStore, ref: int) -> Paper:
     """``paper`` with its abstract at ``ref`` in ``store`` (where it has just been written)."""
-    copy = Paper.__new__(Paper)
-    _init(copy, store, ref, *(getattr(paper, name) for name in _OTHER))
-    return copy
+    return stored_paper(store, ref, *(getattr(paper, name) for name in OTHER_FIELDS))
 
 
 def abstract_location(paper: Paper) -> tuple[TextStore | None, str | int]:
     """Where the abstract is: ``(None, text)`` in memory, or ``(store, ref)``."""
-    return paper._store, paper._abstract
+    if type(paper) is StoredPaper:
+        return paper._store, _ABSTRACT_SLOT.__get__(paper)
+    return None, paper.abstract
+
+
+#: The concrete classes a ``Paper`` can be (for checks on unpickled data).
+PAPER_TYPES = (Paper, StoredPaper)
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """The markers of one paper (a record of ``state.MarkerStore``). ``note`` is ``None`` when
+    there is no note; each ``*_at`` is when that field last changed (seconds since the epoch)."""
+
+    paper_id: str
+    title: str = ""
+    read: bool = False
+    starred: bool = False
+    note: str | None = None
+    updated: float = 0.0
+    read_at: float | None = None
+    starred_at: float | None = None
+    note_at: float | None = None
 
 
 def newest_first(papers: Sequence[Paper]) -> list[int]:
@@ -318,7 +275,7 @@ def authors_label(paper: Paper) -> str | None:
     if paper.organization:
         return paper.organization
     if paper.authors is not None:
-        return f"{paper.authors} author" + ("" if paper.authors == 1 else "s")
+        return plural(paper.authors, "author")
     return None
 
 

@@ -27,12 +27,12 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from paperterm import locations, private
 from paperterm.limits import MAX_NOTE_BYTES, MAX_TITLE_BYTES, human_size
-from paperterm.model import is_paper_id
+from paperterm.model import Marker, is_paper_id
+from paperterm.wording import json_text
 
 SCHEMA_VERSION = 1
 
@@ -118,22 +118,6 @@ def _reason(exc: sqlite3.Error, folder: Path) -> str:
 
 class _Unreadable(Exception):
     """The database file exists but this user may not read it: treated like a corrupt one."""
-
-
-@dataclass(frozen=True, slots=True)
-class Marker:
-    """The markers of one paper. ``note`` is ``None`` when there is no note."""
-
-    paper_id: str
-    title: str = ""
-    read: bool = False
-    starred: bool = False
-    note: str | None = None
-    updated: float = 0.0
-    read_at: float | None = None
-    starred_at: float | None = None
-    note_at: float | None = None
-
 
 
 def _integrity(db: sqlite3.Connection, size: int) -> str:
@@ -595,9 +579,6 @@ class MarkerStore:
                 raise
         return changed
 
-    def integrity_check(self) -> str:
-        return self._db.execute("PRAGMA integrity_check").fetchone()[0]
-
     # -- lifetime ------------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -675,5 +656,5 @@ def parse_import(data: object) -> list[ImportEntry]:
 
 
 def export_json(store: MarkerStore) -> str:
-    return json.dumps(store.export_data(), ensure_ascii=False, indent=2) + "\n"
+    return json_text(store.export_data())
 

@@ -18,8 +18,7 @@ from paperterm.export.errors import ExportError
 from paperterm.export.json_list import render_json
 from paperterm.export.markdown import render_markdown
 from paperterm.export.records import RECORD_KEYS, paper_record
-from paperterm.model import Paper
-from paperterm.state import Marker
+from paperterm.model import Marker, Paper
 
 __all__ = ["FORMATS", "EXTENSIONS", "RECORD_KEYS", "ExportError", "paper_record", "render",
            "write_atomic", "default_filename"]

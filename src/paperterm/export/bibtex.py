@@ -32,14 +32,14 @@ exported papers clash with it, never on the order.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from paperterm.folding import fold
 from paperterm.links import ARXIV_ABS
-from paperterm.model import Paper, known_arxiv_id
+from paperterm.model import Marker, Paper, known_arxiv_id
 from paperterm.safe_text import ascii_notation
-from paperterm.state import Marker
+from paperterm.wording import plural
 
 HOWPUBLISHED = "Hugging Face Daily Papers"
 MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -82,10 +82,8 @@ def _escape_url(url: str) -> str:
 
 
 def _ascii_words(title: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", title)
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    folded = re.sub(r"['’]", "", folded).lower()
-    return re.findall(r"[a-z0-9]+", folded)
+    """The title's ASCII words, folded as search folds them, apostrophes dropped ("dont")."""
+    return re.findall(r"[a-z0-9]+", fold(re.sub(r"['’]", "", title)))
 
 
 def key_base(paper: Paper) -> str:
@@ -138,7 +136,7 @@ def bibtex_authors(names: Sequence[str]) -> str:
 def _howpublished(paper: Paper) -> str:
     text = HOWPUBLISHED
     if paper.authors is not None and not paper.author_names:
-        text += f"; {paper.authors} author{'s' if paper.authors != 1 else ''}"
+        text += f"; {plural(paper.authors, 'author')}"
     if paper.organization:
         text += f"; organisation: {paper.organization}"
     return text

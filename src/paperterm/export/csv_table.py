@@ -29,8 +29,7 @@ import io
 from collections.abc import Mapping, Sequence
 
 from paperterm.export.records import RECORD_KEYS, paper_record
-from paperterm.model import Paper
-from paperterm.state import Marker
+from paperterm.model import Marker, Paper
 
 URL_SEPARATOR = " "
 SOURCE_SEPARATOR = ";"

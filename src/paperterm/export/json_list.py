@@ -9,16 +9,14 @@ reader, and nothing that can act when the file is printed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
 from paperterm.export.records import paper_record
-from paperterm.model import Paper
-from paperterm.safe_text import json_safe
-from paperterm.state import Marker
+from paperterm.model import Marker, Paper
+from paperterm.wording import json_text
 
 
 def render_json(papers: Sequence[Paper], markers: Mapping[str, Marker]) -> str:
     """A JSON array of :func:`paper_record` dicts, indented, ending with a newline."""
     records = [paper_record(paper, markers.get(paper.id)) for paper in papers]
-    return json_safe(json.dumps(records, ensure_ascii=False, indent=2)) + "\n"
+    return json_text(records)

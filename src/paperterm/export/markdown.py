@@ -42,9 +42,9 @@ import re
 from collections.abc import Mapping, Sequence
 
 from paperterm.links import paper_links
-from paperterm.model import Paper, author_names_label, date_label
+from paperterm.model import Marker, Paper, author_names_label, date_label
 from paperterm.safe_text import markdown_safe
-from paperterm.state import Marker
+from paperterm.wording import plural
 
 DEFAULT_TITLE = "paperterm reading list"
 
@@ -120,10 +120,6 @@ def escape_markdown(text: str, autolink: bool = True) -> str:
         return "".join(parts)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _date_text(paper: Paper) -> str | None:
     label = date_label(paper)
     return f"{label} (year unknown)" if label and not paper.published else label
@@ -135,18 +131,18 @@ def _meta_line(paper: Paper) -> str:
     if names:
         bits.append(escape_markdown(names))
     elif paper.authors is not None:
-        bits.append(_plural(paper.authors, "author"))
+        bits.append(plural(paper.authors, "author"))
     if paper.organization:
         bits.append(escape_markdown(paper.organization))
     date = _date_text(paper)
     if date:
         bits.append(escape_markdown(date))
     if paper.upvotes is not None:
-        bits.append(_plural(paper.upvotes, "upvote"))
+        bits.append(plural(paper.upvotes, "upvote"))
     if paper.comments is not None:
-        bits.append(_plural(paper.comments, "comment"))
+        bits.append(plural(paper.comments, "comment"))
     if paper.sources:
-        bits.append(f"seen in {_plural(len(paper.sources), 'listing')}")
+        bits.append(f"seen in {plural(len(paper.sources), 'listing')}")
     bits.append(f"id `{paper.id}`")
     return "*" + " · ".join(bits) + "*"
 
@@ -214,7 +210,7 @@ def render_markdown(papers: Sequence[Paper], markers: Mapping[str, Marker], *,
     day = (today or _dt.date.today()).isoformat()
     heading = " ".join((title or DEFAULT_TITLE).split())
     lines = [f"# {escape_markdown(heading)}", "",
-             f"{_plural(len(papers), 'paper')} · exported {day}", ""]
+             f"{plural(len(papers), 'paper')} · exported {day}", ""]
     for paper in papers:
         lines += _paper_block(paper, markers.get(paper.id))
     return markdown_safe("\n".join(lines).rstrip("\n") + "\n")

@@ -11,8 +11,7 @@ is the page to open for the paper (``Paper.link``), never empty.
 from __future__ import annotations
 
 from paperterm.links import record_urls
-from paperterm.model import Paper
-from paperterm.state import Marker
+from paperterm.model import Marker, Paper
 
 #: The keys of a record, in order (also the CSV header).
 RECORD_KEYS: tuple[str, ...] = (

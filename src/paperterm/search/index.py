@@ -24,7 +24,6 @@ same ``pickle.dump`` call as the library, and the papers are stored once.
 
 from __future__ import annotations
 
-import gc
 import re
 import threading
 from array import array
@@ -36,6 +35,7 @@ from itertools import compress, repeat
 from operator import itemgetter
 from typing import NamedTuple
 
+from paperterm.gc_pause import gc_paused
 from paperterm.model import Paper, newest_first
 from paperterm.search import bitset
 from paperterm.search.fields import FieldIndex
@@ -114,13 +114,8 @@ class SearchIndex:
         by_rank = [self._papers[i] for i in order]
         # Building makes millions of list entries but no garbage: the cyclic collector would only
         # re-scan the growing heap again and again (a third of the build time), so pause it.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             self._build(by_rank)
-        finally:
-            if collecting:
-                gc.enable()
         self._numbers = numeric_values(by_rank)
         self._init_caches()
 
@@ -405,9 +400,7 @@ class SearchIndex:
         no keystroke pays for them: the prebuilt hits of ranked groups, the id lookup, the filter
         groups. (The prebuilt hits for queries without words are only made when first needed:
         most such queries are filters with few hits, and the TUI lists everything by itself.)"""
-        collecting = gc.isenabled()
-        gc.disable()  # 300,000 new objects and no garbage: see __init__
-        try:
+        with gc_paused():  # 300,000 new objects and no garbage: see __init__
             for kind in ("title", "other"):
                 self._hit_table(kind)
             self._ranks_by_id()
@@ -415,9 +408,6 @@ class SearchIndex:
             for field in self._numbers:
                 self._groups(field)
             self._days()
-        finally:
-            if collecting:
-                gc.enable()
 
     def _in_library_order(self, bits: int, limit: int | None) -> list[Hit]:
         if "plain" not in self._hit_tables and bits.bit_count() <= _FEW:

@@ -135,9 +135,3 @@ class PostingTable:
                 dense = bisect_left(self._dense_index, hi) - bisect_left(self._dense_index, lo)
                 if sparse >= minimum or dense >= PRECOMPUTE_DENSE:
                     self._prefix_bits[prefix] = self.range_bits(lo, hi)
-
-    def memory_bytes(self) -> int:
-        """Approximate size of the stored postings, for the benchmark report."""
-        bits = sum(b.bit_length() // 8 for b in self._dense_bits)
-        bits += sum(b.bit_length() // 8 for b in self._prefix_bits.values())
-        return self._postings.itemsize * len(self._postings) + 4 * len(self._offsets) + bits

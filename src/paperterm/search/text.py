@@ -3,7 +3,7 @@
 The index, the query and the highlighter must agree exactly on how text becomes words, or a search
 silently misses what it should find. So there is one definition, here:
 
-- *Folding* makes matching case- and accent-insensitive: Unicode NFKD (which also turns ligatures,
+- *Folding* (``paperterm.folding.fold``) makes matching case- and accent-insensitive: Unicode NFKD (which also turns ligatures,
   full-width letters and superscripts into plain ones), combining marks removed, then case-folded.
   "Émergence", "EMERGENCE" and "emergence" fold alike; "ﬁne-tuning" folds to "fine-tuning".
 - A *word* is a maximal run of letters and digits in the folded text; everything else (punctuation,
@@ -25,7 +25,8 @@ result as the general path.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from paperterm.folding import fold
 
 #: A word: letters and digits (``\\w`` without the underscore).
 WORD_RE = re.compile(r"[^\W_]+")
@@ -63,25 +64,6 @@ CHUNK_RE = re.compile(r"[^\s" + re.escape(SEPARATORS) + r"]+")
 _CHUNKS_TABLE = bytes(32 if chr(c) in SEPARATORS else b
                       for c, b in enumerate(_table(ord(JOIN))))
 _EMPTY: frozenset[bytes] = frozenset()
-
-
-def fold(text: str) -> str:
-    """``text`` case- and accent-folded (NFKD, combining marks dropped, case-folded)."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    folded = stripped.casefold()
-    if not folded.isascii():
-        # Case folding can itself produce decomposable characters; fold those too.
-        folded = "".join(c for c in unicodedata.normalize("NFKD", folded)
-                         if not unicodedata.combining(c))
-    return folded
-
-
-def words(text: str) -> list[str]:
-    """The folded words of ``text``, in order (with repeats)."""
-    return WORD_RE.findall(fold(text))
 
 
 def compound_tails(runs: list[str]) -> list[str]:

@@ -19,12 +19,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from paperterm.links import paper_links
-from paperterm.model import Paper, author_names_label, authors_label, date_label
+from paperterm.model import Marker, Paper, author_names_label, authors_label, date_label
 from paperterm.safe_text import visible_lines
-from paperterm.state import Marker
 from paperterm.tui.keys import DETAIL_BINDINGS
 from paperterm.tui.paper_list import (NOTE_MARK, STAR_MARK, UNREAD_MARK, UPVOTE_MARK, clean,
                                       set_virtual_height)
+from paperterm.wording import plural
 
 #: At most this many listing names are spelled out in "seen in N listings: ...".
 MAX_SOURCES_SHOWN = 5
@@ -49,8 +49,7 @@ def meta_line(paper: Paper) -> str:
     if paper.sources:
         shown = ", ".join(paper.sources[:MAX_SOURCES_SHOWN])
         more = len(paper.sources) - MAX_SOURCES_SHOWN
-        listings = "listing" if len(paper.sources) == 1 else "listings"
-        parts.append(f"seen in {len(paper.sources)} {listings}: {shown}"
+        parts.append(f"seen in {plural(len(paper.sources), 'listing')}: {shown}"
                      + (f" and {more} more" if more > 0 else ""))
     return clean(" · ".join(parts))
 

@@ -16,7 +16,6 @@ terminal regains focus (the app's ``on_app_focus``), the screen asks the store w
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import time
@@ -35,6 +34,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
+from paperterm.gc_pause import gc_paused
 from paperterm.library import Library
 from paperterm.links import paper_links
 from paperterm.search import QueryError, SearchIndex, highlight_spans, parse_query
@@ -56,6 +56,7 @@ from paperterm.tui.screens.similar_papers import SimilarPapers, SimilarRow
 from paperterm.tui.search_bar import SearchBar, SearchInput
 from paperterm.tui.triage import Triage
 from paperterm.tui.undo import Change
+from paperterm.wording import plural
 
 #: Settings keys in the marker store.
 VIEW_SETTING = "tui.view"
@@ -358,18 +359,14 @@ class MainScreen(Screen):
         # A search may allocate a result object per paper (100,000 of them), all short-lived;
         # letting the cyclic collector run in the middle of that costs tens of milliseconds for
         # nothing (reference counting frees them), so it waits until the positions are taken.
-        collecting = gc.isenabled() and getattr(self.index, "ready", True)
-        if collecting:
-            gc.disable()
-        try:
+        # (Not while a pending index is still being built: the search waits for it, and the
+        # collector should not be off for that long.)
+        with gc_paused(getattr(self.index, "ready", True)):
             hits = self.index.search(query, markers=markers)
             if get_current_worker().is_cancelled:
                 return
             positions = [hit.pos for hit in hits]
             del hits
-        finally:
-            if collecting:
-                gc.enable()
         self.app.call_from_thread(self._search_done, generation, query, positions, cursor)
 
     def _search_done(self, generation: int, query, positions: list[int], cursor: str) -> None:
@@ -769,8 +766,7 @@ class MainScreen(Screen):
 
         def done(path: Path | None) -> None:
             if path is not None:
-                count = len(papers)
-                self.notify(f"Exported {count} starred paper{'' if count == 1 else 's'} to {path}",
+                self.notify(f"Exported {plural(len(papers), 'starred paper')} to {path}",
                             markup=False, timeout=8)
 
         self.app.push_screen(ExportDialog(papers, self.triage.markers), done)

@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
-from paperterm.model import Paper, newest_first
-from paperterm.state import Marker
+from paperterm.model import Marker, Paper, newest_first
 
 #: The views, in the order of their keys ``1`` to ``4``.
 VIEWS: tuple[str, ...] = ("all", "unread", "starred", "noted")

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from paperterm.model import Paper
-from paperterm.state import Marker, MarkerStore
+from paperterm.model import Marker, Paper
+from paperterm.state import MarkerStore
 from paperterm.tui.ordering import MarkerSets
 from paperterm.tui.undo import Change, Field, UndoStack
 

@@ -21,11 +21,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, RadioButton, RadioSet, Static
 
 from paperterm.export import FORMATS, ExportError, default_filename, render, write_atomic
-from paperterm.model import Paper
+from paperterm.model import Marker, Paper
 from paperterm.safe_text import visible
-from paperterm.state import Marker
 from paperterm.tui.keys import EXPORT_BINDINGS
 from paperterm.tui.safe_input import SafeInput
+from paperterm.wording import plural
 
 
 def resolve_target(text: str, fmt: str, cwd: Path | None = None) -> Path:
@@ -57,8 +57,7 @@ class ExportDialog(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         count = len(self.papers)
-        heading = (f"Export {count} starred paper" + ("" if count == 1 else "s") if count
-                   else "Export starred papers")
+        heading = f"Export {plural(count, 'starred paper')}" if count else "Export starred papers"
         with VerticalScroll(id="export-dialog", classes="dialog"):
             yield Static(Text(heading, style="bold"), id="export-title")
             yield Static("Format", classes="label", markup=False)
