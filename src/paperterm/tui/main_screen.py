@@ -16,6 +16,7 @@ terminal regains focus (the app's ``on_app_focus``), the screen asks the store w
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
