@@ -14,7 +14,7 @@ from paperterm.export import render
 from paperterm.export.bibtex import MAX_AUTHORS, bibtex_authors
 from paperterm.library import load_library
 from paperterm.model import Paper, paper_id
-from paperterm.state import Marker
+from paperterm.model import Marker
 
 from test_export import MD, parse_bibtex
 

@@ -8,7 +8,7 @@ import pytest
 
 from paperterm.similar import NotEnoughMarkers, nearest
 from paperterm.similarity import Similarity, SimilarityError, labels
-from paperterm.state import Marker
+from paperterm.model import Marker
 from test_similar import make_papers
 
 

@@ -34,7 +34,7 @@ from paperterm.similar.child import NOT_ENOUGH, model_from_bytes, write_texts
 from paperterm.similar.matrix import BUILD, MatrixFileError
 
 if TYPE_CHECKING:
-    from paperterm.state import Marker
+    from paperterm.model import Marker
 
 #: How many matrix files (one per library seen) are kept in the cache dir.
 MAX_FILES = 4
