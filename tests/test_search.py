@@ -575,3 +575,17 @@ def test_warm_changes_nothing(papers):
     warm.warm()
     for query in PICKLE_QUERIES:
         assert warm.search(query) == cold.search(query)
+
+
+def test_four_letter_word_with_exact_matches_gets_no_typo_matches():
+    from paperterm.model import Paper
+    from paperterm.search import SearchIndex, parse_query
+
+    papers = [Paper(id=f"{i:012x}", title=t, abstract="") for i, t in
+              enumerate(["Grokking modular arithmetic", "Grow your own network", "Growing trees"])]
+    index = SearchIndex(papers)
+    titles = [papers[h.pos].title for h in index.search(parse_query("grok"))]
+    assert titles == ["Grokking modular arithmetic"]          # no "Grow"
+    # Without an exact match, a slip is still forgiven.
+    slipped = [papers[h.pos].title for h in index.search(parse_query("grkking"))]
+    assert "Grokking modular arithmetic" in slipped

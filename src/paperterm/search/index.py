@@ -59,6 +59,8 @@ FUZZY_MAX = 99.9
 _TERM_CACHE_SIZE = 256
 #: Up to this many hits of a query without words are made on the fly rather than from a table.
 _FEW = 5000
+#: A query word this short that matches some paper as typed gets no typo-tolerant matches.
+EXACT_ONLY_UP_TO = 4
 _PHRASE_CACHE_SIZE = 32
 
 
@@ -457,6 +459,13 @@ class SearchIndex:
             return []
         for word in q.words:
             word_bits = self._term_bits(word, title=True)
+            # A short word that matches as typed ("grok": Grokking) gets no typo matches: one
+            # edit of four letters is another word ("Grow"), not a slip.
+            if len(word) <= EXACT_ONLY_UP_TO and (word_bits or self._term_bits(word, title=False)):
+                candidates &= word_bits
+                if not candidates:
+                    return []
+                continue
             for index in self._typos.matches(word):
                 word_bits |= self._title_words.term_bits(index)
             candidates &= word_bits
