@@ -197,8 +197,9 @@ def test_wrong_types_inside_a_valid_pickle_are_rebuilt(listings, parses):
     (slot,) = _slots()
     plan = cache._plan([listings])
     with open(slot, "wb") as fh:
+        fh.write(cache._header(plan, False))   # the right header, then wrong contents
+        fh.write(bytes(8))
         pickler = pickle.Pickler(fh)
-        pickler.dump(("paperterm-cache", plan.key, False))
         pickler.dump({"papers": "not a library"})
         pickler.dump(None)
     parses.clear()
@@ -221,6 +222,75 @@ def test_cache_file_writable_by_others_is_not_trusted(listings, parses):
     parses.clear()
     load_library([listings])
     assert parses
+
+
+class _Exploit:
+    """Unpickling this creates ``path``: a cache file that would run code if it were loaded."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (Path.touch, (self.path,))
+
+
+def _booby_trap(slot: Path, header: bytes, marker: Path) -> None:
+    """Replace the cache file with ``header`` and then pickles that create ``marker`` when loaded."""
+    with open(slot, "wb") as fh:
+        fh.write(header)
+        fh.write(bytes(8))
+        pickler = pickle.Pickler(fh)
+        pickler.dump(_Exploit(marker))
+        pickler.dump(_Exploit(marker))
+    slot.chmod(0o600)
+
+
+@pytest.mark.parametrize("header", ["pickle", "other key", "other format"])
+def test_nothing_is_unpickled_before_the_plain_header_matches(listings, parses, tmp_path, header):
+    first = load_library([listings])
+    (slot,) = _slots()
+    plan = cache._plan([listings])
+    marker = tmp_path / "exploit-ran"
+    good = cache._header(plan, False)
+    if header == "pickle":  # the old layout: a header pickle first
+        data = pickle.dumps(_Exploit(marker))
+    elif header == "other key":
+        data = good[:-1] + bytes([good[-1] ^ 1])
+    else:
+        data = good.replace((cache.CACHE_FORMAT).to_bytes(4, "little"),
+                            (cache.CACHE_FORMAT - 1).to_bytes(4, "little"), 1)
+    _booby_trap(slot, data, marker)
+    parses.clear()
+    assert not cache.is_cached([listings], with_index=False)
+    _same(first, load_library([listings]))
+    assert parses and not marker.exists()
+
+
+def test_a_matching_file_in_a_folder_others_can_write_is_not_unpickled(listings, parses, tmp_path):
+    first = load_library([listings])
+    (slot,) = _slots()
+    marker = tmp_path / "exploit-ran"
+    _booby_trap(slot, cache._header(cache._plan([listings]), False), marker)
+    slot.parent.chmod(0o777)
+    try:
+        parses.clear()
+        _same(first, load_library([listings]))
+        assert parses and not marker.exists()
+    finally:
+        slot.parent.chmod(0o700)
+
+
+def test_a_symlinked_cache_file_is_not_followed(listings, parses, tmp_path):
+    first = load_library([listings])
+    (slot,) = _slots()
+    elsewhere = tmp_path / "planted.pickle"
+    marker = tmp_path / "exploit-ran"
+    _booby_trap(slot, cache._header(cache._plan([listings]), False), marker)
+    slot.rename(elsewhere)
+    slot.symlink_to(elsewhere)
+    parses.clear()
+    _same(first, load_library([listings]))
+    assert parses and not marker.exists()
 
 
 def test_unwritable_cache_dir_means_no_cache_not_an_error(listings, parses, tmp_path, monkeypatch):
@@ -486,7 +556,7 @@ def test_unwritable_cache_dir_while_spilling_keeps_abstracts_in_memory(listings,
 def _abstracts_region(slot: Path) -> tuple[int, int]:
     """Offset of the 8-byte size of the cache file's abstracts, and that size."""
     with open(slot, "rb") as fh:
-        pickle.Unpickler(fh).load()
+        fh.seek(cache._HEADER_SIZE)  # past the plain header
         at = fh.tell()
         return at, int.from_bytes(fh.read(8), "little")
 

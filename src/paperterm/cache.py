@@ -18,12 +18,13 @@ The copy is only ever a shortcut, never a source of truth:
   second change within the file system's timestamp granularity could keep size and times equal.
 - Writes go to a temporary file renamed over the old copy, so a reader never sees half a file; an
   unwritable or full cache dir only means there is no cache.
-- Only files in our own cache dir, owned by the current user and not writable by others, are
-  unpickled.
+- Nothing is unpickled before a plain header (magic, format, a digest of the key: bytes, not a
+  pickle) matches, and only from a regular file (never through a symlink) owned by the current
+  user and writable by no one else, in a folder only the user can write (``private``).
 
 Each set of input paths has its own file (``library-<hash of the paths>.pickle``); only the
-``MAX_SLOTS`` most recently written are kept. The file holds, in order: a header pickle (the key,
-and whether an index follows); the abstracts, as 8 bytes of length and then every paper's abstract
+``MAX_SLOTS`` most recently written are kept. The file holds, in order: the plain header (with
+whether an index follows); the abstracts, as 8 bytes of length and then every paper's abstract
 in UTF-8; then two pickles written by one pickler, so the index shares the library's ``Paper``
 objects: the library, the index (or ``None``). Papers are pickled with a reference into the
 abstracts, not the text: a load reads everything but the abstracts, which stay in the file and are
@@ -46,7 +47,6 @@ import gc
 import hashlib
 import os
 import pickle
-import stat
 import sys
 import tempfile
 import threading
@@ -57,7 +57,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from paperterm import __version__, locations
+from paperterm import __version__, locations, private
 from paperterm import library as _library
 from paperterm.gc_pause import gc_paused
 from paperterm.abstracts import REF_SHIFT, TextFile, encode, ref_end, spill
@@ -70,7 +70,7 @@ if TYPE_CHECKING:
     from paperterm.search import SearchIndex
 
 #: Bump when the layout of the cache file changes.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 #: How many input sets (each its own cache file) are kept.
 MAX_SLOTS = 4
 #: Listings modified more recently than this are not cached (timestamps could hide a second change).
@@ -84,13 +84,15 @@ SPILL_BYTES = 8 << 20
 #: Temporary files left by a writer that died are removed once they are this old.
 STALE_TMP_SECONDS = 3600
 
-_MAGIC = "paperterm-cache"
+_MAGIC = b"paperterm-cache\0"
+#: Magic, format (4 bytes), has-index flag (1 byte), sha256 of the key (32 bytes).
+_HEADER_SIZE = len(_MAGIC) + 4 + 1 + 32
 _SLOT_PREFIX = "library-"
 _SLOT_SUFFIX = ".pickle"
 _TMP_PREFIX = ".tmp-library-"
 #: Code whose changes must invalidate cached data (paths relative to the package).
 _FINGERPRINTED = ("__init__.py", "model.py", "abstracts.py", "library.py", "cache.py", "sources",
-                  "search")
+                  "search", "safe_text.py")
 
 _writers: list[threading.Thread] = []
 
@@ -163,19 +165,24 @@ def _plan(paths: Sequence[Path | str]) -> _Plan:
                  sizes=tuple(sizes))
 
 
-def _trusted(fd: int) -> bool:
-    """Only a regular file owned by us and writable by no one else may be unpickled."""
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode) or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return False
-    getuid = getattr(os, "getuid", None)
-    return getuid is None or st.st_uid == getuid()
+def _header(plan: _Plan, has_index: bool) -> bytes:
+    """The plain (never pickled) start of a cache file: magic, format, whether an index follows,
+    and a digest of the load's key. A reader compares these bytes before it unpickles anything."""
+    digest = hashlib.sha256(repr(plan.key).encode("utf-8", "surrogateescape")).digest()
+    return _MAGIC + CACHE_FORMAT.to_bytes(4, "little") + bytes([has_index]) + digest
 
 
-def _header_ok(header: object, plan: _Plan) -> bool:
-    """The header is ``(magic, key, has_index)`` with this load's key."""
-    return (type(header) is tuple and len(header) == 3 and header[0] == _MAGIC
-            and header[1] == plan.key and type(header[2]) is bool)
+def _read_header(fh, plan: _Plan) -> bool | None:
+    """Whether an index follows, if ``fh`` (at its start) is a cache file for ``plan`` that may be
+    unpickled: a regular file owned by the user and writable by no one else, in a folder only the
+    user can write, whose plain header matches. ``None`` otherwise."""
+    if not private.is_private_fd(fh.fileno(), plan.slot.parent):
+        return None
+    raw = fh.read(_HEADER_SIZE)
+    for has_index in (False, True):
+        if raw == _header(plan, has_index):
+            return has_index
+    return None
 
 
 def _valid_library(obj: object, store: TextFile) -> bool:
@@ -218,10 +225,8 @@ def _read(plan: _Plan, want_index: bool) -> tuple[Library, SearchIndex | None] |
         return None
     try:
         with os.fdopen(fd, "rb", buffering=1 << 20) as fh, gc_paused():
-            if not _trusted(fh.fileno()):
-                return None
-            header = pickle.Unpickler(fh).load()
-            if not _header_ok(header, plan):
+            has_index = _read_header(fh, plan)
+            if has_index is None:
                 return None
             raw = fh.read(8)
             size = int.from_bytes(raw, "little")
@@ -236,7 +241,7 @@ def _read(plan: _Plan, want_index: bool) -> tuple[Library, SearchIndex | None] |
             if not _valid_library(lib, store):
                 return None
             index = None
-            if want_index and header[2]:
+            if want_index and has_index:
                 from paperterm.search import SearchIndex
 
                 index = unpickler.load()
@@ -313,7 +318,7 @@ def _write_now(plan: _Plan, lib: Library, index: SearchIndex | None) -> bool:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=_TMP_PREFIX, suffix=_SLOT_SUFFIX)
         with os.fdopen(fd, "wb", buffering=1 << 20) as fh, gc_paused():
-            pickle.dump((_MAGIC, plan.key, index is not None), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(_header(plan, index is not None))
             size_at = fh.tell()
             fh.write(bytes(8))
             refs: dict[int, int] = {}
@@ -722,10 +727,8 @@ def is_cached(paths: Sequence[Path | str], *, with_index: bool = True) -> bool:
         return False
     try:
         with os.fdopen(fd, "rb") as fh:
-            if not _trusted(fh.fileno()):
-                return False
-            header = pickle.Unpickler(fh).load()
-            return _header_ok(header, plan) and (header[2] or not with_index)
+            has_index = _read_header(fh, plan)
+            return has_index is not None and (has_index or not with_index)
     except Exception:  # noqa: BLE001
         return False
 
