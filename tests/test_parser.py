@@ -422,3 +422,6 @@ def test_organisation_line_gives_the_full_name():
     assert organization_name("ACME Labs") == "ACME Labs"
     assert organization_name("allenai Ai2") == "allenai Ai2"
     assert organization_name("Université Paris-Saclay") == "Université Paris-Saclay"
+    # A one- or two-letter word is no handle just because the name starts with it.
+    assert organization_name("h http://y.io/(z)") == "h http://y.io/(z)"
+    assert organization_name("AI Airlines") == "AI Airlines"

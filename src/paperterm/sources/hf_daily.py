@@ -171,8 +171,8 @@ def organization_name(line: str) -> str:
     The page shows an organisation as its Hugging Face handle, then its full name
     (``qualcomm Qualcomm``, ``meta-llama Meta Llama``, ``SJTU Shanghai Jiao Tong University``). The
     first word is dropped as the handle when it looks like one (letters, digits, ``.``, ``_``, ``-``)
-    and matches the name after it: the same letters and digits, one a prefix of the other, or the
-    name's initials. Otherwise (``ACME Labs``, ``allenai Ai2``) the line is kept whole: a name is
+    and matches the name after it: the same letters and digits, one a prefix of the other (three
+    letters at least), or the name's initials. Otherwise (``ACME Labs``, ``allenai Ai2``) the line is kept whole: a name is
     never cut on a guess.
     """
     line = line.strip()
@@ -183,7 +183,11 @@ def organization_name(line: str) -> str:
     h = _NOT_ALNUM.sub("", handle).casefold()
     words = [w for w in _NOT_ALNUM.split(rest.casefold()) if w]
     r = "".join(words)
-    if h and r and (h.startswith(r) or r.startswith(h) or h == "".join(w[0] for w in words)):
+    shorter = min(len(h), len(r))
+    # A prefix counts from three letters on: "h" is no handle of "http://..." (found by a
+    # property test); real handles are whole names or initials.
+    if h and r and ((shorter >= 3 and (h.startswith(r) or r.startswith(h)))
+                    or h == "".join(w[0] for w in words)):
         return rest
     return line
 
