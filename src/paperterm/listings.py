@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from paperterm import locations
+from paperterm.export.atomic import fsync_directory
 from paperterm.private import FILE_MODE, ensure_private_dir
 from paperterm.sources import ListingError, decode_listing
 from paperterm.sources.hf_daily import parse_listing
@@ -48,19 +49,6 @@ def _problem(exc: OSError) -> str:
     if exc.errno == errno.EROFS:
         return "read-only file system"
     return exc.strerror or str(exc)
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _write_temp(directory: Path, name: str, data: bytes) -> Path:
@@ -114,7 +102,7 @@ def write_private(path: Path, data: bytes, *, replace: bool = True) -> bool:
             finally:
                 _unlink(temp)
         temp = None
-        _fsync_dir(directory)
+        fsync_directory(directory)
         return True
     finally:
         if temp is not None:

@@ -19,14 +19,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from paperterm import __version__, locations
+from paperterm import __version__, locations, private
 from paperterm.model import Paper
 from paperterm.similar import ForYou, NotEnoughMarkers, TermMatrix, build_matrix, load_matrix
 from paperterm.similar import paper_text, save_matrix, train
@@ -96,14 +95,9 @@ class Similarity:
     # -- the matrix --------------------------------------------------------------------------
 
     def cached(self) -> TermMatrix | None:
-        """The matrix from the cache dir, if one was built for exactly this library."""
-        try:
-            st = os.lstat(self.path)
-        except OSError:
-            return None
-        getuid = getattr(os, "getuid", None)
-        if (not stat.S_ISREG(st.st_mode) or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-                or (getuid is not None and st.st_uid != getuid())):
+        """The matrix from the cache dir, if one was built for exactly this library (and only from
+        a private file in a private folder, never through a symlink)."""
+        if not private.is_private(self.path):
             return None
         try:
             matrix = load_matrix(self.path, key=self.key)

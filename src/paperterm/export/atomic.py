@@ -45,7 +45,8 @@ def _create_temp(directory: Path, name: str) -> tuple[int, Path]:
     raise FileExistsError(errno.EEXIST, "no free temporary file name", str(directory))
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (best effort: not every platform can)."""
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:  # not possible on every platform (Windows); the rename itself is still atomic
@@ -91,7 +92,7 @@ def write_atomic(path: Path, text: str) -> None:
             os.close(fd)
         os.replace(temp, target)
         temp = None
-        _fsync_directory(directory)
+        fsync_directory(directory)
     except OSError as exc:
         raise ExportError(f"{path}: {_problem(exc)}") from None
     finally:
