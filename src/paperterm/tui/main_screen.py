@@ -418,7 +418,8 @@ class MainScreen(Screen):
                 and self.similar.matrix is not None:
             reason = reason_text(self.for_you, self.similar.matrix, pos,
                                  float(self.for_you_scores[pos]))
-        self.detail.show(self.papers[pos], self.triage.marker(pos), reason=reason)
+        query = self.parsed_query if self.ranked else None  # the words the list highlights
+        self.detail.show(self.papers[pos], self.triage.marker(pos), reason=reason, query=query)
 
     def _save_position_if_moved(self) -> None:
         # A settings write waits for the disk (fsync): never in the middle of moving or typing.
