@@ -18,7 +18,7 @@ from cli_helpers import run_cli
 JSON_KEYS = ["id", "title", "abstract", "authors", "organization", "published", "published_text",
              "published_inferred", "upvotes", "urls", "sources", "days", "link", "arxiv_id",
              "author_names", "github", "github_stars", "project_page", "comments", "ai_summary",
-             "keywords", "read", "starred", "note"]
+             "keywords", "read", "starred", "note", "tags"]
 PRINCIPLES = "The Principles of Deep Learning Theory"
 
 

@@ -35,7 +35,7 @@ from paperterm.model import Marker, Paper, known_arxiv_id, paper_id
 KEYS = ["id", "title", "abstract", "authors", "organization", "published", "published_text",
         "published_inferred", "upvotes", "urls", "sources", "days", "link", "arxiv_id",
         "author_names", "github", "github_stars", "project_page", "comments", "ai_summary",
-        "keywords", "read", "starred", "note"]
+        "keywords", "read", "starred", "note", "tags"]
 
 MATH_TITLE = r"Scaling Law with $L(s) = L_0 + A\cdot S_1^{-\alpha}$ Annealing"
 
@@ -126,8 +126,8 @@ def test_paper_record_has_exact_keys_in_order():
     assert rec["note"] == TRICKY_MARKERS[paper.id].note
     bare = paper_record(paper, None)
     assert list(bare) == KEYS
-    assert (bare["read"], bare["starred"], bare["note"]) == (False, False, None)
-    assert {k: bare[k] for k in KEYS if k not in ("link", "read", "starred", "note")} == \
+    assert (bare["read"], bare["starred"], bare["note"], bare["tags"]) == (False, False, None, [])
+    assert {k: bare[k] for k in KEYS if k not in ("link", "read", "starred", "note", "tags")} == \
         paper.to_dict()
     assert bare["link"] == paper.link and bare["link"].startswith("https://arxiv.org/search/")
 
@@ -184,6 +184,7 @@ def decode_csv_row(row: dict) -> dict:
         "keywords": row["keywords"].split(";") if row["keywords"] else [],
         "read": {"true": True, "false": False}[row["read"]],
         "starred": {"true": True, "false": False}[row["starred"]],
+        "tags": row["tags"].split(";") if row["tags"] else [],
         "note": row["note"] or None,
     }
 

@@ -178,7 +178,7 @@ def test_bad_filters_raise_a_one_line_error_naming_them(text, named):
 
 def test_unknown_filter_message_lists_the_known_ones():
     with pytest.raises(QueryError, match=r"unknown filter 'foo:' \(known: is:, has:, year:, "
-                                         r"authors:, upvotes:, seen:, comments:, stars:, author:, org:, kw:, day:\)"):
+                                         r"authors:, upvotes:, seen:, comments:, stars:, author:, org:, kw:, day:, tag:\)"):
         parse_query("foo:bar")
 
 

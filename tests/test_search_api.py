@@ -86,7 +86,7 @@ def test_text_filters_combine_with_words_and_other_filters(library, index):
     ("author:", "filter 'author:' needs a word, e.g. author:hinton"),
     ("org:--", "filter 'org:' needs a word, e.g. org:qwen"),
     ('kw:""', "filter 'kw:' needs a word, e.g. kw:diffusion"),
-    ("has:tests", "unknown value 'tests' for filter 'has:' (known: has:note, has:code)"),
+    ("has:tests", "unknown value 'tests' for filter 'has:' (known: has:note, has:tags, has:code)"),
     ("stars:lots", "bad value 'lots' for filter 'stars:'"),
 ])
 def test_bad_values_are_one_line_errors(query, message):

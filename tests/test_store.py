@@ -138,11 +138,11 @@ def test_schema_version_and_journal(db):
     MarkerStore(db).close()
     raw = open_raw(db)
     try:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         columns = {row[1] for row in raw.execute("PRAGMA table_info(markers)")}
         assert {"paper_id", "title", "read", "read_at", "starred", "starred_at", "note",
-                "note_at", "updated"} <= columns
+                "note_at", "updated", "tags", "tags_at"} <= columns
     finally:
         raw.close()
 
@@ -151,13 +151,13 @@ def test_newer_schema_is_a_clear_error_and_the_file_is_left_alone(db):
     with MarkerStore(db) as store:
         store.set_read("p", "T", True)
     raw = open_raw(db)
-    raw.execute("PRAGMA user_version = 2")
+    raw.execute("PRAGMA user_version = 3")
     raw.close()
     before = db.read_bytes()
     with pytest.raises(StoreError) as err:
         MarkerStore(db)
     message = str(err.value)
-    assert message == (f"{db}: written by a newer paperterm (schema 2, this one knows 1); "
+    assert message == (f"{db}: written by a newer paperterm (schema 3, this one knows 2); "
                        "upgrade paperterm")
     assert db.read_bytes() == before
     assert [p.name for p in db.parent.iterdir() if "corrupt" in p.name] == []
@@ -380,7 +380,7 @@ def test_export_import_round_trip(tmp_path):
         text = export_json(a)
         exported = a.all()
     data = json.loads(text)
-    assert data["format"] == "paperterm-markers" and data["version"] == 1
+    assert data["format"] == "paperterm-markers" and data["version"] == SCHEMA_VERSION == 2
     assert [m["id"] for m in data["markers"]] == ["0000000000a1", "0000000000a2", "0000000000a3"]
     with MarkerStore(tmp_path / "b.sqlite3") as b:
         assert b.import_data(data) == 4
@@ -422,7 +422,7 @@ def test_import_merges_newest_change_per_field(tmp_path):
 @pytest.mark.parametrize("data,problem", [
     ([], "not a paperterm marker export"),
     ({"markers": []}, "not a paperterm marker export"),
-    ({"format": "paperterm-markers", "version": 2, "markers": []}, "newer than this paperterm"),
+    ({"format": "paperterm-markers", "version": 3, "markers": []}, "newer than this paperterm"),
     ({"format": "paperterm-markers", "markers": {}}, '"markers" must be a list'),
     ({"format": "paperterm-markers", "markers": [{"title": "x"}]}, 'marker 0: needs a string "id"'),
     ({"format": "paperterm-markers", "markers": [{"id": "00000000000f", "read_at": "yesterday"}]},
@@ -495,5 +495,5 @@ def test_cli_newer_schema_is_one_line_and_exit_1(tmp_path):
     proc = run_cli("mark", PRINCIPLES_ID, "--read", data_dir=data)
     assert proc.returncode == 1
     assert proc.stderr == (f"paperterm: {data / 'state.sqlite3'}: written by a newer paperterm "
-                           "(schema 7, this one knows 1); upgrade paperterm\n")
+                           "(schema 7, this one knows 2); upgrade paperterm\n")
     assert backups(data / "state.sqlite3") == []

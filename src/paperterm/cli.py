@@ -31,6 +31,7 @@ from paperterm.model import (Marker, Paper, author_names_label, authors_label, d
 from paperterm.safe_text import json_safe, visible, visible_lines
 from paperterm.search import Query, QueryError, parse_query
 from paperterm.state import MarkerStore, StoreError, check_text, export_json
+from paperterm.tags import TagError, normalize_tag
 from paperterm.wording import json_text, plural
 
 SUBCOMMANDS = ("list", "show", "search", "similar", "mark", "export", "state", "fetch", "add",
@@ -183,6 +184,13 @@ def marker_flags(marker: Marker | None) -> str:
            ("✎" if marker.note else " ")
 
 
+def tag_label(marker: Marker | None) -> str:
+    """The paper's tags as the table and ``mark`` show them after the title: ``  #llm #rl``."""
+    if marker is None or not marker.tags:
+        return ""
+    return "  " + " ".join(f"#{name}" for name in marker.tags)
+
+
 def date_column(paper: Paper) -> str:
     if paper.published:
         return paper.published + ("*" if paper.published_inferred else " ")
@@ -204,6 +212,7 @@ def print_table(library: Library, papers: Sequence[Paper], markers: dict[str, Ma
                 f"{visible(paper.title)}")
         if terms and terms[i]:
             line += f"  ({visible(', '.join(terms[i]))})"
+        line += tag_label(markers.get(paper.id))
         if width and len(line) > width:
             line = line[: width - 1] + "…"
         out.append(line)
@@ -393,6 +402,7 @@ def cmd_show(args) -> int:
             "read" if marker and marker.read else "unread",
             "starred" if marker and marker.starred else "",
         ])),
+        *([f"tags: {', '.join(marker.tags)}"] if marker and marker.tags else []),
         "",
         textwrap.fill(visible(paper.abstract), width) if paper.abstract else "(no abstract)",
     ]
@@ -415,11 +425,28 @@ def cmd_show(args) -> int:
     return 0
 
 
+def tag_names(values: Sequence[str] | None, option: str) -> list[str]:
+    """The tag names given to ``--tag``/``--untag`` (each value may list several, separated by
+    commas or spaces), normalised; ``UsageError`` naming the option for a bad one."""
+    names: list[str] = []
+    for value in values or ():
+        for word in value.replace(",", " ").split() or [value]:
+            try:
+                names.append(normalize_tag(word))
+            except TagError as exc:
+                raise UsageError(f"{option}: {exc}") from None
+    return list(dict.fromkeys(names))
+
+
 def cmd_mark(args) -> int:
+    add, remove = tag_names(args.tag, "--tag"), tag_names(args.untag, "--untag")
     if not (args.read or args.unread or args.star or args.unstar or args.note is not None
-            or args.note_file is not None or args.clear_note):
+            or args.note_file is not None or args.clear_note or add or remove):
         raise UsageError("mark: nothing to do; give --read, --unread, --star, --unstar, --note, "
-                         "--note-file or --clear-note")
+                         "--note-file, --clear-note, --tag or --untag")
+    both = sorted(set(add) & set(remove))
+    if both:
+        raise UsageError(f"mark: tag {both[0]!r} is given to both --tag and --untag")
     note: str | None = args.note
     source = "--note"
     if args.note_file is not None:
@@ -446,8 +473,10 @@ def cmd_mark(args) -> int:
                 store.set_starred(pid, title, bool(args.star))
             if note is not None or args.clear_note:
                 store.set_note(pid, title, None if args.clear_note else note)
+            if add or remove:
+                store.change_tags(pid, title, add=add, remove=remove)
             marker = store.get(pid)
-            print(f"{pid[:12]}  {marker_flags(marker)}  {visible(title)}")
+            print(f"{pid[:12]}  {marker_flags(marker)}  {visible(title)}{tag_label(marker)}")
     return 0
 
 
@@ -653,7 +682,8 @@ def build_subparsers() -> dict[str, argparse.ArgumentParser]:
                     help="print a JSON array (as 'list', plus score and shared_terms)")
     sp.set_defaults(func=cmd_similar)
 
-    sp = p["mark"] = _Parser(prog="paperterm mark", description="Set read, star and note markers.")
+    sp = p["mark"] = _Parser(prog="paperterm mark",
+                             description="Set read, star, note and tag markers.")
     sp.add_argument("ids", nargs="+", metavar="ID", help="paper ids or unique prefixes")
     read = sp.add_mutually_exclusive_group()
     read.add_argument("--read", action="store_true", help="mark read")
@@ -665,6 +695,10 @@ def build_subparsers() -> dict[str, argparse.ArgumentParser]:
     note.add_argument("--note", metavar="TEXT", help="set the note (an empty note removes it)")
     note.add_argument("--note-file", metavar="F", help="set the note from a file ('-' for stdin)")
     note.add_argument("--clear-note", action="store_true", help="remove the note")
+    sp.add_argument("--tag", action="append", metavar="NAME",
+                    help="add a tag (repeatable; 'a,b' adds both; names are lower-cased)")
+    sp.add_argument("--untag", action="append", metavar="NAME",
+                    help="remove a tag (repeatable; 'a,b' removes both)")
     sp.add_argument("--path", action="append", metavar="PATH",
                     help="look ids up in these listings (repeatable; default: the shipped ones "
                          "and your listings folder)")

@@ -248,7 +248,8 @@ PAPER_TYPES = (Paper, StoredPaper)
 @dataclass(frozen=True, slots=True)
 class Marker:
     """The markers of one paper (a record of ``state.MarkerStore``). ``note`` is ``None`` when
-    there is no note; each ``*_at`` is when that field last changed (seconds since the epoch)."""
+    there is no note; ``tags`` are the paper's tag names, sorted (``paperterm.tags``); each
+    ``*_at`` is when that field last changed (seconds since the epoch)."""
 
     paper_id: str
     title: str = ""
@@ -259,6 +260,8 @@ class Marker:
     read_at: float | None = None
     starred_at: float | None = None
     note_at: float | None = None
+    tags: tuple[str, ...] = ()
+    tags_at: float | None = None
 
 
 def newest_first(papers: Sequence[Paper]) -> list[int]:

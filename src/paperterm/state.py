@@ -1,4 +1,4 @@
-"""The marker store: read, starred and note per paper, in SQLite in the user data directory.
+"""The marker store: read, starred, note and tags per paper, in SQLite in the user data directory.
 
 This is the only module that writes user data, and it is built so that a marker reported as saved is
 saved:
@@ -14,7 +14,13 @@ saved:
 - the database (and its ``-wal``/``-shm`` files) is private to the user: mode 0600 in a folder
   created 0700 (``paperterm.private``);
 - what comes from outside is checked before anything is written: a note is text without NUL bytes
-  and at most ``MAX_NOTE_BYTES``; an import names only paperterm ids and is merged all or nothing;
+  and at most ``MAX_NOTE_BYTES``; tag names follow ``paperterm.tags``; an import names only
+  paperterm ids and is merged all or nothing;
+- tags are one field (the paper's whole set, stored as ``tags.tags_text``) with one timestamp, like
+  the others; adding or removing one tag reads and writes the set in one transaction
+  (``change_tags``), so two processes tagging the same paper at once both keep their tag;
+- schema 2 added the tags columns; an older store is upgraded in place when opened (nothing else
+  changes), and a marker export without tags (schema 1) still imports;
 - SQLite's "database or disk is full" is reported as "disk full".
 """
 
@@ -32,9 +38,11 @@ from pathlib import Path
 from paperterm import locations, private
 from paperterm.limits import MAX_NOTE_BYTES, MAX_TITLE_BYTES, human_size
 from paperterm.model import Marker, is_paper_id
+from paperterm.tags import TagError as _TagNameError
+from paperterm.tags import MAX_TAGS, check_tags_list, normalize_tag, parse_tags, tags_text
 from paperterm.wording import json_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS markers (
@@ -46,7 +54,9 @@ CREATE TABLE IF NOT EXISTS markers (
     starred_at  REAL,
     note        TEXT,
     note_at     REAL,
-    updated     REAL NOT NULL
+    updated     REAL NOT NULL,
+    tags        TEXT,
+    tags_at     REAL
 );
 CREATE TABLE IF NOT EXISTS settings (
     key   TEXT PRIMARY KEY,
@@ -61,7 +71,10 @@ CREATE TABLE IF NOT EXISTS field_clocks (
 ) WITHOUT ROWID;
 """
 
-FIELDS = ("read", "starred", "note")
+FIELDS = ("read", "starred", "note", "tags")
+#: Columns added to the markers table after schema 1, with their types (added when a store of an
+#: older schema is opened).
+_ADDED_COLUMNS = (("tags", "TEXT"), ("tags_at", "REAL"))
 
 #: A store up to this size gets SQLite's full ``PRAGMA quick_check`` at every open; it reads every
 #: page (about 1 s for a million markers, 124 MB), so a larger store gets ``_structure_check``
@@ -79,6 +92,11 @@ class StoreError(Exception):
 class NoteError(StoreError, ValueError):
     """A note the store refuses (too large, a NUL byte, not encodable text). A ``StoreError``, so
     every caller that reports store failures reports this one too."""
+
+
+class TagError(StoreError, ValueError):
+    """A tag the store refuses (not a tag name, or one tag too many for the paper). A
+    ``StoreError``, like ``NoteError``."""
 
 
 def check_text(text: str, what: str, limit: int) -> str | None:
@@ -153,6 +171,7 @@ def _row_to_marker(row: sqlite3.Row) -> Marker:
         paper_id=row["paper_id"], title=row["title"], read=bool(row["read"]),
         starred=bool(row["starred"]), note=row["note"], updated=row["updated"],
         read_at=row["read_at"], starred_at=row["starred_at"], note_at=row["note_at"],
+        tags=parse_tags(row["tags"]), tags_at=row["tags_at"],
     )
 
 
@@ -248,6 +267,10 @@ class MarkerStore:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
+                columns = {row[1] for row in db.execute("PRAGMA table_info(markers)")}
+                for name, kind in _ADDED_COLUMNS:
+                    if name not in columns:
+                        db.execute(f"ALTER TABLE markers ADD COLUMN {name} {kind}")
                 if version < SCHEMA_VERSION:
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 db.execute("COMMIT")
@@ -441,6 +464,58 @@ class MarkerStore:
                 raise NoteError(problem)
         return self._set("note", paper_id, title, note)
 
+    def set_tags(self, paper_id: str, title: str, names: Iterable[str]) -> Marker:
+        """Replace the paper's tags with ``names`` (normalised; none removes them all).
+        ``TagError`` for a name that is not a tag name or more than ``tags.MAX_TAGS`` tags."""
+        try:
+            text = tags_text(normalize_tag(name) for name in names)
+        except _TagNameError as exc:
+            raise TagError(str(exc)) from None
+        return self._set("tags", paper_id, title, text)
+
+    def change_tags(self, paper_id: str, title: str, add: Iterable[str] = (),
+                    remove: Iterable[str] = ()) -> Marker | None:
+        """Add the tags ``add`` and remove the tags ``remove`` (names are normalised), reading and
+        writing the set in one transaction, so a tag another process adds meanwhile is kept.
+        Nothing is written when the set stays the same. Returns the paper's marker (``None`` if it
+        has none). ``TagError`` as ``set_tags``."""
+        try:
+            added = {normalize_tag(name) for name in add}
+            removed = {normalize_tag(name) for name in remove}
+        except _TagNameError as exc:
+            raise TagError(str(exc)) from None
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            current = self.get(paper_id)
+            before = set(current.tags) if current is not None else set()
+            after = (before | added) - removed
+            if after != before:
+                try:
+                    # Over the limit only by adding: a paper given more tags by a sync merge
+                    # can still lose some.
+                    text = tags_text(after, limit=MAX_TAGS if added - before else None)
+                except _TagNameError as exc:
+                    raise TagError(str(exc)) from None
+                current = self._set("tags", paper_id, title, text)
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise StoreError(f"{self.path}: cannot save marker "
+                             f"({_reason(exc, self.path.parent)})") from None
+        except BaseException:
+            self._rollback()
+            raise
+        return current
+
+    def tags_in_use(self) -> dict[str, int]:
+        """Every tag name in the store with the number of papers carrying it, most used first
+        (then by name). Reads only the tagged papers' rows (completion in the reader)."""
+        counts: dict[str, int] = {}
+        for row in self._query("SELECT tags FROM markers WHERE tags IS NOT NULL"):
+            for name in parse_tags(row[0]):
+                counts[name] = counts.get(name, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
     # -- settings (the TUI's "where I left off") -----------------------------------------------
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
@@ -471,6 +546,7 @@ class MarkerStore:
                     "read": m.read, "read_at": m.read_at,
                     "starred": m.starred, "starred_at": m.starred_at,
                     "note": m.note, "note_at": m.note_at,
+                    "tags": list(m.tags), "tags_at": m.tags_at,
                 }
                 for m in sorted(self.all().values(), key=lambda m: m.paper_id)
             ],
@@ -646,6 +722,11 @@ def parse_import(data: object) -> list[ImportEntry]:
                 problem = value is not None and check_text(value, "\"note\"", MAX_NOTE_BYTES)
                 if problem:
                     raise ValueError(f"marker {n}: {problem}")
+            elif field == "tags":
+                try:
+                    value = check_tags_list(value)
+                except ValueError as exc:
+                    raise ValueError(f"marker {n}: {exc}") from None
             elif isinstance(value, bool) or value in (0, 1):
                 value = int(value)
             else:

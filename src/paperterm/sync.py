@@ -39,6 +39,11 @@ Newest change wins, and note conflicts are kept
     seeing each other's text: the winner's text is kept with every other head's text appended
     below a ``--- conflict copy from MACHINE, TIME UTC ---`` line, so nothing typed is ever
     dropped. The user resolves it by editing the note (that edit supersedes all of them).
+    Tags (a set of names, sent as one space-separated text) merge the same way: two heads mean two
+    machines changed the paper's tags without seeing each other's change, and the merged set is
+    the union of the heads' sets, so a tag added on either machine is kept. (The price: a tag
+    removed on one machine while the other changed the same paper's tags comes back; removing it
+    again, after the sync, supersedes both.)
 
 Compaction
     Once a machine's log holds more than twice as many lines as fields it has changes for, it is
@@ -77,6 +82,7 @@ from paperterm.limits import (MAX_CONFIG_BYTES, MAX_NOTE_BYTES, MAX_TITLE_BYTES,
                               read_bounded)
 from paperterm.model import is_paper_id
 from paperterm.state import FIELDS, MarkerStore, StoreError, check_text
+from paperterm.tags import check_tags_text, parse_tags
 
 LOG_FORMAT = "paperterm-sync"
 LOG_VERSION = 1
@@ -90,6 +96,8 @@ MACHINE_SETTING = "sync.machine"
 FINGERPRINT_SETTING = "sync.fingerprint"
 #: Fields whose losing concurrent edits are kept as conflict copies instead of being replaced.
 TEXT_FIELDS = frozenset({"note"})
+#: Fields holding a set of names (``tags.tags_text``) whose concurrent edits are merged by union.
+SET_FIELDS = frozenset({"tags"})
 #: A log is compacted once it has more than this many lines and twice as many as it needs.
 COMPACT_MIN_LINES = 200
 #: Logs larger than this are not read (reported instead): no log of real markers gets near it.
@@ -244,6 +252,13 @@ def merge_field(changes: Iterable[Change]) -> Merged:
             text = f"{text.rstrip()}\n\n{block}" if text.strip() else block
         conflicts = len(kept)
         value = text if text.strip() else None
+    elif winner.field in SET_FIELDS and len(changes) > 1:
+        heads = [c for c in changes
+                 if c is winner or not any(supersedes(o, c) for o in changes)]
+        names: set[str] = set()
+        for head in heads:
+            names.update(parse_tags(head.value if isinstance(head.value, str) else None))
+        value = " ".join(sorted(names)) or None
     return Merged(value, winner, seen, conflicts)
 
 
@@ -298,6 +313,8 @@ def _check_value(field: str, value):
         if problem:
             raise ValueError(problem)
         return value
+    if field in SET_FIELDS:
+        return check_tags_text(value, f"\"{field}\"")
     if isinstance(value, str):
         problem = check_text(value, f"\"{field}\"", MAX_NOTE_BYTES)
         if problem:

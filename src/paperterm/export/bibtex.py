@@ -21,7 +21,8 @@ an invented name: a page-text listing gives only a count, which goes to ``howpub
 organisation; ``eprint`` and ``archivePrefix = {arXiv}`` when the arXiv id is known; ``url``, the
 arXiv page when the id is known, else the first link found in the abstract, else the paper's link
 (an arXiv title search), verbatim as URL fields are (``{ } \\`` and white space, which listing URLs never hold, percent-encoded); ``keywords``
-(``starred``, ``read``); ``note``, the user's note; ``abstract``.
+(``starred``, ``read``, then the user's tags, each escaped; a tag named like one of those two is
+not repeated); ``note``, the user's note; ``abstract``.
 
 Keys. The first significant title word, ASCII-folded, plus the year: ``grokking2022``. When several
 exported papers share that, each gets ``-`` and the shortest prefix (at least 4 characters) of its
@@ -159,6 +160,8 @@ def _entry(key: str, paper: Paper, marker: Marker | None) -> str:
         fields.append(("url", "{" + _escape_url(paper.urls[0] if paper.urls else paper.link) + "}"))
     keywords = [word for word, on in (("starred", marker and marker.starred),
                                       ("read", marker and marker.read)) if on]
+    if marker:
+        keywords += [escape_bibtex(tag) for tag in marker.tags if tag not in keywords]
     if keywords:
         fields.append(("keywords", "{" + ", ".join(keywords) + "}"))
     if marker and marker.note and marker.note.strip():

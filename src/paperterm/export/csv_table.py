@@ -8,6 +8,7 @@ so:
 - ``days`` (ISO dates) are joined with a single space; ``link`` is one URL;
 - ``author_names`` and ``keywords`` are joined with ``;`` too (a ``;`` inside a name or keyword,
   which real listings never have, is written ``,`` so the cell splits back into the same items);
+- ``tags`` are joined with ``;`` (a tag name never holds one, nor a space or a comma);
 - booleans are ``true``/``false`` (as in the JSON export);
 - a missing value (``None``) is an empty cell;
 - a cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``
@@ -57,7 +58,7 @@ def _cell(key: str, value) -> str:
         return URL_SEPARATOR.join(value)
     if key == "sources":
         return SOURCE_SEPARATOR.join(value)
-    if key in ("author_names", "keywords"):
+    if key in ("author_names", "keywords", "tags"):
         return SOURCE_SEPARATOR.join(v.replace(SOURCE_SEPARATOR, ",") for v in value)
     return str(value)
 

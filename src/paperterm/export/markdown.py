@@ -8,6 +8,7 @@ Layout::
                                        a title holding a URL, or a bracket in maths, is not linked)
     *<authors or organisation · date · upvotes · comments · listings · id>*
     **★ starred · ✓ read**            (only the markers that are set)
+    **Tags:** llm, to-read            (the user's tags, when the paper has any)
     <abstract paragraph>
     AI summary (machine-written): ... (when the listing has one)
     - Hugging Face: <url>             (the paper's links, as ``links.paper_links`` gives them:
@@ -190,6 +191,8 @@ def _paper_block(paper: Paper, marker: Marker | None) -> list[str]:
         flags.append("✓ read")
     if flags:
         lines += ["**" + " · ".join(flags) + "**", ""]
+    if marker and marker.tags:
+        lines += ["**Tags:** " + escape_markdown(", ".join(marker.tags)), ""]
     if paper.abstract.strip():
         lines += [escape_markdown(paper.abstract), ""]
     if paper.ai_summary:

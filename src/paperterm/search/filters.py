@@ -13,7 +13,8 @@ Decisions (documented for users in the README's search syntax):
 - ``comments:`` and ``stars:`` (the code repository's stars) never match a paper whose listing did
   not give the figure (page-text listings give neither);
 - marker filters read the ``markers`` mapping given to each search (paper id -> marker); a paper
-  without a marker is unread, unstarred and has no note; a note counts only if it is not blank;
+  without a marker is unread, unstarred and has no note or tags; a note counts only if it is not
+  blank; ``tag:NAME`` lets through the papers whose tags include NAME, ``has:tags`` those with any;
 - ``day:`` is the capture dates of the listings a paper was seen in (``Paper.days``); a paper
   matches when any of its days is in range, and a paper without a day never matches;
 - a negated filter (``-year:2023``) is the complement, so it includes the unknown values.
@@ -126,8 +127,10 @@ class DayGroups:
 
 
 def marker_bits(markers: Mapping[str, object] | None, field: str,
-                rank_of: Mapping[str, int], size: int) -> int:
-    """The papers whose marker has ``field`` set (``read``, ``starred``, or a non-blank ``note``)."""
+                rank_of: Mapping[str, int], size: int, name: str = "") -> int:
+    """The papers whose marker has ``field`` set (``read``, ``starred``, a non-blank ``note``, any
+    ``tags``), or, for ``tags`` with a ``name``, whose tags include that name. One pass over the
+    markers given (the stored markers of the library's papers), never over the papers."""
     if not markers:
         return 0
     mask = bytearray(size)
@@ -136,7 +139,9 @@ def marker_bits(markers: Mapping[str, object] | None, field: str,
         if rank is None:
             continue
         value = getattr(marker, field, None)
-        if isinstance(value, str):
+        if name:
+            value = value is not None and name in value
+        elif isinstance(value, str):
             value = value.strip()
         if value:
             mask[rank] = 1

@@ -326,7 +326,7 @@ class SearchIndex:
         bits = bitset.full(self.size)
         for f in filters:
             if f.is_marker:
-                positive = marker_bits(markers, f.field, self._ranks_by_id(), self.size)
+                positive = marker_bits(markers, f.field, self._ranks_by_id(), self.size, f.value)
             elif f.is_text:
                 positive = self._fields.text_bits(f, self._paper_at_rank)
             elif f.field == "code":

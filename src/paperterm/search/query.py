@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from paperterm.search.text import CHUNK_RE, WORD_RE, chunk_terms, fold
+from paperterm.tags import TagError, normalize_tag
 
 #: Marker filters: name:value -> (marker field, wanted truth value).
 MARKER_FILTERS: dict[tuple[str, str], tuple[str, bool]] = {
@@ -40,7 +41,10 @@ MARKER_FILTERS: dict[tuple[str, str], tuple[str, bool]] = {
     ("is", "unstarred"): ("starred", False),
     ("is", "noted"): ("note", True),
     ("has", "note"): ("note", True),
+    ("has", "tags"): ("tags", True),
 }
+#: The marker fields the marker filters read.
+MARKER_FIELDS = ("read", "starred", "note", "tags")
 #: Filters on what a paper has: name:value -> (paper property, wanted truth value).
 PAPER_FLAGS: dict[tuple[str, str], tuple[str, bool]] = {
     ("has", "code"): ("code", True),
@@ -53,12 +57,15 @@ TEXT_FILTERS = ("author", "org", "kw")
 
 #: The day filter: the capture dates of the listings a paper was seen in (``Paper.days``).
 DAY_FILTER = "day"
+#: The tag filter: ``tag:NAME``, the papers with that tag (a marker filter on ``tags``).
+TAG_FILTER = "tag"
 
-KNOWN_FILTERS = ("is", "has", *NUMERIC_FILTERS, *TEXT_FILTERS, DAY_FILTER)
+KNOWN_FILTERS = ("is", "has", *NUMERIC_FILTERS, *TEXT_FILTERS, DAY_FILTER, TAG_FILTER)
 
 #: One line per filter, for help texts.
 FILTER_HELP = (
-    "is:read, is:unread, is:starred, is:unstarred, has:note (or is:noted), has:code; "
+    "is:read, is:unread, is:starred, is:unstarred, has:note (or is:noted), has:code, has:tags; "
+    "tag:NAME (your tag); "
     "year:, authors:, upvotes:, seen:, comments:, stars: with N, =N, >N, >=N, <N, <=N or A..B; "
     "author:, org:, kw: with words; "
     "day: with YYYY-MM-DD, YYYY-MM, YYYY, today, yesterday or today-N, "
@@ -82,8 +89,10 @@ class QueryError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Filter:
     """One filter term. Numeric filters keep inclusive bounds (``None`` = open); marker filters keep
-    the marker ``field`` (``read``, ``starred``, ``note``) and ``want`` (True/False). The ``day``
-    filter's bounds are day numbers (``datetime.date.toordinal()``), ``today`` already resolved."""
+    the marker ``field`` (``read``, ``starred``, ``note``, ``tags``) and ``want`` (True/False);
+    ``tag:NAME`` is the marker field ``tags`` with ``value`` the tag name (normalised), ``has:tags``
+    the same with no ``value`` (any tag). The ``day`` filter's bounds are day numbers
+    (``datetime.date.toordinal()``), ``today`` already resolved."""
 
     field: str
     low: int | None = None
@@ -96,7 +105,7 @@ class Filter:
 
     @property
     def is_marker(self) -> bool:
-        return self.field in ("read", "starred", "note")
+        return self.field in MARKER_FIELDS
 
     @property
     def is_text(self) -> bool:
@@ -261,6 +270,14 @@ def _parse_filter(name: str, value: str, negated: bool, raw: str, today: int,
             raise QueryError(f"filter '{key}:' needs a word, e.g. {_TEXT_EXAMPLES[key]}")
         return Filter(field=key, negated=negated, text=raw, value=" ".join(words),
                       phrase=quoted and len(words) > 1)
+    if key == TAG_FILTER:
+        if not value.strip():
+            raise QueryError("filter 'tag:' needs a tag name, e.g. tag:to-read")
+        try:
+            name = normalize_tag(value)
+        except TagError as exc:
+            raise QueryError(f"bad value for filter 'tag:' in {ascii(raw)}: {exc}") from None
+        return Filter(field="tags", negated=negated, text=raw, value=name)
     if not value:
         raise QueryError(f"filter '{key}:' needs a value ({FILTER_HELP})")
     if key in ("is", "has"):
