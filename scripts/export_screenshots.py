@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate the README screenshots: ``python scripts/export_screenshots.py [OUT_DIR]``.
 
-Each scene of ``paperterm.tui.demo`` (main screen, search, help, note editor, export dialog, an
+Each scene of ``tests/tui_demo.py`` (main screen, search, help, note editor, export dialog, an
 80x24 terminal, the light theme) is played headless on an app built by ``create_app`` over a copy of
 the shipped seeds with pinned dates and a few fixed markers, in a temporary data directory (your own
 markers are never touched), and saved as ``OUT_DIR/<scene>.svg`` (default: ``screenshots/``).
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 async def shoot(scene, out_dir: Path) -> Path:
-    from paperterm.tui.demo import demo_app, play
+    from tui_demo import demo_app, play
 
     with tempfile.TemporaryDirectory(prefix="paperterm-shot-") as tmp:
         os.environ["PAPERTERM_DATA_DIR"] = str(Path(tmp) / "data")
@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", help="scene name(s) to shoot")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))
-    from paperterm.tui.demo import SCENES
+    sys.path.insert(0, str(ROOT / "tests"))     # the demo is a test fixture, not in the package
+    from tui_demo import SCENES
 
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
 """Snapshot tests (pytest-textual-snapshot) of the reader's screens, built by ``create_app`` through
-the deterministic demo (pinned seed dates, fixed markers, fixed theme, fresh data directory).
+the deterministic demo in ``tests/tui_demo.py`` (pinned seed dates, fixed markers, fixed theme, fresh
+data directory).
 
 Regenerate the baselines after an intended visual change with ``pytest tests/test_tui_snapshots.py
 --snapshot-update`` and look at them (``snapshot_report.html`` shows the differences)."""
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperterm.tui.demo import SCENES, demo_app, play
+from tui_demo import SCENES, demo_app, play
 
 SCENE = {scene.name: scene for scene in SCENES}
 

@@ -1,5 +1,5 @@
 """Shared helpers for the TUI tests (test_tui_*.py): what the store holds, what the screen shows,
-and synthetic libraries. (Deterministic seed copies for pictures live in ``paperterm.tui.demo``.)"""
+and synthetic libraries. (Deterministic seed copies for pictures live in ``tui_demo``.)"""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from paperterm import __version__, cache, locations
+from paperterm.cli_errors import CliError, UsageError
 from paperterm.export import FORMATS, ExportError, paper_record, render, write_atomic
 from paperterm.keymap import KeymapError, load_keymap
 from paperterm.limits import MAX_IMPORT_BYTES, MAX_NOTE_BYTES, TooLarge, read_bounded
@@ -38,14 +39,6 @@ SUBCOMMANDS = ("list", "show", "search", "similar", "mark", "export", "state", "
                "sync")
 #: At most this many load warnings are printed; the rest are counted.
 MAX_WARNINGS = 20
-
-
-class CliError(Exception):
-    """A runtime error to report as one line and exit 1."""
-
-
-class UsageError(Exception):
-    """A usage error to report as one line and exit 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -727,7 +720,7 @@ def build_subparsers() -> dict[str, argparse.ArgumentParser]:
                                                  "('-' for stdin)")
     sp.set_defaults(func=cmd_state)
 
-    from paperterm import cli_fetch  # 'fetch' and 'add': their own module (it imports this one)
+    from paperterm import cli_fetch  # 'fetch' and 'add': their own module (loads httpx lazily)
 
     cli_fetch.add_parsers(p, _Parser)
 

@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from paperterm.cli import CliError, UsageError
+from paperterm.cli_errors import CliError, UsageError
 from paperterm.listings import MAX_PAGE_BYTES, SaveError, save_page
 from paperterm.safe_text import json_safe, visible
 

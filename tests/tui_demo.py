@@ -1,5 +1,9 @@
 """A deterministic demo of the reader: the README screenshots and the snapshot tests are made from it.
 
+A test fixture, not part of the installed package: ``tests/test_tui_snapshots.py`` imports it from
+here (pytest puts ``tests/`` on the path) and ``scripts/export_screenshots.py`` puts ``tests/`` on
+the path itself.
+
 It builds the app through ``create_app`` like the CLI does, over a copy of the shipped seeds whose
 modification time is pinned (a listing that shows no year gets it inferred from the file's time, so
 an unpinned copy would change the dates shown with the day of checkout), with a fresh marker store
