@@ -5,10 +5,11 @@ words in the abstract; ``<``/``>`` move the split between the panes and ``z`` sh
 from __future__ import annotations
 
 from rich.style import Style
-from tui_helpers import screen_text
+from tui_helpers import list_lines, notifications, screen_text, stored
 
 from paperterm.model import Paper
 from paperterm.search import highlight_spans, parse_query
+from paperterm.tui import split
 from paperterm.tui.app import create_app
 from paperterm.tui.detail import READABLE_WIDTH, detail_text
 
@@ -134,3 +135,158 @@ async def test_a_narrow_pane_still_uses_its_whole_width():
         assert width < READABLE_WIDTH
         assert width - 12 <= longest_line(detail) <= width
         assert detail.paper.title[:30] in screen_text(app)
+
+
+# -- the split (< / >) and the list alone (z) ----------------------------------------------------
+
+def test_split_arithmetic_keeps_both_panes_usable():
+    assert split.parse_percent(None) == split.DEFAULT_PERCENT
+    assert split.parse_percent("55") == 55
+    for bad in ("", "wide", "5", "95", "-40", "4e1"):
+        assert split.parse_percent(bad) == split.DEFAULT_PERCENT, bad
+    assert split.list_width(120, 40) == 48
+    assert split.list_width(80, 20) == split.MIN_LIST                 # the list keeps its minimum
+    assert split.list_width(100, 80) == 100 - split.MIN_DETAIL       # and so do the details
+    for total in (72, 80, 120, 200, 300):
+        percent, widths = split.DEFAULT_PERCENT, [split.list_width(total, split.DEFAULT_PERCENT)]
+        while (percent := split.step(total, percent, +1)) is not None:
+            widths.append(split.list_width(total, percent))
+        assert widths == sorted(set(widths)), total                   # every press moves it
+        assert widths[-1] <= total - split.MIN_DETAIL
+        percent, widths = split.DEFAULT_PERCENT, [split.list_width(total, split.DEFAULT_PERCENT)]
+        while (percent := split.step(total, percent, -1)) is not None:
+            assert split.MIN_PERCENT <= percent <= split.MAX_PERCENT
+            widths.append(split.list_width(total, percent))
+        assert widths == sorted(set(widths), reverse=True), total
+        assert widths[-1] >= split.MIN_LIST
+    assert split.step(80, 40, -1) is None                             # already at its narrowest
+    assert split.step(120, 80, +1) is None
+
+
+def pane_widths(app) -> tuple[int, int]:
+    screen = app.main_screen
+    return screen.paper_list.region.width, screen.detail.region.width
+
+
+async def test_angle_brackets_move_the_split_and_it_is_remembered():
+    app = create_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.pause()
+        start_list, start_detail = pane_widths(app)
+        assert (start_list, start_detail) == (48, 72)
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        wider, narrower = pane_widths(app)
+        assert wider > start_list and narrower < start_detail and wider + narrower == 120
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert pane_widths(app)[0] > wider
+        title = app.main_screen.paper_list.papers[app.main_screen.paper_list.cursor_pos].title
+        assert title[:36] in list_lines(app)[0]                      # the title got the room
+        shown = pane_widths(app)
+    with stored() as store:
+        assert store.get_setting("tui.split") == "50"
+    again = create_app()
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert pane_widths(again) == shown                            # remembered across runs
+
+
+async def test_the_split_stops_at_its_bounds_and_says_so():
+    app = create_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        for _ in range(20):
+            await pilot.press("less_than_sign")
+        await pilot.pause()
+        assert pane_widths(app)[0] == split.MIN_LIST
+        assert any("list keeps at least" in n for n in notifications(app))
+        for _ in range(30):
+            await pilot.press("greater_than_sign")
+        await pilot.pause()
+        list_w, detail_w = pane_widths(app)
+        assert detail_w >= split.MIN_DETAIL and list_w + detail_w == 120
+        assert any("details keep at least" in n for n in notifications(app))
+        assert app.main_screen.detail.paper.title[:20] in screen_text(app)
+
+
+async def test_z_shows_the_list_alone_remembered_and_tab_still_shows_the_details():
+    app = create_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = app.main_screen
+        await pilot.press("z")
+        await pilot.pause()
+        assert pane_widths(app) == (120, 0) and screen.paper_list.has_focus
+        paper = screen.paper_list.papers[screen.paper_list.cursor_pos]
+        assert paper.published in list_lines(app)[0]                  # the columns have room
+        await pilot.press("j", "s")                                   # triage works as ever
+        await pilot.press("tab")
+        await pilot.pause()
+        assert pane_widths(app) == (0, 120) and screen.detail.has_focus
+        starred = screen.detail.paper
+        await pilot.press("tab")
+        await pilot.pause()
+        assert pane_widths(app) == (120, 0)
+    with stored() as store:
+        assert store.get_setting("tui.list_alone") == "1"
+        assert store.get(starred.id).starred
+    again = create_app()
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert pane_widths(again) == (120, 0)                         # remembered
+        await pilot.press("z")                                        # both panes again
+        await pilot.pause()
+        assert pane_widths(again) == (48, 72)
+    with stored() as store:
+        assert store.get_setting("tui.list_alone") == "0"
+
+
+async def test_a_narrower_list_brings_the_details_back_from_the_list_alone():
+    app = create_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("greater_than_sign", "z")
+        await pilot.pause()
+        await pilot.press("greater_than_sign")                        # already the whole width
+        await pilot.pause()
+        assert pane_widths(app) == (120, 0)
+        assert any("already alone" in n for n in notifications(app))
+        await pilot.press("less_than_sign")
+        await pilot.pause()
+        assert pane_widths(app) == (54, 66)                           # the remembered 45 %
+
+
+async def test_split_keys_in_a_narrow_terminal_explain_instead_of_squeezing():
+    app = create_app()
+    async with app.run_test(size=(60, 20), notifications=True) as pilot:
+        screen = app.main_screen
+        await pilot.press("greater_than_sign", "less_than_sign")
+        await pilot.pause()
+        assert pane_widths(app) == (60, 0)
+        assert sum("Too narrow for two panes" in n for n in notifications(app)) == 2
+        await pilot.press("z")
+        await pilot.pause()
+        assert pane_widths(app) == (60, 0) and not screen.list_alone
+        assert any("shown alone already" in n for n in notifications(app))
+        await pilot.press("tab")                                      # tab still switches
+        await pilot.pause()
+        assert pane_widths(app) == (0, 60)
+    with stored() as store:
+        assert store.get_setting("tui.split") is None
+        assert store.get_setting("tui.list_alone") is None
+
+
+async def test_the_list_alone_survives_a_narrow_terminal_growing():
+    app = create_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("z")
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert pane_widths(app) == (60, 0)
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert pane_widths(app) == (120, 0)
+        await pilot.press("z")
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert pane_widths(app) == (40, 60)

@@ -54,6 +54,7 @@ from paperterm.tui.screens.help import HelpScreen
 from paperterm.tui.screens.link_menu import LinkMenu
 from paperterm.tui.screens.note_editor import NoteEditor
 from paperterm.tui.screens.similar_papers import SimilarPapers, SimilarRow
+from paperterm.tui import split
 from paperterm.tui.search_bar import SearchBar, SearchInput
 from paperterm.tui.triage import Triage
 from paperterm.tui.undo import Change
@@ -63,6 +64,9 @@ from paperterm.wording import plural
 VIEW_SETTING = "tui.view"
 SORT_SETTING = "tui.sort"
 PAPER_SETTING = "tui.paper"
+#: The list's share of the width in percent (``<`` / ``>``), and whether it is shown alone (``z``).
+SPLIT_SETTING = "tui.split"
+LIST_ALONE_SETTING = "tui.list_alone"
 #: Below this width the footer drops the keys below (and the command palette hint) to fit.
 WIDE_FOOTER = 110
 #: Below this width one pane is shown at a time (the list, or the details: tab switches), so
@@ -119,6 +123,8 @@ class MainScreen(Screen):
         self.view = _setting(store, VIEW_SETTING, VIEWS, "all")
         self.base_sort = _setting(store, SORT_SETTING, SORTS, SORTS[0])
         self.sort = self.base_sort
+        self.split = split.parse_percent(_setting(store, SPLIT_SETTING, None, ""))
+        self.list_alone = _setting(store, LIST_ALONE_SETTING, ("0", "1"), "0") == "1"
         self.query_text = ""
         self.parsed_query = None
         self.ranked = False
@@ -287,7 +293,7 @@ class MainScreen(Screen):
 
     def on_resize(self, event) -> None:
         self._update_status()
-        self.set_class(self.size.width < SINGLE_PANE_BELOW, "-single")
+        self._apply_layout()
         narrow = self.size.width < WIDE_FOOTER
         if narrow != self._narrow:
             self._narrow = narrow
@@ -707,8 +713,61 @@ class MainScreen(Screen):
 
     @property
     def single_pane(self) -> bool:
-        """Whether the terminal is too narrow for both panes (one shows at a time)."""
+        """Whether one pane shows at a time, the whole width: the terminal is too narrow for
+        both, or the list is shown alone (``z``)."""
         return self.has_class("-single")
+
+    @property
+    def too_narrow(self) -> bool:
+        """Whether the terminal is too narrow for two panes side by side."""
+        return self.size.width < SINGLE_PANE_BELOW
+
+    def _apply_layout(self) -> None:
+        """Lay the panes out for the terminal's width, the split (``<``/``>``) and ``z``."""
+        single = self.too_narrow or self.list_alone
+        self.set_class(single, "-single")
+        # One pane: the stylesheet gives it the whole width; two: the list takes its share.
+        self.paper_list.styles.width = None if single else split.list_width(self.size.width,
+                                                                             self.split)
+
+    def action_resize_split(self, direction: int) -> None:
+        """``<`` (-1) / ``>`` (+1): move the split between the list and the details a step."""
+        if self.too_narrow:
+            self.notify(f"Too narrow for two panes (below {SINGLE_PANE_BELOW} columns): one "
+                        "shows at a time, tab switches.")
+            return
+        if self.list_alone:
+            if direction > 0:
+                self.notify("The list is already alone, the whole width (z brings the details "
+                            "back beside it).")
+                return
+            self.action_toggle_list_alone()  # a narrower list: the details come back
+            return
+        percent = split.step(self.size.width, self.split, direction)
+        if percent is None:
+            self.notify(("The details keep at least {} columns (z shows the list alone)."
+                         .format(split.MIN_DETAIL)) if direction > 0 else
+                        f"The list keeps at least {split.MIN_LIST} columns.")
+            return
+        self.split = percent
+        self._save_setting(SPLIT_SETTING, str(percent))
+        self._apply_layout()
+
+    def action_toggle_list_alone(self) -> None:
+        """``z``: the list alone, the whole width (tab shows the details), or both panes again."""
+        if self.too_narrow and not self.list_alone:
+            self.notify(f"Below {SINGLE_PANE_BELOW} columns the list is shown alone already "
+                        "(tab switches to the details).")
+            return
+        self.list_alone = not self.list_alone
+        self._save_setting(LIST_ALONE_SETTING, "1" if self.list_alone else "0")
+        if self.list_alone:
+            self.paper_list.focus()
+            self.notify("The list alone: tab shows the details, z brings them back beside it.")
+        elif self.too_narrow:
+            self.notify(f"The details come back beside the list from {SINGLE_PANE_BELOW} "
+                        "columns on.")
+        self._apply_layout()
 
     def action_toggle_focus(self) -> None:
         if self.paper_list.has_focus:
@@ -853,12 +912,14 @@ class MainScreen(Screen):
         self.app.exit()
 
 
-def _setting(store: MarkerStore, key: str, allowed: Sequence[str], default: str) -> str:
+def _setting(store: MarkerStore, key: str, allowed: Sequence[str] | None, default: str) -> str:
+    """The stored setting ``key``; ``default`` when missing, unreadable or not in ``allowed``
+    (``None``: any value, for the caller to check)."""
     try:
         value = store.get_setting(key, default)
     except Exception:
         return default
-    return value if value in allowed else default
+    return value if allowed is None or value in allowed else default
 
 
 def _index(rows: Sequence[int], pos: int) -> int | None:
