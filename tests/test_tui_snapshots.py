@@ -14,8 +14,8 @@ from tui_demo import SCENES, demo_app, play
 SCENE = {scene.name: scene for scene in SCENES}
 
 
-@pytest.mark.parametrize("name", ["main", "search", "help", "note", "export", "similar", "small",
-                                  "light"])
+@pytest.mark.parametrize("name", ["main", "search", "help", "note", "tags", "export", "similar",
+                                  "small", "light"])
 def test_screen(name, snap_compare, tmp_path):
     scene = SCENE[name]
     app = demo_app(tmp_path, theme=scene.theme)

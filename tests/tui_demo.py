@@ -37,6 +37,11 @@ NOTES = {
     1: "Compare with MINE and InfoNCE on our ablation data.\nAsk Sam about the code release.",
     5: "Cite in related work (section 2).",
 }
+TAGS = {
+    1: ("mutual-info", "to-read"),
+    2: ("reading-group",),
+    4: ("to-read",),
+}
 #: The paper the demo opens on.
 CURSOR_RANK = 1
 
@@ -68,6 +73,9 @@ def demo_app(workdir: Path, *, theme: str = "textual-dark", markers: bool = True
         for rank, note in NOTES.items():
             paper = library.papers[order[rank]]
             store.set_note(paper.id, paper.title, note)
+        for rank, tags in TAGS.items():
+            paper = library.papers[order[rank]]
+            store.set_tags(paper.id, paper.title, tags)
         store.set_setting(PAPER_SETTING, library.papers[order[CURSOR_RANK]].id)
     return create_app(library=library, store=store, theme=theme)
 
@@ -89,6 +97,8 @@ SCENES: tuple[Scene, ...] = (
           caption="Searching: matched characters highlighted, ranked by relevance"),
     Scene("help", (120, 40), ("question_mark",), caption="Help: every key, from the bindings"),
     Scene("note", (120, 40), ("n",), caption="The note editor"),
+    Scene("tags", (120, 40), ("t", *"+rea"),
+          caption="t: tags, completed from the tags in use (tab takes the suggestion)"),
     Scene("export", (120, 40), ("e",), caption="Exporting the starred papers"),
     Scene("similar", (120, 40), ("m",), caption="m: papers like this one, and the words they share"),
     Scene("small", (80, 24), caption="An 80x24 terminal"),

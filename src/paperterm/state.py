@@ -479,6 +479,12 @@ class MarkerStore:
         writing the set in one transaction, so a tag another process adds meanwhile is kept.
         Nothing is written when the set stays the same. Returns the paper's marker (``None`` if it
         has none). ``TagError`` as ``set_tags``."""
+        return self.edit_tags(paper_id, title, add, remove)[1]
+
+    def edit_tags(self, paper_id: str, title: str, add: Iterable[str] = (),
+                  remove: Iterable[str] = ()) -> tuple[tuple[str, ...], Marker | None]:
+        """``change_tags``, also returning the tags the paper had just before (read in the same
+        transaction): ``(tags before, marker after)``, so the caller knows exactly what changed."""
         try:
             added = {normalize_tag(name) for name in add}
             removed = {normalize_tag(name) for name in remove}
@@ -487,7 +493,8 @@ class MarkerStore:
         try:
             self._db.execute("BEGIN IMMEDIATE")
             current = self.get(paper_id)
-            before = set(current.tags) if current is not None else set()
+            old = current.tags if current is not None else ()
+            before = set(old)
             after = (before | added) - removed
             if after != before:
                 try:
@@ -505,7 +512,7 @@ class MarkerStore:
         except BaseException:
             self._rollback()
             raise
-        return current
+        return old, current
 
     def tags_in_use(self) -> dict[str, int]:
         """Every tag name in the store with the number of papers carrying it, most used first

@@ -77,11 +77,13 @@ def days_line(paper: Paper) -> str | None:
 
 
 def marker_line(marker: Marker | None) -> str:
-    """``• unread · ★ starred`` -- the paper's markers in words."""
+    """``• unread · ★ starred · #llm #to-read`` -- the paper's markers in words, then its tags."""
     read = marker is not None and marker.read
     parts = ["read" if read else f"{UNREAD_MARK} unread"]
     if marker is not None and marker.starred:
         parts.append(f"{STAR_MARK} starred")
+    if marker is not None and marker.tags:
+        parts.append(clean(" ".join(f"#{name}" for name in marker.tags)))
     return " · ".join(parts)
 
 

@@ -78,6 +78,7 @@ MAIN_BINDINGS = [
     _b("s", "toggle_star", "Star", "Toggle star", "star", show=True),
     _b("n", "edit_note", "Note", "Edit the note (ctrl+s saves)",
        "note", show=True),
+    _b("t", "tag", "Tag", "Add or remove tags (+name adds, -name removes)", "tag"),
     _b("u", "undo", "Undo", "Undo the last marker change", "undo", show=True),
     _b("1", "set_view('all')", "All", "View: all papers", "view_all", group=VIEW_GROUP, show=True),
     _b("2", "set_view('unread')", "Unread", "View: unread papers", "view_unread",
@@ -135,6 +136,13 @@ NOTE_BINDINGS = [
     _b("escape", "cancel", "Cancel", "Close without saving", "note.cancel", show=True),
 ]
 
+#: The tag dialog (``t``); enter applies the line (the input's own key).
+TAG_BINDINGS = [
+    _b("tab", "complete", "Complete", "Take the suggested tag name", "tags.complete",
+       show=True, priority=True),
+    _b("escape", "cancel", "Cancel", "Close without changing tags", "tags.cancel", show=True),
+]
+
 #: The export dialog.
 EXPORT_BINDINGS = [
     _b("ctrl+s", "export", "Export", "Write the file", "export.write", show=True, priority=True),
@@ -170,6 +178,7 @@ SCOPES: tuple[tuple[str, tuple[list[Binding], ...]], ...] = (
     ("the details pane", (DETAIL_BINDINGS, MAIN_BINDINGS)),
     ("the search bar", (SEARCH_BINDINGS,)),
     ("the note editor", (NOTE_BINDINGS,)),
+    ("the tag dialog", (TAG_BINDINGS,)),
     ("the export dialog", (EXPORT_BINDINGS,)),
     ("the help screen", (HELP_BINDINGS,)),
     ("the similar-papers list", (SIMILAR_BINDINGS,)),

@@ -55,6 +55,7 @@ from paperterm.tui.screens.link_menu import LinkMenu
 from paperterm.tui.screens.note_editor import NoteEditor
 from paperterm.tui.screens.similar_papers import SimilarPapers, SimilarRow
 from paperterm.tui import split
+from paperterm.tui.screens.tag_dialog import TagDialog
 from paperterm.tui.search_bar import SearchBar, SearchInput
 from paperterm.tui.triage import Triage
 from paperterm.tui.undo import Change
@@ -585,6 +586,39 @@ class MainScreen(Screen):
                 self.notify("Note removed." if change.after is None else "Note saved.")
 
         self.app.push_screen(NoteEditor(paper.title, base), saved)
+
+    def action_tag(self) -> None:
+        pos = self._current()
+        if pos is None:
+            return
+        paper = self.papers[pos]
+        try:
+            in_use = list(self.triage.store.tags_in_use())  # only the tagged rows: cheap
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+
+        def done(edit) -> None:
+            if edit is None:
+                return
+            where = self.pos_of.get(paper.id)  # the library may have been re-opened meanwhile
+            if where is None:
+                return
+            add, remove = edit.against(self.triage.tags(where))
+            try:
+                change = self.triage.change_tags(where, add, remove)
+            except StoreError as exc:
+                self.notify(str(exc), severity="error", timeout=8)
+                return
+            if change is None:
+                self.notify("Tags unchanged.")
+                return
+            self._after_change(change, where)
+            title = paper.title if len(paper.title) <= 50 else paper.title[:49] + "…"
+            described = change.describe()
+            self.notify(f"{described[0].upper()}{described[1:]}: {title}", markup=False)
+
+        self.app.push_screen(TagDialog(paper.title, self.triage.tags(pos), in_use), done)
 
     def action_undo(self) -> None:
         try:

@@ -54,11 +54,14 @@ def next_sort(current: str, searching: bool) -> str:
 
 @dataclass(slots=True)
 class MarkerSets:
-    """Positions of the papers that are read, starred, or have a note."""
+    """Positions of the papers that are read, starred, or have a note; and the tags of the
+    papers that have some, by position (the list draws a row's tags from here, never from the
+    store)."""
 
     read: set[int] = field(default_factory=set)
     starred: set[int] = field(default_factory=set)
     noted: set[int] = field(default_factory=set)
+    tags: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_markers(cls, markers: Mapping[str, Marker], pos_of: Mapping[str, int]) -> MarkerSets:
@@ -78,6 +81,10 @@ class MarkerSets:
                 bucket.add(pos)
             else:
                 bucket.discard(pos)
+        if marker is not None and marker.tags:
+            self.tags[pos] = marker.tags
+        else:
+            self.tags.pop(pos, None)
 
 
 @dataclass(frozen=True, slots=True)

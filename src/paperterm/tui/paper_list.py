@@ -41,6 +41,9 @@ NOTE_MARK = "✎"
 UPVOTE_MARK = "▲"
 #: The title column keeps at least this many cells before the date and upvotes get any.
 MIN_TITLE = 20
+#: A row's tags (``#llm #to-read``, after the title) take at most this share of the title column,
+#: and only what the title leaves beyond ``MIN_TITLE``.
+TAGS_SHARE = 0.4
 
 Highlighter = Callable[[str], Sequence[tuple[int, int]]]
 
@@ -72,6 +75,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         "paper-list--unread-mark",
         "paper-list--star",
         "paper-list--note",
+        "paper-list--tags",
         "paper-list--meta",
         "paper-list--match",
         "paper-list--cursor",
@@ -274,10 +278,10 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         is_cursor = index == self.cursor
         cursor_state = (2 if self.has_focus else 1) if is_cursor else 0
         key = (pos, cursor_state, width, pos in marks.read, pos in marks.starred,
-               pos in marks.noted, self._generation)
+               pos in marks.noted, self._generation, marks.tags.get(pos))
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(pos, width, styles, cursor_state, key[3:6])
+            strip = self._render_row(pos, width, styles, cursor_state, key[3:6], key[7])
             self._strips[key] = strip
         return strip
 
@@ -301,19 +305,27 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         return max(0, title_w), date_w, up_w
 
     def _render_row(self, pos: int, width: int, styles: dict[str, Style], cursor_state: int,
-                    flags: tuple[bool, bool, bool]) -> Strip:
+                    flags: tuple[bool, bool, bool], tags: tuple[str, ...] | None = None) -> Strip:
         paper = self.papers[pos]
         read, starred, noted = flags
         title_w, date_w, up_w = self._columns(width)
         if cursor_state:
-            row = title_style = meta = dot = star = note = cursor = styles["cursor"]
+            row = title_style = meta = dot = star = note = tag_style = cursor = styles["cursor"]
             match = cursor + Style(underline=True, bold=True)
         else:
             row = styles["row"]
             title_style = styles["read"] if read else row
             meta = styles["meta"]
             dot, star, note = styles["unread-mark"], styles["star"], styles["note"]
+            tag_style = styles["tags"]
             match = styles["match"]
+        tag_text, tags_w = "", 0
+        if tags:
+            room = min(int(title_w * TAGS_SHARE), title_w - MIN_TITLE - 1)
+            tag_text = tags_cell(tags, room)
+            tags_w = cell_len(tag_text)
+            if tags_w:
+                title_w -= tags_w + 1
         segments = [
             Segment(" ", row),
             Segment(" " if read else UNREAD_MARK, dot),
@@ -324,6 +336,8 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         title = fit(clean(paper.title), title_w)
         spans = self.highlighter(paper.title) if self.highlighter and title_w else ()
         segments.extend(_highlighted(title, spans, title_style, match))
+        if tags_w:
+            segments.append(Segment(" " + tag_text, tag_style))
         if date_w:
             date = (paper.published or "")[:date_w]
             segments.append(Segment(" " + date.ljust(date_w), meta))
@@ -332,6 +346,29 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
             segments.append(Segment(" " + votes.rjust(up_w), meta))
         strip = Strip(segments)
         return strip.adjust_cell_length(width, row)
+
+
+def tags_cell(tags: Sequence[str], room: int) -> str:
+    """A row's tags in at most ``room`` cells: ``#llm #to-read``; when they do not all fit, the
+    whole tags that do and how many more (``#llm +2``); when not even that fits, the first one cut
+    (``#readin…``); nothing when ``room`` is under 4 cells. Computed only when a row is drawn
+    (then cached with it), from the tags the row's key holds."""
+    if room < 4 or not tags:
+        return ""
+    names = [clean(f"#{name}") for name in tags]
+    text = " ".join(names)
+    if cell_len(text) <= room:
+        return text
+    shown: list[str] = []
+    for i, name in enumerate(names):
+        hidden = len(names) - i - 1
+        if cell_len(" ".join([*shown, name])) + len(f" +{hidden}") > room:
+            break
+        shown.append(name)
+    if shown:
+        return " ".join(shown) + f" +{len(names) - len(shown)}"
+    first = names[0] + ("…" if len(names) > 1 else "")  # more tags follow: say so
+    return fit(first, min(room, cell_len(first)))
 
 
 def set_virtual_height(widget: ScrollView, height: int) -> None:

@@ -5,6 +5,10 @@ it on its next start, and a crash a moment later loses nothing); the store's ans
 in-memory copy the screen draws from (``markers`` by id, ``marks`` by position) and the undo stack.
 A change that would not change anything (starring a starred paper) is not recorded.
 
+Tags are changed by name (``add_tag``, ``remove_tag``, ``change_tags``: each takes the position of
+one paper and returns the ``Change`` it made, so a selection applies them paper by paper): the store
+adds and removes them in one transaction, so a tag another window added meanwhile is kept.
+
 Other processes (a second window) change the same store: ``reload`` re-reads it when the store
 says so (``MarkerStore.data_version``), and a note is saved against the text the editor opened on
 (``save_note``), so a note changed elsewhere meanwhile is kept next to the new one, never replaced.
@@ -53,6 +57,10 @@ class Triage:
     def note(self, pos: int) -> str | None:
         marker = self.marker(pos)
         return marker.note if marker is not None else None
+
+    def tags(self, pos: int) -> tuple[str, ...]:
+        """The paper's tag names, sorted (``()`` for none)."""
+        return self.marks.tags.get(pos, ())
 
     def reload(self, paper_ids: Iterable[str]) -> list[int]:
         """Re-read these papers' markers from the store after something else changed them (a
@@ -129,13 +137,40 @@ class Triage:
         note = text if text is not None and text.strip() else None
         return self._change(pos, "note", note)
 
+    def add_tag(self, pos: int, name: str) -> Change | None:
+        """Tag the paper ``name`` (normalised); ``None`` if it had that tag already."""
+        return self.change_tags(pos, add=(name,))
+
+    def remove_tag(self, pos: int, name: str) -> Change | None:
+        """Take the tag ``name`` off the paper; ``None`` if it did not have it."""
+        return self.change_tags(pos, remove=(name,))
+
+    def change_tags(self, pos: int, add: Iterable[str] = (),
+                    remove: Iterable[str] = ()) -> Change | None:
+        """Add and remove tags on the paper in one change (one undo step); ``None`` when its
+        tags stay as they were. ``state.TagError`` for a name that is not a tag name."""
+        paper = self.papers[pos]
+        before, marker = self.store.edit_tags(paper.id, paper.title, add, remove)
+        self._remember(paper.id, pos, marker)
+        after = marker.tags if marker is not None else ()
+        if after == before:
+            return None
+        change = Change(paper.id, paper.title, "tags", before, after)
+        self.undo_stack.push(change)
+        return change
+
     def undo(self) -> Change | None:
         """Write the newest change's previous value back; returns that change (or ``None``)."""
         change = self.undo_stack.pop()
         if change is None:
             return None
         pos = self.pos_of.get(change.paper_id)
-        self._write(change.paper_id, change.title, change.field, change.before, pos)
+        if change.field == "tags":
+            marker = self.store.change_tags(change.paper_id, change.title,
+                                            add=change.tags_removed, remove=change.tags_added)
+            self._remember(change.paper_id, pos, marker)
+        else:
+            self._write(change.paper_id, change.title, change.field, change.before, pos)
         return change
 
     def _change(self, pos: int, field: Field, value: bool | str | None) -> Change | None:
@@ -157,6 +192,13 @@ class Triage:
             marker = self.store.set_starred(paper_id, title, bool(value))
         else:
             marker = self.store.set_note(paper_id, title, value)
-        self.markers[paper_id] = marker
+        self._remember(paper_id, pos, marker)
+
+    def _remember(self, paper_id: str, pos: int | None, marker: Marker | None) -> None:
+        """Keep the store's answer as the in-memory copy the screen draws from."""
+        if marker is None:
+            self.markers.pop(paper_id, None)
+        else:
+            self.markers[paper_id] = marker
         if pos is not None:
             self.marks.update(pos, marker)

@@ -108,6 +108,7 @@ class HelpScreen(ModalScreen[None]):
             section("Details pane (tab to focus)", key_rows(keys.DETAIL_BINDINGS, keymap), ids),
             section("Search bar", key_rows(keys.SEARCH_BINDINGS, keymap), ids),
             section("Note editor", key_rows(keys.NOTE_BINDINGS, keymap), ids),
+            section("Tag dialog (t; enter applies)", key_rows(keys.TAG_BINDINGS, keymap), ids),
             section("Export dialog", key_rows(keys.EXPORT_BINDINGS, keymap), ids),
             section("Link menu (B; 1-9 or enter open a link)",
                     key_rows(keys.LINK_BINDINGS, keymap), ids),
