@@ -86,6 +86,12 @@ class PapertermApp(App[None]):
         if keymap:
             self.set_keymap(dict(keymap))
 
+    @property
+    def keymap(self) -> dict[str, str]:
+        """The keymap in effect (binding id -> keys), as ``set_keymap``/``update_keymap`` left it.
+        Textual has no public getter for it: this is the one place that reads ``App._keymap``."""
+        return dict(self._keymap)
+
     def notify(self, message: str, *, title: str = "", **kwargs):  # type: ignore[override]
         """Every notification (widgets' and screens' ``notify`` come here) with its control
         characters shown as pictures: messages quote titles, URLs, paths and error text."""
@@ -193,7 +199,7 @@ class PapertermApp(App[None]):
         if not isinstance(main, MainScreen):
             return []
         commands = []
-        for binding, shown in bound_keys(MAIN_BINDINGS, self._keymap):
+        for binding, shown in bound_keys(MAIN_BINDINGS, self.keymap):
             if binding.action == "quit":
                 continue  # Textual's own "Quit" command is already offered
             title, _, detail = binding.tooltip.partition(" (")

@@ -21,6 +21,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -135,6 +136,7 @@ class MainScreen(Screen):
         self._last_pos: int | None = None
         self._narrow = False
         self._hold: Timer | None = None
+        self._held_paint = ExitStack()
         self._data_version: int | None = None
         self.paper_list = PaperList(self.papers, self.triage.marks, id="paper-list")
         self.paper_list.on_cursor = self._show_detail  # same frame as the list (see PaperList)
@@ -350,14 +352,14 @@ class MainScreen(Screen):
         screen holds its paint until the results arrive -- for at most ``PAINT_HOLD`` seconds,
         so typing never looks stuck even if a search is slow."""
         if self._hold is None:
-            self.app._begin_batch()
+            self._held_paint.enter_context(self.app.batch_update())  # left in _release_paint
             self._hold = self.set_timer(PAINT_HOLD, self._release_paint)
 
     def _release_paint(self) -> None:
         if self._hold is not None:
             self._hold.stop()
             self._hold = None
-            self.app._end_batch()
+            self._held_paint.close()
 
     def _run_search(self, generation: int, query, cursor: str) -> None:
         self._search_worker(generation, query, dict(self.triage.markers), cursor)

@@ -382,7 +382,10 @@ def set_virtual_height(widget: ScrollView, height: int) -> None:
     if widget.virtual_size == size:
         return
     widget.set_reactive(Widget.virtual_size, size)
-    widget._scroll_update(size)  # what Textual's ScrollView does when its size changes
+    # What Textual's ScrollView does when its size changes. Private, and kept: Textual has no
+    # public call that updates the scrollbars without a layout (assigning ``virtual_size`` is
+    # the public way, and it costs the screen-wide layout this function exists to avoid).
+    widget._scroll_update(size)
 
 
 def _highlighted(text: str, spans: Sequence[tuple[int, int]], style: Style,

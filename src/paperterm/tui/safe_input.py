@@ -10,6 +10,7 @@ one character for one, so the cursor stays where it was.
 from __future__ import annotations
 
 from textual.widgets import Input, TextArea
+from textual.widgets.text_area import Edit, EditResult
 
 from paperterm.safe_text import visible, visible_lines
 
@@ -22,8 +23,10 @@ class SafeInput(Input):
 
 
 class SafeTextArea(TextArea):
-    """A ``TextArea`` into which typing or pasting never inserts a control character (text set
-    by the program is the caller's job: ``NoteEditor`` loads ``visible_lines(note)``)."""
+    """A ``TextArea`` into which no edit inserts a control character: typing, pasting, undo/redo
+    and ``insert``/``replace`` all go through ``edit`` (the text loaded whole is the caller's
+    job: ``NoteEditor`` loads ``visible_lines(note)``)."""
 
-    def _replace_via_keyboard(self, insert: str, start, end):  # every keyboard edit and paste
-        return super()._replace_via_keyboard(visible_lines(insert), start, end)
+    def edit(self, edit: Edit) -> EditResult:
+        edit.text = visible_lines(edit.text)  # one character for one: the locations still hold
+        return super().edit(edit)

@@ -46,11 +46,14 @@ def key_rows(bindings: Sequence[Binding], keymap: dict[str, str]) -> list[tuple[
             for binding, shown in keys.bound_keys(bindings, keymap)]
 
 
-def app_rows(app: App) -> list[tuple[str, str]]:
-    """The app-wide keys (command palette, quit), read from the running app."""
+def app_rows(app: App) -> list[tuple[str, str, str]]:
+    """The app-wide keys (command palette, quit), read from the running app: the bottom screen's
+    ``active_bindings`` that belong to the app (a dialog's own leave the app's out: it is modal)."""
     rows = []
-    for key, binding in app._bindings:
-        if binding.system or not (binding.tooltip or binding.description):
+    for key, active in app.screen_stack[0].active_bindings.items():
+        binding = active.binding
+        if active.node is not app or binding.system \
+                or not (binding.tooltip or binding.description):
             continue
         text = binding.tooltip or binding.description
         if binding.action == "command_palette":
@@ -97,7 +100,7 @@ class HelpScreen(ModalScreen[None]):
 
     def _fill(self) -> None:
         """Lay the sections out in two columns, or in one with the binding ids beside them."""
-        keymap = dict(self.app._keymap)
+        keymap = getattr(self.app, "keymap", {})  # PapertermApp.keymap
         ids = self.show_ids
         first = [
             section("Paper list", key_rows(keys.LIST_BINDINGS, keymap), ids),
