@@ -23,7 +23,7 @@ from paperterm import locations
 from paperterm.library import load_library
 from paperterm.state import MarkerStore
 from paperterm.tui.app import PapertermApp, create_app
-from paperterm.tui.main_screen import PAPER_SETTING
+from paperterm.tui.left_off import PAPER_SETTING
 from paperterm.tui.ordering import Ordering
 from paperterm.tui.screens.similar_papers import SimilarPapers
 

@@ -6,8 +6,10 @@ any result that arrives late); the hits, the view and the sort become the list's
 (``ordering``); the row under the cursor fills the detail pane. Marker keys go through ``Triage``,
 which writes the store first, then the screen repaints what changed.
 
-Where the user left off (view, sort, current paper) is kept in the store's settings: view and sort
-when they change, the current paper a moment after the cursor settles and again on quit.
+The Textual-free parts live beside it: ``status_line`` (the status line's text),
+``left_off`` (where the user left off: view and sort when they change, the current paper a moment
+after the cursor settles and again on quit), ``search_runs`` (search generations, the worker's
+body, the paint hold), ``ordering``, ``triage`` and ``undo``.
 
 Another paperterm may change the same store: every ``WATCH_STORE_EVERY`` seconds, and whenever the
 terminal regains focus (the app's ``on_app_focus``), the screen asks the store whether another connection committed anything
@@ -19,14 +21,11 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import time
 from collections.abc import Sequence
-from contextlib import ExitStack
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
@@ -36,7 +35,6 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from paperterm.gc_pause import gc_paused
 from paperterm.library import Library
 from paperterm.links import paper_links
 from paperterm.search import QueryError, SearchIndex, highlight_spans, parse_query
@@ -45,8 +43,9 @@ from paperterm.tui.days import ListingDays
 from paperterm.tui.detail import PaperDetail
 from paperterm.tui.fetching import BackgroundFetch, result_text
 from paperterm.tui.keys import MAIN_BINDINGS
-from paperterm.tui.ordering import (FOR_YOU, RELEVANCE, SORT_LABELS, SORTS, VIEW_LABELS, VIEWS,
-                                    Ordering, next_sort)
+from paperterm.tui.left_off import (LIST_ALONE_SETTING, SAVE_POSITION_EVERY, SORT_SETTING,
+                                    SPLIT_SETTING, VIEW_SETTING, LeftOff, saved_choice)
+from paperterm.tui.ordering import FOR_YOU, RELEVANCE, SORTS, VIEWS, Ordering, next_sort
 from paperterm.tui.recommending import (BackgroundSimilarity, building_text, reason_text,
                                         similar_rows)
 from paperterm.tui.paper_list import PaperList
@@ -58,17 +57,13 @@ from paperterm.tui.screens.similar_papers import SimilarPapers, SimilarRow
 from paperterm.tui import split
 from paperterm.tui.screens.tag_dialog import TagDialog
 from paperterm.tui.search_bar import SearchBar, SearchInput
+from paperterm.tui.search_runs import (PAINT_HOLD, PaintHold, SearchRuns, ranks,
+                                       search_positions, uses_markers)
+from paperterm.tui.status_line import status_text
 from paperterm.tui.triage import Triage
 from paperterm.tui.undo import Change
 from paperterm.wording import plural
 
-#: Settings keys in the marker store.
-VIEW_SETTING = "tui.view"
-SORT_SETTING = "tui.sort"
-PAPER_SETTING = "tui.paper"
-#: The list's share of the width in percent (``<`` / ``>``), and whether it is shown alone (``z``).
-SPLIT_SETTING = "tui.split"
-LIST_ALONE_SETTING = "tui.list_alone"
 #: Below this width the footer drops the keys below (and the command palette hint) to fit.
 WIDE_FOOTER = 110
 #: Below this width one pane is shown at a time (the list, or the details: tab switches), so
@@ -76,12 +71,6 @@ WIDE_FOOTER = 110
 SINGLE_PANE_BELOW = 72
 FOOTER_OPTIONAL = {"paperterm.view_all", "paperterm.view_unread", "paperterm.view_starred",
                    "paperterm.view_noted", "paperterm.sort"}
-#: The longest (seconds) the screen waits for a keystroke's results before painting without them.
-PAINT_HOLD = 0.05
-#: How often (seconds) the paper under the cursor is saved as "where I left off" if it changed,
-#: once the cursor has rested for ``POSITION_REST`` seconds (and always on quit).
-SAVE_POSITION_EVERY = 1.0
-POSITION_REST = 3.0
 #: After a marker change, the for-you model is trained again once changes pause this long (s).
 RETRAIN_AFTER = 1.5
 #: How often (seconds) the screen checks whether another process changed the markers.
@@ -122,21 +111,19 @@ class MainScreen(Screen):
         self.listing_days = ListingDays(self.papers)
         #: The listing day the list is narrowed to (``[``/``]``), or ``None`` for every day.
         self.day: str | None = None
-        self.view = _setting(store, VIEW_SETTING, VIEWS, "all")
-        self.base_sort = _setting(store, SORT_SETTING, SORTS, SORTS[0])
+        self.view = saved_choice(store, VIEW_SETTING, VIEWS, "all")
+        self.base_sort = saved_choice(store, SORT_SETTING, SORTS, SORTS[0])
         self.sort = self.base_sort
-        self.split = split.parse_percent(_setting(store, SPLIT_SETTING, None, ""))
-        self.list_alone = _setting(store, LIST_ALONE_SETTING, ("0", "1"), "0") == "1"
+        self.split = split.parse_percent(saved_choice(store, SPLIT_SETTING, None, ""))
+        self.list_alone = saved_choice(store, LIST_ALONE_SETTING, ("0", "1"), "0") == "1"
         self.query_text = ""
         self.parsed_query = None
         self.ranked = False
         self.hits: list[int] | None = None
-        self.generation = 0
-        self._position_dirty = False
-        self._last_pos: int | None = None
+        self.runs = SearchRuns()
+        self.left_off = LeftOff(store)
         self._narrow = False
-        self._hold: Timer | None = None
-        self._held_paint = ExitStack()
+        self.paint_hold = PaintHold(lambda: self.app.batch_update(), self.set_timer, PAINT_HOLD)
         self._data_version: int | None = None
         self.paper_list = PaperList(self.papers, self.triage.marks, id="paper-list")
         self.paper_list.on_cursor = self._show_detail  # same frame as the list (see PaperList)
@@ -156,6 +143,15 @@ class MainScreen(Screen):
                                        self._fetch_finished)
         #: The last sync's one-line outcome and whether it is a problem (set by the app).
         self.sync_status: tuple[str, bool] = ("", False)
+
+    @property
+    def generation(self) -> int:
+        """The newest search's number: results under an older one are dropped (``SearchRuns``)."""
+        return self.runs.generation
+
+    @generation.setter
+    def generation(self, value: int) -> None:
+        self.runs.generation = value
 
     def _index_date_order(self) -> list[int] | None:
         """The index's newest-first numbering, if the index is here (a ``PendingIndex`` on a
@@ -183,7 +179,7 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         rows = self.ordering.rows(self.view, self.sort, self.triage.marks)
         cursor = 0
-        saved = self.pos_of.get(self.store.get_setting(PAPER_SETTING, "") or "")
+        saved = self.pos_of.get(self.left_off.saved_paper_id() or "")
         if saved is not None:
             found = _index(rows, saved)
             cursor = found if found is not None else 0
@@ -247,51 +243,14 @@ class MainScreen(Screen):
 
     def _update_status(self) -> None:
         counts = self.ordering.counts(self.triage.marks, len(self.paper_list.rows))
-        parts = [("all", f"All {counts.all}"), ("unread", f"unread {counts.unread}"),
-                 ("starred", f"starred {counts.starred}"), ("noted", f"noted {counts.noted}"),
-                 ("", f"showing {counts.showing}")]
-        text = Text(" ")
-        for n, (view, label) in enumerate(parts):
-            if n:
-                text.append(" · ", style="dim")
-            if view == self.view:
-                text.append(label, style="bold reverse")
-            else:
-                text.append(label, style="" if view else "bold")
         sort = self.sort if self.ranked or self.sort != RELEVANCE else self.base_sort
-        day = ""
-        if self.day is not None:
-            n, total = self.listing_days.ordinal(self.day)
-            day = f"day {self.day} ({n}/{total}) · "
-        right = f"{day}{VIEW_LABELS[self.view]} · sorted by {SORT_LABELS[sort]} "
-        room = self.size.width - text.cell_len
-        if sort == FOR_YOU and self.for_you_scores is None:
-            right = "for you: " + (self.for_you_problem or "learning from your stars…") + " "
-        if self.fetch_status:
-            right = self.fetch_status[: max(0, room - 3)] + " "
-        elif len(right) + 2 > room and sort == FOR_YOU and self.for_you_scores is None:
-            right = right[: max(0, room - 3)] + " "
-        else:
-            if room < len(right) + 2:
-                right = f"{day}{VIEW_LABELS[self.view]} · sort: {SORT_LABELS[sort].split(' (')[0]} "
-            if room < len(right) + 2:
-                right = f"day {self.day} " if self.day is not None else (
-                    f"sort: {SORT_LABELS[sort].split(' (')[0]} ")
-                right = right if room >= len(right) + 2 else ""
-        synced, problem = self.sync_status
-        if synced:
-            if problem and not self.fetch_status and room < len(right) + len(synced) + 4:
-                right = ""  # a sync problem matters more than the sort label
-            space = room - len(right) - 4
-            if space >= 8:
-                shown = synced if len(synced) <= space else synced[: space - 1] + "…"
-                sep = " · " if right else " "
-                text.append(" " * max(0, room - len(right) - len(shown) - len(sep)))
-                text.append(shown, style="bold red" if problem else "dim")
-                text.append(sep, style="dim")
-                room = len(right)
-        text.append(" " * max(0, room - len(right)))
-        text.append(right, style="dim")
+        day = (self.day, *self.listing_days.ordinal(self.day)) if self.day is not None else None
+        waiting = None
+        if self.for_you_scores is None:
+            waiting = self.for_you_problem or "learning from your stars…"
+        text = status_text(counts, self.view, sort, self.size.width, day=day,
+                           for_you_waiting=waiting, fetch_status=self.fetch_status,
+                           sync_status=self.sync_status)
         self.status_line.update(text, layout=False)  # fixed size: no relayout per keystroke
 
     def on_resize(self, event) -> None:
@@ -322,8 +281,8 @@ class MainScreen(Screen):
         bar = self.query_one("#search-bar", SearchBar)
         if not text.strip():
             bar.show_error(None)
-            self._release_paint()
-            self.generation += 1
+            self.paint_hold.release()
+            self.runs.cancel()
             self.parsed_query = None
             self.hits = None
             self._set_ranked(False)
@@ -333,61 +292,40 @@ class MainScreen(Screen):
             query = parse_query(text)
         except QueryError as exc:
             bar.show_error(str(exc))  # keep the last good results on screen
-            self._release_paint()
+            self.paint_hold.release()
             return
         if getattr(self.index, "ready", True):
             bar.show_error(None)
         else:  # a first start on a large library: the index is still being built elsewhere
             bar.show_error(f"Building the search index of {len(self.papers):,} papers; "
                            "results follow as soon as it is ready.", note=True)
-        self.generation += 1
-        self._hold_paint()
-        self._run_search(self.generation, query, "top")
+        generation = self.runs.start()
+        self.paint_hold.hold()  # until the results arrive (see search_runs.PaintHold)
+        self._run_search(generation, query, "top")
 
-    def _hold_paint(self) -> None:
-        """Paint the typed character together with its results rather than one frame apart.
-
-        Textual paints at most one frame per 1/60 s; a keystroke would otherwise paint its echo
-        at once and its results (ready a few milliseconds later) a whole frame after that. So the
-        screen holds its paint until the results arrive -- for at most ``PAINT_HOLD`` seconds,
-        so typing never looks stuck even if a search is slow."""
-        if self._hold is None:
-            self._held_paint.enter_context(self.app.batch_update())  # left in _release_paint
-            self._hold = self.set_timer(PAINT_HOLD, self._release_paint)
-
-    def _release_paint(self) -> None:
-        if self._hold is not None:
-            self._hold.stop()
-            self._hold = None
-            self._held_paint.close()
+    def _search_again(self) -> None:
+        """Run the current query again (a marker change may change a marker filter's results)."""
+        self._run_search(self.runs.start(), self.parsed_query, "keep")
 
     def _run_search(self, generation: int, query, cursor: str) -> None:
         self._search_worker(generation, query, dict(self.triage.markers), cursor)
 
     @work(exclusive=True, thread=True, group="search")
     def _search_worker(self, generation: int, query, markers: dict, cursor: str) -> None:
-        # A search may allocate a result object per paper (100,000 of them), all short-lived;
-        # letting the cyclic collector run in the middle of that costs tens of milliseconds for
-        # nothing (reference counting frees them), so it waits until the positions are taken.
-        # (Not while a pending index is still being built: the search waits for it, and the
-        # collector should not be off for that long.)
-        with gc_paused(getattr(self.index, "ready", True)):
-            hits = self.index.search(query, markers=markers)
-            if get_current_worker().is_cancelled:
-                return
-            positions = [hit.pos for hit in hits]
-            del hits
-        self.app.call_from_thread(self._search_done, generation, query, positions, cursor)
+        worker = get_current_worker()
+        positions = search_positions(self.index, query, markers, lambda: worker.is_cancelled)
+        if positions is not None:
+            self.app.call_from_thread(self._search_done, generation, query, positions, cursor)
 
     def _search_done(self, generation: int, query, positions: list[int], cursor: str) -> None:
-        if generation != self.generation:
+        if not self.runs.is_current(generation):
             return  # a newer keystroke has already asked for something else
         self.parsed_query = query
         self.hits = positions
-        self._set_ranked(_has_words(query))
+        self._set_ranked(ranks(query))
         self.refresh_rows(cursor)
         self.query_one("#search-bar", SearchBar).clear_note()
-        self._release_paint()
+        self.paint_hold.release()
 
     def _set_ranked(self, ranked: bool) -> None:
         if ranked and not self.ranked:
@@ -414,9 +352,8 @@ class MainScreen(Screen):
     @on(PaperList.CursorMoved)
     def _cursor_moved(self, event: PaperList.CursorMoved) -> None:
         self._show_detail(event.pos)
-        self._last_pos = event.pos
-        self._position_dirty = True  # saved by the periodic check, not on every step
-        self._moved_at = time.monotonic()
+        if event.pos is not None:  # saved by the periodic check, not on every step
+            self.left_off.moved(self.papers[event.pos].id)
 
     def _show_detail(self, pos: int | None) -> None:
         if pos is None:
@@ -432,24 +369,20 @@ class MainScreen(Screen):
 
     def _save_position_if_moved(self) -> None:
         # A settings write waits for the disk (fsync): never in the middle of moving or typing.
-        if self._position_dirty and time.monotonic() - self._moved_at >= POSITION_REST:
-            self.save_position()
+        self._saving(self.left_off.save_if_rested)
 
     def save_position(self) -> None:
         """Remember the paper under the cursor (for the next start)."""
-        self._position_dirty = False
-        pos = self._last_pos
-        if pos is not None:
-            self._save_setting(PAPER_SETTING, self.papers[pos].id)
+        self._saving(self.left_off.save_now)
 
     def _save_setting(self, key: str, value: str) -> None:
+        self._saving(self.left_off.save, key, value)
+
+    def _saving(self, save, *args) -> None:
         try:
-            if self.store.get_setting(key) != value:
-                self.store.set_setting(key, value)
+            save(*args)
         except StoreError as exc:
             self.notify(str(exc), severity="error")
-        except Exception:  # the store may already be closed while the app shuts down
-            pass
 
     # -- other processes -----------------------------------------------------------------------
 
@@ -473,9 +406,8 @@ class MainScreen(Screen):
         if changed:
             self.refresh_rows("keep")
             self.paper_list.refresh_markers()
-            if _uses_markers(self.parsed_query):
-                self.generation += 1
-                self._run_search(self.generation, self.parsed_query, "keep")
+            if uses_markers(self.parsed_query):
+                self._search_again()
             self._show_detail(self.paper_list.cursor_pos)
         return changed
 
@@ -491,9 +423,8 @@ class MainScreen(Screen):
         if not changed:
             return
         self.refresh_rows("keep")
-        if _uses_markers(self.parsed_query):
-            self.generation += 1
-            self._run_search(self.generation, self.parsed_query, "keep")
+        if uses_markers(self.parsed_query):
+            self._search_again()
         pos = self.paper_list.cursor_pos
         if pos is not None and pos in changed:
             self._show_detail(pos)
@@ -521,9 +452,8 @@ class MainScreen(Screen):
         else:
             self.paper_list.refresh_pos(pos)
             self._update_status()
-        if _uses_markers(self.parsed_query):
-            self.generation += 1
-            self._run_search(self.generation, self.parsed_query, "keep")
+        if uses_markers(self.parsed_query):
+            self._search_again()
         if self.paper_list.cursor_pos == pos:
             self._show_detail(pos)
         if FOR_YOU in (self.sort, self.base_sort):
@@ -901,7 +831,6 @@ class MainScreen(Screen):
         old_papers = self.papers
         cursor_pos = self.paper_list.cursor_pos
         current = old_papers[cursor_pos].id if cursor_pos is not None else None
-        last = old_papers[self._last_pos].id if self._last_pos is not None else None
         old_ids = self.pos_of
         self.library, self.papers, self.index = library, library.papers, index
         self.pos_of = {p.id: i for i, p in enumerate(self.papers)}
@@ -917,7 +846,6 @@ class MainScreen(Screen):
         if self.hits is not None:  # keep the current results until the search has run again
             self.hits = [p for p in (self.pos_of.get(old_papers[h].id) for h in self.hits)
                          if p is not None]
-        self._last_pos = self.pos_of.get(last) if last is not None else None
         plist = self.paper_list
         plist.papers, plist.marks = self.papers, self.triage.marks
         plist.forget_papers()
@@ -935,8 +863,7 @@ class MainScreen(Screen):
         if getattr(app, "library", None) is not None:
             app.library, app.index = library, index
         if self.parsed_query is not None:
-            self.generation += 1
-            self._run_search(self.generation, self.parsed_query, "keep")
+            self._search_again()
         gc.freeze()  # as after the first paint: the new library is long-lived
         return sum(1 for pid in self.pos_of if pid not in old_ids)
 
@@ -948,16 +875,6 @@ class MainScreen(Screen):
         self.app.exit()
 
 
-def _setting(store: MarkerStore, key: str, allowed: Sequence[str] | None, default: str) -> str:
-    """The stored setting ``key``; ``default`` when missing, unreadable or not in ``allowed``
-    (``None``: any value, for the caller to check)."""
-    try:
-        value = store.get_setting(key, default)
-    except Exception:
-        return default
-    return value if allowed is None or value in allowed else default
-
-
 def _index(rows: Sequence[int], pos: int) -> int | None:
     try:
         return rows.index(pos)  # type: ignore[union-attr]
@@ -967,14 +884,3 @@ def _index(rows: Sequence[int], pos: int) -> int | None:
 
 def _spans(title: str, query) -> list[tuple[int, int]]:
     return highlight_spans(title, query)
-
-
-def _has_words(query) -> bool:
-    """Whether ``query`` ranks (has words or phrases) rather than only filtering."""
-    return bool(query is not None and query.has_terms)
-
-
-def _uses_markers(query) -> bool:
-    """Whether ``query`` filters on markers (``is:read``, ``has:note``...), so a marker change
-    can change its results."""
-    return query is not None and any(f.is_marker for f in query.filters)
