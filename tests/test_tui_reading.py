@@ -290,3 +290,75 @@ async def test_the_list_alone_survives_a_narrow_terminal_growing():
         await pilot.resize_terminal(100, 30)
         await pilot.pause()
         assert pane_widths(app) == (40, 60)
+
+
+# -- empty columns: the titles get the room ------------------------------------------------------
+
+def mixed_library():
+    """Papers from an API day file (dated, upvoted) and from page text without either."""
+    from paperterm.library import Library
+    papers = [Paper(id=f"a{i}", title=f"Alpha upvoted study number {i} of long titles in lists",
+                    abstract="x", published=f"2025-01-{i + 1:02d}", upvotes=100 + i)
+              for i in range(5)]
+    papers += [Paper(id=f"b{i}", title=f"Beta plain study number {i} of long titles in lists",
+                     abstract="y") for i in range(5)]
+    return Library(papers=papers)
+
+
+async def test_columns_no_shown_paper_has_are_left_out_and_come_back():
+    app = create_app(library=mixed_library())
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        plist = app.main_screen.paper_list
+        width = plist.scrollable_content_region.width
+        assert plist.show_upvotes and plist.show_dates
+        both = plist._columns(width)
+        assert both[1] == 10 and both[2] == len("▲104")
+        assert any("▲104" in line for line in list_lines(app))
+        await pilot.press("slash", *"beta", "enter")
+        await settle(app, pilot)
+        assert not plist.show_upvotes and not plist.show_dates
+        title_w, date_w, up_w = plist._columns(width)
+        assert (date_w, up_w) == (0, 0) and title_w == both[0] + 11 + 5   # all the room
+        lines = [line for line in list_lines(app) if "Beta" in line]
+        assert lines and all("▲" not in line and "…" not in line for line in lines)
+        await pilot.press("slash", "escape")
+        await settle(app, pilot)
+        assert plist.show_upvotes and plist.show_dates
+        assert any("▲104" in line for line in list_lines(app))
+
+
+async def test_a_view_of_papers_without_upvotes_drops_the_column_even_sorted_by_upvotes():
+    app = create_app(library=mixed_library())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.main_screen
+        while screen.sort != "upvotes":
+            await pilot.press("o")
+        await pilot.pause()
+        assert "▲104" in list_lines(app)[0]                    # bug 8's rule still holds
+        await pilot.press("slash", *"-alpha", "enter")          # filters, keeps the sort
+        await settle(app, pilot)
+        plist = screen.paper_list
+        assert screen.sort == "upvotes" and len(plist.rows) == 5
+        assert not plist.show_upvotes
+        assert plist._columns(plist.scrollable_content_region.width)[2] == 0
+        assert all("▲" not in line for line in list_lines(app))
+
+
+async def test_columns_follow_a_library_replaced_after_a_fetch():
+    from paperterm.library import Library
+    from paperterm.search import SearchIndex
+
+    plain = Library(papers=[Paper(id="p1", title="Plain only", abstract="z")])
+    app = create_app(library=plain)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause()
+        screen = app.main_screen
+        plist = screen.paper_list
+        width = plist.scrollable_content_region.width
+        assert plist._columns(width)[1:] == (0, 0)
+        richer = mixed_library()
+        screen.replace_library(richer, SearchIndex(richer.papers))
+        await settle(app, pilot)
+        assert plist._columns(width)[1:] == (10, len("▲104"))
+        assert any("▲104" in line for line in list_lines(app))

@@ -10,6 +10,12 @@ library, and draws a row when the compositor asks for that screen line (``render
 - moving the cursor without scrolling repaints exactly two lines (``refresh_line``); the app
   updates the detail pane at once through ``on_cursor`` (same frame), then gets ``CursorMoved``.
 
+Titles get the room: the date and upvotes columns are left out when no paper shown has a value
+for them (say, page-text listings, which carry no upvotes, or a search among undated papers). What
+each paper has is two bytes per paper built once per library; each new set of rows then asks
+"is any shown paper dated / upvoted", which stops at the first that is (the first row, almost
+always), and the column widths are worked out once per set of rows and width, not per row.
+
 Every row is built from ``Segment``s of plain text, never markup, so titles with ``[``, ``]`` or
 other markup characters display literally; control characters are replaced by spaces so a hostile
 title cannot drive the terminal.
@@ -112,14 +118,17 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         self.on_cursor: Callable[[int | None], None] | None = None
         #: The sort the rows are in ("upvotes" keeps the upvotes column in a narrow list).
         self.sort = ""
-        self._has_dates = any(p.published for p in papers)
-        upvotes = [p.upvotes for p in papers if p.upvotes is not None]
-        self._upvote_width = len(UPVOTE_MARK) + len(str(max(upvotes))) if upvotes else 0
-        #: ``_dated[pos]`` is 1 when that paper has a date (built on first use).
+        #: Per paper of ``papers``: 1 when it has a date / an upvotes count (built on first use,
+        #: once per library), how many have one, and the widest upvotes figure ("▲123").
         self._dated: bytes | None = None
-        self._dated_count = 0
-        #: Whether the date column is shown: only when some shown paper has a date.
+        self._upvoted: bytes = b""
+        self._dated_count = self._upvoted_count = 0
+        self._upvote_width = 0
+        #: Whether the date / upvotes column is shown: only when some shown paper has a value.
         self.show_dates = True
+        self.show_upvotes = True
+        #: ``_columns`` per list width, for the current rows.
+        self._layouts: dict[int, tuple[int, int, int]] = {}
 
     # -- contents ------------------------------------------------------------------------------
 
@@ -133,7 +142,8 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         """Show ``rows`` with the cursor on row ``cursor``. Costs nothing per row."""
         self.rows = rows
         self.highlighter = highlighter
-        self.show_dates = self._any_dated(rows)
+        self.show_dates, self.show_upvotes = self._shown_columns(rows)
+        self._layouts.clear()
         self._generation += 1
         self._strips.clear()
         self.cursor = max(0, min(cursor, len(rows) - 1))
@@ -145,20 +155,29 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
     def forget_papers(self) -> None:
         """Drop what was computed from ``papers`` (call after assigning another library)."""
         self._dated = None
+        self._layouts.clear()
 
-    def _any_dated(self, rows: Sequence[int]) -> bool:
-        """Whether any of ``rows`` has a date. Free when every paper or none has one; otherwise
-        it stops at the first dated row (the first row, sorted by date), and only a long run of
-        undated rows costs a scan (about 5 ms per 100,000)."""
-        dated = self._dated
-        if dated is None or len(dated) != len(self.papers):
-            dated = self._dated = bytes(p.published is not None for p in self.papers)
-            self._dated_count = dated.count(1)
-        if not rows or not self._dated_count:
-            return False
-        if self._dated_count == len(dated):
-            return True
-        return any(map(dated.__getitem__, rows))
+    def _library_columns(self) -> None:
+        """Which papers have a date and an upvotes count: one pass per library (a few ms per
+        100,000 papers), on the first rows shown."""
+        papers = self.papers
+        dated = self._dated = bytes([p.published is not None for p in papers])
+        self._dated_count = dated.count(1)
+        upvotes = [p.upvotes for p in papers]
+        self._upvoted = bytes([u is not None for u in upvotes])
+        self._upvoted_count = len(upvotes) - upvotes.count(None)
+        top = max((u for u in upvotes if u is not None), default=None)
+        self._upvote_width = len(UPVOTE_MARK) + len(str(top)) if top is not None else 0
+
+    def _shown_columns(self, rows: Sequence[int]) -> tuple[bool, bool]:
+        """Whether any of ``rows`` has a date, and whether any has upvotes. Free when every paper
+        or none has one; otherwise each stops at the first row that has one (the first row,
+        almost always), and only a long run of rows without costs a scan (about 5 ms per
+        100,000)."""
+        if self._dated is None or len(self._dated) != len(self.papers):
+            self._library_columns()
+        return (_any_of(rows, self._dated, self._dated_count),
+                _any_of(rows, self._upvoted, self._upvoted_count))
 
     def refresh_pos(self, pos: int) -> None:
         """Repaint the row of paper ``pos`` if it is on screen (after its markers changed)."""
@@ -286,23 +305,31 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         return strip
 
     def _columns(self, width: int) -> tuple[int, int, int]:
-        """(title, date, upvotes) widths for a list ``width`` cells wide.
+        """(title, date, upvotes) widths for a list ``width`` cells wide (worked out once per
+        rows and width).
 
         The title keeps at least ``MIN_TITLE`` cells; the other columns take what is left, the one
         the list is sorted by first (so sorting by upvotes always shows them), and a column no
-        paper has a value for takes nothing."""
+        shown paper has a value for takes nothing: the title gets the room."""
+        layout = self._layouts.get(width)
+        if layout is not None:
+            return layout
+        if self._dated is None:
+            self._library_columns()
         room = width - 5 - MIN_TITLE
         date_w = up_w = 0
         order = ("upvotes", "date") if self.sort == "upvotes" else ("date", "upvotes")
         for column in order:
-            if column == "upvotes" and self._upvote_width and room >= self._upvote_width + 1:
-                up_w = self._upvote_width
-                room -= up_w + 1
-            elif column == "date" and self._has_dates and self.show_dates:
+            if column == "upvotes":
+                if self.show_upvotes and self._upvote_width and room >= self._upvote_width + 1:
+                    up_w = self._upvote_width
+                    room -= up_w + 1
+            elif self.show_dates and self._dated_count:
                 date_w = 10 if room >= 11 else (7 if room >= 8 else 0)
                 room -= date_w + 1 if date_w else 0
         title_w = width - 5 - (date_w + 1 if date_w else 0) - (up_w + 1 if up_w else 0)
-        return max(0, title_w), date_w, up_w
+        layout = self._layouts[width] = (max(0, title_w), date_w, up_w)
+        return layout
 
     def _render_row(self, pos: int, width: int, styles: dict[str, Style], cursor_state: int,
                     flags: tuple[bool, bool, bool], tags: tuple[str, ...] | None = None) -> Strip:
@@ -369,6 +396,15 @@ def tags_cell(tags: Sequence[str], room: int) -> str:
         return " ".join(shown) + f" +{len(names) - len(shown)}"
     first = names[0] + ("…" if len(names) > 1 else "")  # more tags follow: say so
     return fit(first, min(room, cell_len(first)))
+
+
+def _any_of(rows: Sequence[int], has: bytes, count: int) -> bool:
+    """Whether any of ``rows`` is a position whose byte in ``has`` is 1 (``count`` of them are)."""
+    if not rows or not count:
+        return False
+    if count == len(has):
+        return True
+    return any(map(has.__getitem__, rows))
 
 
 def set_virtual_height(widget: ScrollView, height: int) -> None:
