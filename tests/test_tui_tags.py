@@ -210,3 +210,17 @@ async def test_tags_in_the_row_never_take_the_titles_minimum():
 ])
 def test_tags_cell_fits_the_room(room, tags, cell):
     assert tags_cell(tags, room) == cell
+
+
+async def test_tag_dialog_fits_a_tiny_terminal():
+    app = create_app()
+    async with app.run_test(size=(40, 12), notifications=True) as pilot:
+        paper = current(app)
+        await pilot.press("t", *"tiny")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "No tags yet." in text and "+tiny" not in text and "tiny" in text
+        assert "esc cancels" in text                              # the hint is not cut off
+        await pilot.press("enter")
+        await pilot.pause()
+        assert tags_of(paper) == ("tiny",)

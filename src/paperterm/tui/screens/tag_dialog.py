@@ -27,6 +27,8 @@ from paperterm.tui.tagging import TagEdit, complete, parse_tag_line
 
 HINT = ("a name the paper has is removed, a new one added · +name adds · -name removes · "
         "tab completes · enter applies · escape cancels")
+#: The hint on a small terminal, where every line counts.
+SHORT_HINT = "name toggles · +adds · -removes · tab completes · esc cancels"
 
 
 class TagSuggester(Suggester):
@@ -73,6 +75,14 @@ class TagDialog(ModalScreen[TagEdit | None]):
 
     def on_mount(self) -> None:
         self.query_one("#tag-input", Input).focus()
+
+    def on_resize(self) -> None:
+        # A small terminal: the whole width, a one-line input, a short hint, no margins.
+        small = self.size.width < 70 or self.size.height < 20
+        self.set_class(self.size.width < 70, "-narrow")
+        self.set_class(self.size.height < 20, "-short")
+        self.query_one("#tag-input", Input).compact = self.size.height < 20
+        self.query_one("#tag-hint", Static).update(SHORT_HINT if small else HINT)
 
     def action_complete(self) -> None:
         """Take the completion shown after the cursor (what ``→`` does at the end of the line)."""
