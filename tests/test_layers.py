@@ -1,8 +1,10 @@
 """The package's layers hold and nothing imports in a circle (beside test_import_hygiene.py).
 
 The contracts live in ``pyproject.toml`` (``[tool.importlinter]``): a ``layers`` contract (faces ->
-loader -> cache -> library -> services -> model -> helpers), an ``acyclic_siblings`` contract, and
-a ``forbidden`` one keeping Textual out of everything below the faces. They are checked here by
+loader -> cache -> library -> services -> model -> helpers), another inside ``paperterm.tui`` (app
+-> main screen -> dialogs -> widgets -> key table -> logic without a terminal), an
+``acyclic_siblings`` contract, and a ``forbidden`` one keeping Textual out of everything below the
+faces and out of the TUI's terminal-free modules. They are checked here by
 import-linter on this checkout's ``src`` (not an installed copy), without writing its cache into
 the tree. On top of the sibling check, ``test_no_import_cycle_between_modules`` looks for a cycle
 between any two modules at all, including ones that only happen inside a function.
