@@ -14,7 +14,7 @@ from paperterm.state import MarkerStore, StoreError
 from paperterm.tui.left_off import PAPER_SETTING, SORT_SETTING, LeftOff, saved_choice
 from paperterm.tui.ordering import FOR_YOU, Counts
 from paperterm.tui.search_runs import PaintHold, SearchRuns, ranks, search_positions, uses_markers
-from paperterm.tui.status_line import status_text
+from paperterm.tui.status_line import empty_message, status_text
 
 COUNTS = Counts(all=120, unread=100, starred=7, noted=3, showing=100)
 
@@ -70,6 +70,18 @@ def test_status_line_sync_outcome_fits_and_a_problem_wins_over_the_sort():
     assert "x" * 11 + "… · All · sorted by date" in cut and len(cut) == 110
     dropped = status_text(COUNTS, "all", "date", 100, sync_status=("x" * 40, False)).plain
     assert "x" not in dropped and "sorted by date" in dropped
+
+
+def test_empty_list_messages():
+    assert empty_message("unread") == "No unread papers: all caught up."
+    assert empty_message("starred") == "No starred papers yet (s stars one)."
+    assert empty_message("noted", searching=True) == "No papers match this search."
+    assert empty_message("all", day="2025-06-30") == \
+        "No papers listed on 2025-06-30; ] steps to the next day."
+    assert empty_message("noted", day="2025-06-30") == \
+        "No papers listed on 2025-06-30 have a note; ] steps to the next day."
+    assert empty_message("all", searching=True, day="2025-06-30") == \
+        "No papers listed on 2025-06-30 match this search; ] steps to the next day."
 
 
 # -- where the user left off -----------------------------------------------------------------------

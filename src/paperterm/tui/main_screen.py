@@ -59,7 +59,7 @@ from paperterm.tui.screens.tag_dialog import TagDialog
 from paperterm.tui.search_bar import SearchBar, SearchInput
 from paperterm.tui.search_runs import (PAINT_HOLD, PaintHold, SearchRuns, ranks,
                                        search_positions, uses_markers)
-from paperterm.tui.status_line import status_text
+from paperterm.tui.status_line import empty_message, status_text
 from paperterm.tui.triage import Triage
 from paperterm.tui.undo import Change
 from paperterm.wording import plural
@@ -230,16 +230,7 @@ class MainScreen(Screen):
         self._update_status()
 
     def _empty_message(self) -> str:
-        if self.day is not None:
-            what = "match this search" if self.query_text.strip() else {
-                "all": "", "unread": "are unread", "starred": "are starred",
-                "noted": "have a note"}[self.view]
-            return f"No papers listed on {self.day} {what}; ] steps to the next day."
-        if self.query_text.strip():
-            return "No papers match this search."
-        return {"all": "No papers loaded.", "unread": "No unread papers: all caught up.",
-                "starred": "No starred papers yet (s stars one).",
-                "noted": "No notes yet (n writes one)."}[self.view]
+        return empty_message(self.view, searching=bool(self.query_text.strip()), day=self.day)
 
     def _update_status(self) -> None:
         counts = self.ordering.counts(self.triage.marks, len(self.paper_list.rows))

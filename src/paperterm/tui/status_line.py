@@ -1,5 +1,6 @@
 """The status line's text: the count behind each view, what the list shows and how it is sorted,
-and what a background fetch or sync is doing -- fitted to the terminal's width.
+and what a background fetch or sync is doing -- fitted to the terminal's width; and what an empty
+list says instead of rows (``empty_message``).
 
 Pure (a Rich ``Text`` out, no Textual), so its fitting rules are tested without a terminal
 (``tests/test_tui_logic.py``). Cost: a few string operations per call, independent of the number
@@ -74,3 +75,21 @@ def status_text(counts: Counts, view: str, sort: str, width: int, *,
     text.append(" " * max(0, room - len(right)))
     text.append(right, style="dim")
     return text
+
+
+#: What an empty list says, per view, when no search or day narrows it.
+EMPTY = {"all": "No papers loaded.", "unread": "No unread papers: all caught up.",
+         "starred": "No starred papers yet (s stars one).", "noted": "No notes yet (n writes one)."}
+#: How a view narrows the papers of one day, for "No papers listed on DAY ...".
+DAY_FILTER = {"all": "", "unread": "are unread", "starred": "are starred", "noted": "have a note"}
+
+
+def empty_message(view: str, *, searching: bool = False, day: str | None = None) -> str:
+    """What the list shows when it has no rows: why, and the key that changes it."""
+    if day is not None:
+        what = "match this search" if searching else DAY_FILTER.get(view, "")
+        listed = f"No papers listed on {day}" + (f" {what}" if what else "")
+        return f"{listed}; ] steps to the next day."
+    if searching:
+        return "No papers match this search."
+    return EMPTY.get(view, "No papers.")
