@@ -255,6 +255,23 @@ class _GCPauses:
                 "gc_full_max_s": max(full, default=0.0)}
 
 
+def _profiler(args, part: str):
+    """A running cProfile profiler when ``--profile PART:FILE`` names this part, else ``None``."""
+    if not args.profile or not args.profile.startswith(part + ":"):
+        return None
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    return profiler
+
+
+def _profile_done(args, profiler, part: str) -> None:
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile.split(":", 1)[1])
+
+
 async def mode_session(args) -> None:
     import gc
 
@@ -271,6 +288,7 @@ async def mode_session(args) -> None:
         per_query: dict[str, list[float]] = {}
         missing = 0
         queries = json.loads(args.queries)
+        profiler = _profiler(args, "keys")
         for query in queries:
             await pilot.press("slash")
             await pilot.pause()
@@ -296,12 +314,14 @@ async def mode_session(args) -> None:
             results.extend(lat)
             await pilot.press("escape")
             await pilot.pause()
+        _profile_done(args, profiler, "keys")
         # Cursor steps on the full list.
         plist = screen.paper_list
         plist.focus()
         await pilot.pause()
         cpu: list[float] = []
         wall: list[float] = []
+        profiler = _profiler(args, "cursor")
         for _ in range(args.steps):
             c0, t0 = time.process_time(), time.perf_counter()
             first = len(frames.times)
@@ -311,6 +331,7 @@ async def mode_session(args) -> None:
                 # CPU from the key to the last frame it caused (pilot's idle waits excluded)
                 cpu.append(frames.cpu[-1] - c0)
                 wall.append(frames.times[first] - t0)
+        _profile_done(args, profiler, "cursor")
         timings.update({
             "keystroke_s": results,
             "echo_s": echoes,
@@ -441,6 +462,9 @@ def main() -> int:
                         help="parent's time.time() when it started this process")
     parser.add_argument("--queries", default='["diffusion model"]', help="JSON list of queries")
     parser.add_argument("--steps", type=int, default=100, help="cursor steps")
+    parser.add_argument("--profile", metavar="PART:FILE",
+                        help="session: cProfile the main thread while typing (keys:FILE) or "
+                             "moving the cursor (cursor:FILE), stats written to FILE")
     parser.add_argument("--similar-papers", type=int, default=20, help="papers m is pressed on")
     args = parser.parse_args()
     if not os.environ.get("PAPERTERM_CACHE_DIR") or not os.environ.get("PAPERTERM_DATA_DIR"):

@@ -280,6 +280,38 @@ def test_a_matching_file_in_a_folder_others_can_write_is_not_unpickled(listings,
         slot.parent.chmod(0o700)
 
 
+@pytest.mark.parametrize("where", ["library", "index"])
+def test_a_matching_private_file_that_names_code_is_refused_unrun(listings, parses, tmp_path, where):
+    """Even behind the right header, in a private file and folder, a cache file is plain data:
+    the library record may name no class or function at all, and the index only the search
+    index's own classes, so a planted (or corrupted) pickle can never run code."""
+    from paperterm.library import Library
+
+    first, _ = cache.load_library_and_index([listings])
+    (slot,) = _slots()
+    marker = tmp_path / "exploit-ran"
+    plan = cache._plan([listings])
+    data = slot.read_bytes()
+    header = cache._header(plan, True)
+    assert data.startswith(header)
+    size = int.from_bytes(data[len(header):len(header) + 8], "little")
+    body_at = len(header) + 8 + size
+    with open(slot, "wb") as fh:
+        fh.write(data[:body_at])
+        if where == "library":
+            pickle.dump(_Exploit(marker), fh)
+        else:
+            record = cache._library_record(Library(papers=[]), [])
+            pickle.dump(record, fh)  # a good (empty) record, then a bad index
+            pickle.dump(_Exploit(marker), fh)
+    slot.chmod(0o600)
+    parses.clear()
+    lib, index = cache.load_library_and_index([listings])
+    _same(first, lib)
+    assert not marker.exists()
+    assert parses or where == "index"
+
+
 def test_a_symlinked_cache_file_is_not_followed(listings, parses, tmp_path):
     first = load_library([listings])
     (slot,) = _slots()

@@ -43,6 +43,7 @@ must be parsed (a miss) and are over ``PARALLEL_BYTES``, a child parses half of 
 from __future__ import annotations
 
 import copyreg
+import dataclasses
 import gc
 import hashlib
 import os
@@ -54,6 +55,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,7 +65,8 @@ from paperterm import library as _library
 from paperterm.gc_pause import gc_paused
 from paperterm.abstracts import REF_SHIFT, TextFile, encode, ref_end, spill
 from paperterm.library import Library, discover
-from paperterm.model import OTHER_FIELDS, PAPER_TYPES, Paper, abstract_location, stored_paper
+from paperterm.model import (FIELDS, OTHER_FIELDS, PAPER_TYPES, Paper, abstract_location,
+                             stored_paper, stored_papers)
 from paperterm.sources import ListingError, ParseResult
 from paperterm.sources.capture import modified_date
 
@@ -70,7 +74,7 @@ if TYPE_CHECKING:
     from paperterm.search import SearchIndex
 
 #: Bump when the layout of the cache file changes.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 #: How many input sets (each its own cache file) are kept.
 MAX_SLOTS = 4
 #: Listings modified more recently than this are not cached (timestamps could hide a second change).
@@ -185,28 +189,84 @@ def _read_header(fh, plan: _Plan) -> bool | None:
     return None
 
 
-def _valid_library(obj: object, store: TextFile) -> bool:
-    return (
-        type(obj) is Library
-        and type(obj.papers) is list
-        and all(type(p) in PAPER_TYPES for p in obj.papers)
-        and _refs_inside(obj.papers, store)
-        and type(obj.warnings) is list
-        and all(type(w) is str for w in obj.warnings)
-        and type(obj.files) is list
-        and all(isinstance(f, Path) for f in obj.files)
-    )
+#: The types a column of each kind of field may hold, from the field's annotation in ``Paper``.
+_COLUMN_TYPES = {"str": {str}, "str | None": {str, type(None)}, "int | None": {int, type(None)},
+                 "bool": {bool}, "tuple[str, ...]": {tuple}}
+_FIELD_TYPES = {f.name: _COLUMN_TYPES[f.type] for f in dataclasses.fields(Paper)
+                if f.name != "abstract"}
 
 
-def _refs_inside(papers: list[Paper], store: TextFile) -> bool:
-    """Every stored abstract is in ``store`` and inside it (a cut-short file is rebuilt)."""
-    end = 0
-    for where, ref in map(abstract_location, papers):
-        if where is not None:
-            if where is not store or type(ref) is not int:
-                return False
-            end = max(end, ref_end(ref))
-    return end <= store.size
+def _library_record(lib: Library, refs: list[int]) -> dict:
+    """What the cache pickles for ``lib``: plain lists, strings and numbers only (no class, so
+    loading runs no code), one list per field (``refs``: each paper's abstract in the file).
+
+    Equal values (dates, organisations, source tuples) are stored once: one object each after
+    loading too (about 20 MB less at 100k papers)."""
+    canonical: dict = {}
+    share = canonical.setdefault
+    columns: dict[str, list] = {"abstract": refs}
+    for name in OTHER_FIELDS:
+        # keyed with the type: True and 1 are equal, and must stay what they were
+        columns[name] = [value if value is None else share((type(value), value), value)
+                         for value in map(attrgetter(name), lib.papers)]
+    return {"columns": columns, "warnings": list(lib.warnings),
+            "files": [str(path) for path in lib.files]}
+
+
+def _library_from(record: object, store: TextFile) -> Library | None:
+    """The library in a loaded record, or ``None`` if anything in it is not as written: every
+    column present, as long as the others, each value of its field's type, every abstract inside
+    ``store``."""
+    if type(record) is not dict or record.keys() != {"columns", "warnings", "files"}:
+        return None
+    columns, warnings, files = record["columns"], record["warnings"], record["files"]
+    if type(columns) is not dict or columns.keys() != set(FIELDS) \
+            or type(warnings) is not list or set(map(type, warnings)) - {str} \
+            or type(files) is not list or set(map(type, files)) - {str}:
+        return None
+    count = len(columns["id"])
+    for name, values in columns.items():
+        if type(values) is not list or len(values) != count:
+            return None
+    refs = columns["abstract"]
+    if set(map(type, refs)) - {int} or (refs and (min(refs) < 0
+                                                   or max(map(ref_end, refs)) > store.size)):
+        return None
+    for name, allowed in _FIELD_TYPES.items():
+        values = columns[name]
+        if set(map(type, values)) - allowed:
+            return None
+        if tuple in allowed and set(map(type, chain.from_iterable(values))) - {str}:
+            return None
+    return Library(papers=stored_papers(store, columns), warnings=warnings,
+                   files=[Path(f) for f in files])
+
+
+class _NoClasses(pickle.Unpickler):
+    """Unpickles plain data only: a record that names any class or function is refused."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache file")
+
+
+class _IndexUnpickler(pickle.Unpickler):
+    """Unpickles a search index: the classes of ``paperterm.search`` and ``array`` only, and the
+    library's papers (written as a reference) from the library loaded just before."""
+
+    def __init__(self, file, papers: list[Paper]) -> None:
+        super().__init__(file)
+        self._papers = papers
+
+    def find_class(self, module: str, name: str):
+        if (module == "array" and name in ("array", "_array_reconstructor")) or \
+                module.startswith("paperterm.search."):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache file")
+
+    def persistent_load(self, pid: object) -> list[Paper]:
+        if pid != _PAPERS:
+            raise pickle.UnpicklingError("unknown persistent id")
+        return list(self._papers)
 
 
 def _open_slot(plan: _Plan) -> int | None:
@@ -235,67 +295,54 @@ def _read(plan: _Plan, want_index: bool) -> tuple[Library, SearchIndex | None] |
                 return None
             fh.seek(base + size)
             store = TextFile(os.dup(fh.fileno()), base, size)
-            unpickler = pickle.Unpickler(fh)
-            unpickler.persistent_load = partial(_known_store, {_ABSTRACTS: store})
-            lib = unpickler.load()
-            if not _valid_library(lib, store):
+            lib = _library_from(_NoClasses(fh).load(), store)
+            if lib is None:
                 return None
             index = None
             if want_index and has_index:
                 from paperterm.search import SearchIndex
 
-                index = unpickler.load()
-                if type(index) is not SearchIndex:
+                index = _IndexUnpickler(fh, lib.papers).load()
+                if type(index) is not SearchIndex or len(index) != len(lib.papers):
                     index = None
             return lib, index
     except Exception:  # noqa: BLE001 - anything wrong with a cache file means "no cache"
         return None
 
 
-#: The persistent id of the cache file's abstracts in its pickles.
-_ABSTRACTS = "abstracts"
+#: The persistent id of the library's papers in a pickled index.
+_PAPERS = "papers"
+
+
+class _IndexWriter(pickle.Pickler):
+    """Pickles an index with its list of papers as a reference: the papers are in the library
+    record before it, and an index unpickled after that record gets them back from it."""
+
+    def __init__(self, file, papers: list[Paper]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._papers = papers
+
+    def persistent_id(self, obj: object) -> str | None:
+        return _PAPERS if obj is self._papers else None
 
 
 class _Pickler(pickle.Pickler):
-    """Pickles each ``Paper`` as one function call on its fields, sharing repeated values, with
-    its abstract as a reference where it can.
+    """Pickles the parsing child's results: each ``Paper`` as one function call on its fields,
+    with its abstract as a reference where it is in one of ``stores`` (a parse spool shared with
+    the reading process, named by a persistent id); any other paper carries its text."""
 
-    A call (rather than the default ``__reduce_ex__`` and a state to set) keeps loading 100k
-    papers fast. Dates, organisations and source tuples repeat across papers: pickled once each,
-    they are also one object each after loading (about 20 MB less at 100k papers).
-
-    The abstract: with ``refs`` (the cache file: ``id(paper)`` -> reference into the abstracts the
-    writer put before the pickles) it is that reference to the file's own abstracts; a paper whose
-    abstract is in one of ``stores`` (a parse spool shared with the reading process, named by a
-    persistent id) keeps its reference; any other paper carries its text.
-    """
-
-    def __init__(self, file, refs: dict[int, int] | None = None,
-                 stores: dict[str, TextFile] | None = None) -> None:
+    def __init__(self, file, stores: dict[str, TextFile]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.dispatch_table = {**copyreg.dispatch_table,
                                **dict.fromkeys(PAPER_TYPES, self._reduce_paper)}
-        self._refs = refs
-        self._file_token = object()  # stands for "this cache file's abstracts"
-        self._pids = {id(store): name for name, store in (stores or {}).items()}
-        self._pids[id(self._file_token)] = _ABSTRACTS
-        self._canonical: dict = {}
+        self._pids = {id(store): name for name, store in stores.items()}
         self._rest = OTHER_FIELDS[2:]  # after id and title
 
     def persistent_id(self, obj: object) -> str | None:
         return self._pids.get(id(obj))
 
     def _reduce_paper(self, paper: Paper) -> tuple:
-        canonical = self._canonical
-        rest = []
-        for name in self._rest:
-            value = getattr(paper, name)
-            if value is not None:
-                value = canonical.setdefault((type(value), value), value)
-            rest.append(value)
-        ref = None if self._refs is None else self._refs.get(id(paper))
-        if ref is not None:
-            return stored_paper, (self._file_token, ref, paper.id, paper.title, *rest)
+        rest = [getattr(paper, name) for name in self._rest]
         where, value = abstract_location(paper)
         if where is not None and id(where) in self._pids:
             return stored_paper, (where, value, paper.id, paper.title, *rest)
@@ -321,20 +368,20 @@ def _write_now(plan: _Plan, lib: Library, index: SearchIndex | None) -> bool:
             fh.write(_header(plan, index is not None))
             size_at = fh.tell()
             fh.write(bytes(8))
-            refs: dict[int, int] = {}
+            refs: list[int] = []
             offset = 0
             for paper in lib.papers:  # one at a time: never all the abstracts in memory at once
                 data = _abstract_bytes(paper)
                 fh.write(data)
-                refs[id(paper)] = offset << REF_SHIFT | len(data)
+                refs.append(offset << REF_SHIFT | len(data))
                 offset += len(data)
             end = fh.tell()
             fh.seek(size_at)
             fh.write(offset.to_bytes(8, "little"))
             fh.seek(end)
-            pickler = _Pickler(fh, refs=refs)
-            pickler.dump(lib)
-            pickler.dump(index)
+            pickle.dump(_library_record(lib, refs), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            if index is not None:
+                _IndexWriter(fh, index.papers).dump(index)
         os.replace(tmp, plan.slot)
         tmp = None
         _prune(directory, keep=plan.slot)
@@ -414,17 +461,6 @@ def wait_for_writes(timeout: float | None = None) -> None:
         _writers.pop(0)
 
 
-class _IndexPickler(pickle.Pickler):
-    """Pickles an index with its ``Paper`` objects as positions, for a process that has them."""
-
-    def __init__(self, file, papers: Sequence[Paper]) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._pos = {id(p): i for i, p in enumerate(papers)}
-
-    def persistent_id(self, obj: object) -> int | None:
-        return self._pos.get(id(obj)) if type(obj) in PAPER_TYPES else None
-
-
 class PendingIndex:
     """A ``SearchIndex`` being built by a forked child, usable at once.
 
@@ -449,17 +485,9 @@ class PendingIndex:
         from paperterm.search import SearchIndex
 
         papers = self._papers
-
-        def paper_at(position: object) -> Paper:
-            if type(position) is not int or not 0 <= position < len(papers):
-                raise pickle.UnpicklingError("bad paper reference")
-            return papers[position]
-
         try:
             with os.fdopen(read_fd, "rb", buffering=1 << 20) as fh:
-                unpickler = pickle.Unpickler(fh)
-                unpickler.persistent_load = paper_at
-                index = unpickler.load()
+                index = _IndexUnpickler(fh, papers).load()
             if type(index) is SearchIndex and len(index) == len(papers):
                 self._index = index
         except Exception:  # noqa: BLE001 - the child failed: result() builds the index here
@@ -524,7 +552,7 @@ def _build_in_child(plan: _Plan, lib: Library) -> PendingIndex | None:
             index = SearchIndex(lib.papers)
             try:
                 with os.fdopen(write_fd, "wb", buffering=1 << 20) as fh:
-                    _IndexPickler(fh, lib.papers).dump(index)
+                    _IndexWriter(fh, index.papers).dump(index)
             except OSError:
                 pass  # the parent is gone: still keep the cache for the next start
             code = 0 if plan.racy or _write_now(plan, lib, index) else 1

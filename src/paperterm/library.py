@@ -57,8 +57,14 @@ class Library:
 
     def _reindex(self) -> None:
         self._by_id = {p.id: p for p in self.papers}
-        self._sorted_ids = sorted(self._by_id)
+        self._sorted_ids = []  # sorted when an id prefix is first looked up (``_ids``)
         self._by_arxiv = {p.arxiv_id: p for p in self.papers if p.arxiv_id}
+
+    def _ids(self) -> list[str]:
+        """Every id, sorted: made on first use (a sort of 100,000 ids a start does not need)."""
+        if not self._sorted_ids and self._by_id:
+            self._sorted_ids = sorted(self._by_id)
+        return self._sorted_ids
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -81,9 +87,10 @@ class Library:
         by_arxiv = self._by_arxiv.get(prefix.strip())
         if by_arxiv is not None:
             return by_arxiv
-        start = bisect.bisect_left(self._sorted_ids, key)
+        ids = self._ids()
+        start = bisect.bisect_left(ids, key)
         matches = []
-        for candidate in self._sorted_ids[start:start + 3]:
+        for candidate in ids[start:start + 3]:
             if candidate.startswith(key):
                 matches.append(candidate)
         if not matches:
@@ -95,11 +102,12 @@ class Library:
 
     def short_id(self, paper_id: str, minimum: int = 7) -> str:
         """The shortest prefix of ``paper_id`` (at least ``minimum`` long) that is unique here."""
-        i = bisect.bisect_left(self._sorted_ids, paper_id)
+        ids = self._ids()
+        i = bisect.bisect_left(ids, paper_id)
         length = minimum
         for j in (i - 1, i + 1):
-            if 0 <= j < len(self._sorted_ids) and self._sorted_ids[j] != paper_id:
-                other = self._sorted_ids[j]
+            if 0 <= j < len(ids) and ids[j] != paper_id:
+                other = ids[j]
                 common = len(os.path.commonprefix([paper_id, other]))
                 length = max(length, common + 1)
         return paper_id[:length]

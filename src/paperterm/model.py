@@ -12,8 +12,10 @@ import dataclasses
 import hashlib
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from urllib.parse import quote_plus
 from typing import Protocol
 
@@ -218,6 +220,9 @@ class StoredPaper(Paper):
 
 _set = object.__setattr__
 _init = Paper.__init__
+#: Each field's slot (its member descriptor), for ``stored_papers``.
+_SLOTS = {name: Paper.__dict__[name] for name in FIELDS}
+_STORE_SLOT = StoredPaper.__dict__["_store"]
 
 
 def stored_paper(store: TextStore, ref: int, id: str, title: str, *rest: object,
@@ -227,6 +232,27 @@ def stored_paper(store: TextStore, ref: int, id: str, title: str, *rest: object,
     _init(paper, id, title, ref, *rest, **named)
     _set(paper, "_store", store)
     return paper
+
+
+def stored_papers(store: TextStore, columns: dict[str, list]) -> list[Paper]:
+    """Many stored papers at once, from one list per field (``FIELDS``; ``abstract`` holds the
+    references into ``store``), values already checked by the caller.
+
+    What a cache load builds 100,000 papers with. Calling ``stored_paper`` per paper runs the
+    dataclass's ``__init__`` (twenty ``object.__setattr__`` calls in Python) and took 0.45 s at
+    100k papers; here every field is set for all papers in one C-level loop per field (``map``
+    over the slot's setter), about a tenth of that. The objects are the same as ``stored_paper``
+    makes: every slot set, nothing else.
+    """
+    count = len(columns["id"])
+    papers = list(map(object.__new__, repeat(StoredPaper, count)))
+    for name in FIELDS:
+        values = columns[name]
+        if len(values) != count:
+            raise ValueError(f"column {name!r} has {len(values)} values for {count} papers")
+        deque(map(_SLOTS[name].__set__, papers, values), 0)
+    deque(map(_STORE_SLOT.__set__, papers, repeat(store, count)), 0)
+    return papers
 
 
 def with_stored_abstract(paper: Paper, store: TextStore, ref: int) -> Paper:
