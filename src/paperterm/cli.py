@@ -28,7 +28,7 @@ from paperterm.limits import MAX_IMPORT_BYTES, MAX_NOTE_BYTES, TooLarge, read_bo
 from paperterm.library import LISTING_SUFFIXES, IdError, Library, LoadError, load_library
 from paperterm.links import paper_links
 from paperterm.model import (Marker, Paper, author_names_label, authors_label, date_label,
-                             newest_first)
+                             newest_first, positions_by_id)
 from paperterm.safe_text import json_safe, visible, visible_lines
 from paperterm.search import Query, QueryError, parse_query
 from paperterm.state import MarkerStore, StoreError, check_text, export_json
@@ -326,7 +326,7 @@ def for_you_ranking(library: Library, papers: Sequence[Paper], markers: dict[str
     except NotEnoughMarkers as exc:
         raise CliError(f"for-you: {exc}") from None
     scores = model.scores(matrix)
-    pos_of = {paper.id: pos for pos, paper in enumerate(library.papers)}
+    pos_of = positions_by_id(library.papers)
     ranked = sorted(((paper, float(scores[pos_of[paper.id]])) for paper in papers),
                     key=lambda item: -item[1])
     return [(paper, score, model.why(matrix, pos_of[paper.id])) for paper, score in ranked]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from paperterm.abstracts import abstract_size
 from paperterm.model import Paper
 from paperterm.safe_text import may_hold_unsafe
 from paperterm.sources import ListingError, ParseResult, decode_listing
@@ -134,7 +135,7 @@ def merge_paper(old: Paper, new: Paper) -> Paper:
         dated = new if new.published_text else old
     urls = old.urls + tuple(u for u in new.urls if u not in old.urls)
     # The longer abstract wins; replacing on its paper keeps it where it is (in memory or stored).
-    longer = new if len(new.abstract) > len(old.abstract) else old
+    longer = new if abstract_size(new) > abstract_size(old) else old
     names = newer.author_names or older.author_names
     # An API file names the organisation exactly; a page's line is read with a heuristic.
     first, second = (new, old) if new.arxiv_id and not old.arxiv_id else (old, new)

@@ -37,6 +37,7 @@ from textual.worker import get_current_worker
 
 from paperterm.library import Library
 from paperterm.links import paper_links
+from paperterm.model import positions_by_id
 from paperterm.search import QueryError, SearchIndex, highlight_spans, parse_query
 from paperterm.state import MarkerStore, StoreError
 from paperterm.tui.days import ListingDays
@@ -105,7 +106,7 @@ class MainScreen(Screen):
         self.papers = library.papers
         self.store = store
         self.index = index
-        self.pos_of = {p.id: i for i, p in enumerate(self.papers)}
+        self.pos_of = positions_by_id(self.papers)
         self.triage = Triage(self.papers, store, self.pos_of)
         self.ordering = Ordering(self.papers, self._index_date_order)
         self.listing_days = ListingDays(self.papers)
@@ -824,7 +825,7 @@ class MainScreen(Screen):
         current = old_papers[cursor_pos].id if cursor_pos is not None else None
         old_ids = self.pos_of
         self.library, self.papers, self.index = library, library.papers, index
-        self.pos_of = {p.id: i for i, p in enumerate(self.papers)}
+        self.pos_of = positions_by_id(self.papers)
         undo = self.triage.undo_stack
         self.triage = Triage(self.papers, self.store, self.pos_of)
         self.triage.undo_stack = undo

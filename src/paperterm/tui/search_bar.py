@@ -35,6 +35,17 @@ class SearchInput(SafeInput):
             super().__init__()
             self.delta = delta
 
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False,
+                recompose: bool = False):
+        """Repaint, never re-layout: this field's size is fixed by the stylesheet (one line,
+        ``1fr`` wide), whatever its text.
+
+        Textual's ``Input`` sets its ``virtual_size`` (a reactive that asks for a layout) to the
+        text's width on every change, which made each keystroke lay out and repaint the whole
+        screen -- a third of the time from key to results at 100,000 papers. The field's own
+        scrolling reads ``virtual_size`` directly and does not need the layout."""
+        return super().refresh(*regions, repaint=repaint, layout=False, recompose=recompose)
+
     def action_clear(self) -> None:
         self.value = ""
         self.post_message(self.Cleared())

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from paperterm.model import Marker, Paper
+from paperterm.model import Marker, Paper, positions_by_id
 from paperterm.state import MarkerStore
 from paperterm.tui.ordering import MarkerSets
 from paperterm.tui.undo import Change, Field, UndoStack
@@ -37,7 +37,7 @@ class Triage:
                  pos_of: dict[str, int] | None = None) -> None:
         self.papers = papers
         self.store = store
-        self.pos_of = pos_of if pos_of is not None else {p.id: i for i, p in enumerate(papers)}
+        self.pos_of = pos_of if pos_of is not None else positions_by_id(papers)
         # Only the markers of these papers: a store may hold far more (other listings).
         self.markers: dict[str, Marker] = store.markers_for(self.pos_of)
         self.marks = MarkerSets.from_markers(self.markers, self.pos_of)
