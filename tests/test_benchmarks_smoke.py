@@ -36,7 +36,7 @@ def test_corpus_is_deterministic_and_parses_to_the_papers_it_made(corpus_module,
     assert [f.name for f in files_a] == [f.name for f in files_b]
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(files_a, files_b))
 
-    lib = load_library([tmp_path / "a" / "listings"], use_cache=False)
+    lib = load_library([tmp_path / "a" / "listings"])
     assert len(lib.papers) == first["distinct"] == 200
     assert first["entries"] > 200  # some papers are listed again in later files
     assert lib.warnings == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import shutil
@@ -10,11 +11,31 @@ from pathlib import Path
 
 import pytest
 
-from paperterm import cache, library, locations
-from paperterm.library import LoadError, load_library
+from paperterm import cache, children, library, loader, locations
+from paperterm.library import LoadError
+from paperterm.library import load_library as parse_library
+from paperterm.loader import LoadPolicy
 from paperterm.model import abstract_location
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+#: The policy the loads below use (tests lower its byte thresholds with ``use_policy``).
+_POLICY = {"now": LoadPolicy()}
+
+
+def use_policy(monkeypatch, **changes) -> None:
+    """Load with ``changes`` to the default ``LoadPolicy`` (e.g. a child from 0 bytes on)."""
+    monkeypatch.setitem(_POLICY, "now", dataclasses.replace(_POLICY["now"], **changes))
+
+
+def load_library(paths) -> library.Library:
+    """The library through the loader and its cache, as every command opens it."""
+    return loader.load_library(paths, _POLICY["now"])
+
+
+def open_with_index(paths, *, background: bool = False):
+    """Library and index through the loader (``background``: as the reader opens them)."""
+    return loader.open_library(paths, dataclasses.replace(_POLICY["now"], background=background))
 AN_HOUR_AGO = time.time() - 3600
 
 
@@ -78,7 +99,7 @@ def test_second_load_is_served_from_the_cache(listings, parses):
 def test_cached_result_equals_a_fresh_parse_including_warnings(listings):
     load_library([listings])
     cached = load_library([listings])
-    fresh = load_library([listings], use_cache=False)
+    fresh = parse_library([listings])
     _same(cached, fresh)
     assert any("zz_broken.txt" in w for w in cached.warnings)
     assert cached.get(cached.papers[0].id) == cached.papers[0]
@@ -96,7 +117,7 @@ def test_size_change_is_a_miss(listings, parses):
     lib = load_library([listings])
     assert parses, "a changed file was not parsed again"
     assert any(p.title == title for p in lib.papers)
-    _same(lib, load_library([listings], use_cache=False))
+    _same(lib, parse_library([listings]))
 
 
 def test_mtime_change_with_same_size_is_a_miss(listings, parses):
@@ -104,7 +125,7 @@ def test_mtime_change_with_same_size_is_a_miss(listings, parses):
     target = sorted(listings.glob("0*.txt"))[0]
     data = target.read_bytes()
     # Swap one letter of the first paper's title: same size, different paper.
-    old_title = load_library([listings], use_cache=False).papers[0].title
+    old_title = parse_library([listings]).papers[0].title
     new_title = old_title.replace("The", "Thy", 1)
     assert len(new_title) == len(old_title) != 0 and new_title != old_title
     target.write_bytes(data.replace(old_title.encode(), new_title.encode(), 1))
@@ -124,7 +145,7 @@ def test_renamed_file_gets_its_new_capture_date(listings, parses):
     lib = load_library([listings])
     assert parses
     assert any(p.days == ("2024-05-27",) for p in lib.papers)
-    _same(lib, load_library([listings], use_cache=False))
+    _same(lib, parse_library([listings]))
 
 
 def test_time_zone_change_that_moves_the_modification_date_is_a_miss(listings, parses,
@@ -146,7 +167,7 @@ def test_time_zone_change_that_moves_the_modification_date_is_a_miss(listings, p
         parses.clear()
         after = load_library([listings])
         assert parses, "the modification date moved but the cached library was used"
-        _same(after, load_library([listings], use_cache=False))
+        _same(after, parse_library([listings]))
     finally:
         monkeypatch.undo()
         time.tzset()
@@ -195,7 +216,7 @@ def test_truncated_cache_file_is_rebuilt(listings, parses):
 def test_wrong_types_inside_a_valid_pickle_are_rebuilt(listings, parses):
     first = load_library([listings])
     (slot,) = _slots()
-    plan = cache._plan([listings])
+    plan = cache.plan_load([listings])
     with open(slot, "wb") as fh:
         fh.write(cache._header(plan, False))   # the right header, then wrong contents
         fh.write(bytes(8))
@@ -249,7 +270,7 @@ def _booby_trap(slot: Path, header: bytes, marker: Path) -> None:
 def test_nothing_is_unpickled_before_the_plain_header_matches(listings, parses, tmp_path, header):
     first = load_library([listings])
     (slot,) = _slots()
-    plan = cache._plan([listings])
+    plan = cache.plan_load([listings])
     marker = tmp_path / "exploit-ran"
     good = cache._header(plan, False)
     if header == "pickle":  # the old layout: a header pickle first
@@ -261,7 +282,7 @@ def test_nothing_is_unpickled_before_the_plain_header_matches(listings, parses, 
                             (cache.CACHE_FORMAT - 1).to_bytes(4, "little"), 1)
     _booby_trap(slot, data, marker)
     parses.clear()
-    assert not cache.is_cached([listings], with_index=False)
+    assert not loader.is_cached([listings], with_index=False)
     _same(first, load_library([listings]))
     assert parses and not marker.exists()
 
@@ -270,7 +291,7 @@ def test_a_matching_file_in_a_folder_others_can_write_is_not_unpickled(listings,
     first = load_library([listings])
     (slot,) = _slots()
     marker = tmp_path / "exploit-ran"
-    _booby_trap(slot, cache._header(cache._plan([listings]), False), marker)
+    _booby_trap(slot, cache._header(cache.plan_load([listings]), False), marker)
     slot.parent.chmod(0o777)
     try:
         parses.clear()
@@ -287,10 +308,10 @@ def test_a_matching_private_file_that_names_code_is_refused_unrun(listings, pars
     index's own classes, so a planted (or corrupted) pickle can never run code."""
     from paperterm.library import Library
 
-    first, _ = cache.load_library_and_index([listings])
+    first, _ = open_with_index([listings])
     (slot,) = _slots()
     marker = tmp_path / "exploit-ran"
-    plan = cache._plan([listings])
+    plan = cache.plan_load([listings])
     data = slot.read_bytes()
     header = cache._header(plan, True)
     assert data.startswith(header)
@@ -306,7 +327,7 @@ def test_a_matching_private_file_that_names_code_is_refused_unrun(listings, pars
             pickle.dump(_Exploit(marker), fh)
     slot.chmod(0o600)
     parses.clear()
-    lib, index = cache.load_library_and_index([listings])
+    lib, index = open_with_index([listings])
     _same(first, lib)
     assert not marker.exists()
     assert parses or where == "index"
@@ -317,7 +338,7 @@ def test_a_symlinked_cache_file_is_not_followed(listings, parses, tmp_path):
     (slot,) = _slots()
     elsewhere = tmp_path / "planted.pickle"
     marker = tmp_path / "exploit-ran"
-    _booby_trap(slot, cache._header(cache._plan([listings]), False), marker)
+    _booby_trap(slot, cache._header(cache.plan_load([listings]), False), marker)
     slot.rename(elsewhere)
     slot.symlink_to(elsewhere)
     parses.clear()
@@ -358,7 +379,7 @@ def test_paths_may_be_any_iterable(listings, parses):
     first = load_library(iter([listings]))
     assert len(first.papers) == 163
     parses.clear()
-    lib, _ = cache.load_library_and_index(p for p in [listings])
+    lib, _ = open_with_index(p for p in [listings])
     assert not parses
     _same(first, lib)
 
@@ -376,23 +397,23 @@ def test_only_the_newest_slots_are_kept(tmp_path, monkeypatch):
 
 
 def test_background_write_is_complete_after_wait(listings, parses, monkeypatch):
-    monkeypatch.setattr(cache, "BACKGROUND_BYTES", 0)
+    use_policy(monkeypatch, background_bytes=0)
     first = load_library([listings])
-    cache.wait_for_writes(timeout=30)
+    loader.wait_for_writes(timeout=30)
     parses.clear()
     _same(first, load_library([listings]))
     assert not parses
 
 
 def test_is_cached_tells_what_a_load_would_find(listings):
-    assert not cache.is_cached([listings])
+    assert not loader.is_cached([listings])
     load_library([listings])
-    assert cache.is_cached([listings], with_index=False)
-    assert not cache.is_cached([listings])  # no index kept yet
-    cache.load_library_and_index([listings])
-    assert cache.is_cached([listings])
+    assert loader.is_cached([listings], with_index=False)
+    assert not loader.is_cached([listings])  # no index kept yet
+    open_with_index([listings])
+    assert loader.is_cached([listings])
     (listings / "zz_broken.txt").unlink()
-    assert not cache.is_cached([listings], with_index=False)
+    assert not loader.is_cached([listings], with_index=False)
 
 
 def test_clear_removes_cache_files(listings):
@@ -405,10 +426,10 @@ def test_clear_removes_cache_files(listings):
 def test_library_and_index_come_back_together(listings, parses):
     from paperterm.search import SearchIndex
 
-    lib, index = cache.load_library_and_index([listings])
+    lib, index = open_with_index([listings])
     assert isinstance(index, SearchIndex)
     parses.clear()
-    lib2, index2 = cache.load_library_and_index([listings])
+    lib2, index2 = open_with_index([listings])
     assert not parses
     _same(lib, lib2)
     for query in ("learning", "grok", "diffusion model", "year:>=2023"):
@@ -421,7 +442,7 @@ def test_library_and_index_come_back_together(listings, parses):
 def test_index_is_added_to_a_library_only_cache(listings, parses):
     load_library([listings])  # writes the library without an index
     parses.clear()
-    lib, index = cache.load_library_and_index([listings])
+    lib, index = open_with_index([listings])
     assert not parses
     assert index.search("learning", markers={})
     assert len(lib.papers) == 163
@@ -430,8 +451,8 @@ def test_index_is_added_to_a_library_only_cache(listings, parses):
 @pytest.fixture
 def forking(monkeypatch):
     """Build indexes in a forked child even if the test runner has threads of its own."""
-    monkeypatch.setattr(cache, "BACKGROUND_BYTES", 0)
-    monkeypatch.setattr(cache, "_can_fork", lambda: hasattr(os, "fork"))
+    use_policy(monkeypatch, background_bytes=0)
+    monkeypatch.setattr(children, "can_fork", lambda: hasattr(os, "fork"))
 
 
 def _answers(index, queries=("learning", "grok", "diffusion model", "-model year:>=2023")):
@@ -442,17 +463,17 @@ def _answers(index, queries=("learning", "grok", "diffusion model", "-model year
 def test_background_index_arrives_and_matches_a_fresh_build(listings, forking, parses):
     from paperterm.search import SearchIndex
 
-    lib, pending = cache.load_library_and_index([listings], background=True)
-    assert isinstance(pending, cache.PendingIndex)
+    lib, pending = open_with_index([listings], background=True)
+    assert isinstance(pending, loader.PendingIndex)
     assert len(pending) == len(lib.papers)
     assert _answers(pending) == _answers(SearchIndex(lib.papers))  # search waits for it
     assert pending.ready
-    index = pending.result(timeout=30)
+    index = pending.wait(timeout=30)
     assert all(a is b for a, b in zip(index.papers, lib.papers)), "papers were copied"
-    cache.wait_for_writes(timeout=30)
+    loader.wait_for_writes(timeout=30)
     # The child also kept library and index for the next start.
     parses.clear()
-    lib2, index2 = cache.load_library_and_index([listings], background=True)
+    lib2, index2 = open_with_index([listings], background=True)
     assert not parses and isinstance(index2, SearchIndex)
     _same(lib, lib2)
 
@@ -470,29 +491,29 @@ def test_background_index_falls_back_when_the_child_fails(listings, forking, mon
             super().__init__(papers)
 
     monkeypatch.setattr(search, "SearchIndex", ChildDies)
-    lib, pending = cache.load_library_and_index([listings], background=True)
-    assert isinstance(pending, cache.PendingIndex)
+    lib, pending = open_with_index([listings], background=True)
+    assert isinstance(pending, loader.PendingIndex)
     assert _answers(pending) == _answers(real(lib.papers))
-    cache.wait_for_writes(timeout=30)
-    assert not cache.is_cached([listings])  # the child died before writing anything
+    loader.wait_for_writes(timeout=30)
+    assert not loader.is_cached([listings])  # the child died before writing anything
 
 
 def test_small_or_cached_libraries_get_a_real_index_even_in_background(listings):
     from paperterm.search import SearchIndex
 
-    _, index = cache.load_library_and_index([listings], background=True)  # under the threshold
+    _, index = open_with_index([listings], background=True)  # under the threshold
     assert type(index) is SearchIndex
 
 
 @pytest.fixture
 def two_processes(monkeypatch):
     """Parse in two processes even for the small test listings (and despite runner threads)."""
-    monkeypatch.setattr(cache, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(cache, "_can_fork", lambda: hasattr(os, "fork"))
+    use_policy(monkeypatch, parallel_bytes=0)
+    monkeypatch.setattr(children, "can_fork", lambda: hasattr(os, "fork"))
 
 
 def test_parsing_in_two_processes_gives_the_same_library(listings, two_processes):
-    fresh = load_library([listings], use_cache=False)
+    fresh = parse_library([listings])
     parallel = load_library([listings])  # a miss: parsed by this process and a forked child
     _same(parallel, fresh)
     assert any("zz_broken.txt" in w for w in parallel.warnings)  # an error from the child's half
@@ -508,14 +529,14 @@ def test_parsing_falls_back_when_the_child_dies(listings, two_processes, monkeyp
         return real(path)
 
     monkeypatch.setattr(library, "read_listing", dies_in_child)
-    _same(load_library([listings]), load_library([listings], use_cache=False))
+    _same(load_library([listings]), parse_library([listings]))
 
 
 def test_parallel_parse_with_index_in_background(listings, two_processes, forking):
-    lib, pending = cache.load_library_and_index([listings], background=True)
-    _same(lib, load_library([listings], use_cache=False))
+    lib, pending = open_with_index([listings], background=True)
+    _same(lib, parse_library([listings]))
     assert pending.search("learning", markers={})
-    cache.wait_for_writes(timeout=30)
+    loader.wait_for_writes(timeout=30)
 
 
 # -- abstracts kept out of memory -------------------------------------------------------------------
@@ -528,14 +549,14 @@ def _stored(lib: library.Library) -> list[bool]:
 @pytest.fixture
 def spilling(monkeypatch):
     """Spool parsed abstracts to files even for the small test listings."""
-    monkeypatch.setattr(cache, "SPILL_BYTES", 0)
+    use_policy(monkeypatch, spill_bytes=0)
 
 
 def test_a_cached_library_reads_abstracts_from_the_cache_file(listings):
     load_library([listings])
     cached = load_library([listings])
     assert all(_stored(cached)), "a cached load put abstracts in memory"
-    _same(cached, load_library([listings], use_cache=False))  # and they read back exactly
+    _same(cached, parse_library([listings]))  # and they read back exactly
 
 
 def test_a_small_first_load_keeps_abstracts_in_memory(listings):
@@ -545,8 +566,8 @@ def test_a_small_first_load_keeps_abstracts_in_memory(listings):
 def test_spilled_first_load_equals_an_in_memory_one(listings, spilling):
     spilled = load_library([listings])
     assert all(_stored(spilled))
-    _same(spilled, load_library([listings], use_cache=False))
-    cache.wait_for_writes(timeout=30)
+    _same(spilled, parse_library([listings]))
+    loader.wait_for_writes(timeout=30)
     _same(load_library([listings]), spilled)  # the cache copied the spooled abstracts
 
 
@@ -555,7 +576,7 @@ def test_spilled_parse_in_two_processes_reads_the_childs_abstracts(listings, spi
     parallel = load_library([listings])
     assert all(_stored(parallel))
     # Half the papers were spooled by the child: their text must read back, not an error.
-    _same(parallel, load_library([listings], use_cache=False))
+    _same(parallel, parse_library([listings]))
     assert not any(p.abstract.startswith("[abstract could not be read") for p in parallel.papers)
 
 
@@ -563,13 +584,13 @@ def test_spilled_parse_with_index_in_background_then_cached(listings, spilling, 
                                                             forking, parses):
     from paperterm.search import SearchIndex
 
-    lib, pending = cache.load_library_and_index([listings], background=True)
-    fresh = load_library([listings], use_cache=False)
+    lib, pending = open_with_index([listings], background=True)
+    fresh = parse_library([listings])
     _same(lib, fresh)
     assert _answers(pending) == _answers(SearchIndex(fresh.papers))
-    cache.wait_for_writes(timeout=30)
+    loader.wait_for_writes(timeout=30)
     parses.clear()
-    lib2, index2 = cache.load_library_and_index([listings])
+    lib2, index2 = open_with_index([listings])
     assert not parses and all(_stored(lib2))
     _same(lib2, fresh)
     assert _answers(index2) == _answers(SearchIndex(fresh.papers))
@@ -582,7 +603,7 @@ def test_unwritable_cache_dir_while_spilling_keeps_abstracts_in_memory(listings,
     monkeypatch.setenv("PAPERTERM_CACHE_DIR", str(blocker / "cache"))
     lib = load_library([listings])
     assert not any(_stored(lib))
-    _same(lib, load_library([listings], use_cache=False))
+    _same(lib, parse_library([listings]))
 
 
 def _abstracts_region(slot: Path) -> tuple[int, int]:
@@ -615,7 +636,7 @@ def test_damaged_abstracts_in_the_cache_are_rebuilt(listings, parses, damage):
 def test_a_stored_paper_behaves_like_one_in_memory(listings):
     load_library([listings])
     cached = load_library([listings])
-    fresh = load_library([listings], use_cache=False)
+    fresh = parse_library([listings])
     for mine, theirs in zip(cached.papers, fresh.papers):
         assert hash(mine) == hash(theirs) and repr(mine) == repr(theirs)
         assert mine.to_dict() == theirs.to_dict()

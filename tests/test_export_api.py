@@ -23,7 +23,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "hf_api"
 
 @pytest.fixture(scope="module")
 def api_papers():
-    return load_library([FIXTURES], use_cache=False).papers
+    return load_library([FIXTURES]).papers
 
 
 def by_arxiv(papers, arxiv_id):

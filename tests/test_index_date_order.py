@@ -71,11 +71,18 @@ class _NotReadyIndex:
     def search(self, *args, **kwargs):
         return self._real.search(*args, **kwargs)
 
+    @property
+    def papers(self):
+        return self._real.papers
+
     def __len__(self) -> int:
         return len(self._real)
 
-    def result(self, timeout=None):
+    def wait(self, timeout=None):
         raise TimeoutError("still being built")
+
+    def positions_newest_first(self):
+        raise AssertionError("a pending index was asked for its date order (it would wait)")
 
 
 async def test_app_lists_by_the_index_order_and_warms_it_after_the_first_paint():

@@ -86,8 +86,8 @@ def test_copied_file_with_lost_modification_time(seed_copy, tmp_path):
     copied = tmp_path / "copied"
     copied.mkdir()
     shutil.copyfile(seed_copy / SEED_NAMES[0], copied / SEED_NAMES[0])
-    original = load_library([seed_copy / SEED_NAMES[0]], use_cache=False)
-    again = load_library([copied / SEED_NAMES[0]], use_cache=False)
+    original = load_library([seed_copy / SEED_NAMES[0]])
+    again = load_library([copied / SEED_NAMES[0]])
     assert [(p.published, p.days) for p in again.papers] == \
         [(p.published, p.days) for p in original.papers]
     assert {p.days for p in again.papers} == {("2025-12-09",)}
@@ -100,7 +100,7 @@ def test_dated_file_names_give_the_day(tmp_path):
             f"Daily Papers\n\n{page}\n\nShared Paper\n\nAbstract.\n\n  • 2 authors\n·\nMay 20\n\n"
             f"Only {name}\n\nAbstract.\n\n  • 1 author\n·\nDec 31\n", encoding="utf-8")
         set_year(tmp_path / name, 2030)  # the file time is not used: the name has the date
-    library = load_library([tmp_path], use_cache=False)
+    library = load_library([tmp_path])
     shared = next(p for p in library.papers if p.title == "Shared Paper")
     assert shared.days == ("2024-05-27", "2024-05-28", "2024-05-29")
     assert (shared.published, shared.published_inferred) == ("2024-05-20", True)

@@ -30,7 +30,7 @@ def test_a_folder_reads_txt_and_json_and_ignores_other_files(tmp_path):
     (tmp_path / "sub" / "page.TXT").write_text(text_listing("A Paper Only In Text"))
     (tmp_path / "notes.md").write_text("# not a listing")
     (tmp_path / "data.jsonl").write_text("{}")
-    library = load_library([tmp_path], use_cache=False)
+    library = load_library([tmp_path])
     assert library.warnings == []
     assert sorted(f.name for f in library.files) == ["2024-06-03.json", "2025-10-06.json",
                                                      "page.TXT"]
@@ -43,7 +43,7 @@ def test_text_and_api_sightings_of_one_title_are_one_paper(tmp_path):
         "Efficient multi-modal large language models via progressive consistency  distillation",
         meta="sjtu Shanghai Jiao Tong University\n·\nOct 1, 2025 9"))
     shutil.copyfile(FIXTURES / "2025-10-06.json", tmp_path / "2025-10-06.json")
-    library = load_library([tmp_path], use_cache=False)
+    library = load_library([tmp_path])
     [paper] = [p for p in library.papers if p.arxiv_id == "2510.00515"]
     assert len(library) == 16
     # The id is the title-based one, so a marker stored before the API file came stays attached.
@@ -61,7 +61,7 @@ def test_text_and_api_sightings_of_one_title_are_one_paper(tmp_path):
 def test_upvotes_are_the_newest_listings_even_when_lower(tmp_path):
     shutil.copyfile(FIXTURES / "2025-10-06.json", tmp_path / "2025-10-06.json")
     (tmp_path / "2025-10-09.txt").write_text(text_listing(EPIC, meta="  • 11 authors\n·\nOct 1, 2025 9"))
-    library = load_library([tmp_path], use_cache=False)
+    library = load_library([tmp_path])
     [paper] = [p for p in library.papers if p.arxiv_id == "2510.00515"]
     assert paper.days == ("2025-10-06", "2025-10-09")
     assert paper.upvotes == 9  # the page of 2025-10-09 is newer than the API file
@@ -113,7 +113,7 @@ def test_json_problems_are_warnings_naming_the_path(tmp_path):
     (tmp_path / "2025-03-20.json").write_text(json.dumps(data))
     (tmp_path / "broken.json").write_text("[{")
     (tmp_path / "binary.json").write_bytes(b"\x00\x01")
-    library = load_library([tmp_path], use_cache=False)
+    library = load_library([tmp_path])
     assert len(library) == 6 + 13
     assert f"{tmp_path / '2025-03-20.json'}: entry 3 (2503.15475): upvotes is 'lots', not a " \
            "count; ignored" in library.warnings
@@ -125,14 +125,14 @@ def test_json_problems_are_warnings_naming_the_path(tmp_path):
 
 def test_cached_library_keeps_the_new_fields(tmp_path):
     shutil.copyfile(FIXTURES / "2025-10-06.json", tmp_path / "2025-10-06.json")
-    fresh = load_library([tmp_path], use_cache=False)
+    fresh = load_library([tmp_path])
     load_library([tmp_path])  # writes the cache
     cached = load_library([tmp_path])
     assert [p.to_dict() for p in cached.papers] == [p.to_dict() for p in fresh.papers]
 
 
 def test_an_arxiv_id_resolves_like_a_paper_id():
-    library = load_library([FIXTURES], use_cache=False)
+    library = load_library([FIXTURES])
     paper = library.resolve("2510.00515")
     assert paper.arxiv_id == "2510.00515" and library.resolve(paper.id[:7]) is paper
     import pytest

@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "hf_api"
 
 @pytest.fixture(scope="module")
 def library():
-    return load_library([SEEDS, FIXTURES], use_cache=False)
+    return load_library([SEEDS, FIXTURES])
 
 
 @pytest.fixture(scope="module")

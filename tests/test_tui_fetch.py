@@ -9,7 +9,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from fetch_helpers import FakeApi, fixture_day, slow
-from paperterm import cache
+from paperterm import loader
 from paperterm.fetch import DayStore
 from paperterm.tui.app import create_app
 from paperterm.tui.fetching import progress_text, reload_paths, result_text
@@ -57,12 +57,12 @@ async def wait_for(pilot, condition, timeout=20.0):
 
 
 def make_app(extra_listing, opened: list):
-    library, index = cache.load_library_and_index([SEEDS])
+    library, index = loader.open_library([SEEDS])
     app = create_app([SEEDS], library=library, index=index)
 
     def open_library(paths):
         opened.append(list(paths))
-        return cache.load_library_and_index([SEEDS, extra_listing])
+        return loader.open_library([SEEDS, extra_listing])
 
     return app, open_library
 
@@ -185,7 +185,7 @@ def test_reload_paths_add_the_fetched_folder_unless_covered(tmp_path):
 
 async def test_end_to_end_fetched_day_files_are_read_into_the_list(api):
     """No stand-ins: the day file the fetch writes is parsed by the API source and shown."""
-    library, index = cache.load_library_and_index([SEEDS])
+    library, index = loader.open_library([SEEDS])
     app = create_app([SEEDS], library=library, index=index)
     entries = fixture_day("2024-06-03")
     async with app.run_test(size=SIZE, notifications=True) as pilot:

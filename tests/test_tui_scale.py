@@ -15,10 +15,24 @@ SIZE = (120, 40)
 
 
 class NoSearch:
-    """A stand-in index (these tests never search; building the real one is for benchmarks)."""
+    """A stand-in index (these tests never search; building the real one is for benchmarks),
+    with the interface every index has (``loader.IndexHandle``). It was not built from the
+    reader's papers, so the reader sorts by date itself."""
+
+    ready = True
+    papers: list = []
+
+    def wait(self, timeout=None):
+        return self
 
     def search(self, query, markers=None, limit=None):
         return []
+
+    def positions_newest_first(self):
+        raise AssertionError("asked for the date order of an index of other papers")
+
+    def __len__(self) -> int:
+        return 0
 
 
 class CountingRows(Sequence):

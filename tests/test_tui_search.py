@@ -188,10 +188,24 @@ class SlowIndex:
         self.ready = False
         self.release = threading.Event()
 
-    def search(self, *args, **kwargs):
-        self.release.wait(10)
+    @property
+    def papers(self):
+        return self.index.papers
+
+    def wait(self, timeout=None):
+        if not self.release.wait(10 if timeout is None else timeout):
+            raise TimeoutError("still being built")
         self.ready = True
-        return self.index.search(*args, **kwargs)
+        return self.index
+
+    def search(self, *args, **kwargs):
+        return self.wait().search(*args, **kwargs)
+
+    def positions_newest_first(self):
+        return self.wait().positions_newest_first()
+
+    def __len__(self) -> int:
+        return len(self.index)
 
 
 async def test_typing_while_the_index_is_being_built():

@@ -62,7 +62,7 @@ def hostile_file(tmp_path) -> Path:
 
 @pytest.fixture
 def hostile_papers(hostile_file) -> list[Paper]:
-    return load_library([hostile_file], use_cache=False).papers
+    return load_library([hostile_file]).papers
 
 
 # -- what Rich and Textual do on their own (why paperterm must do it) ----------------------------
@@ -133,7 +133,7 @@ def test_byte_check_sees_every_unsafe_character(char):
 # -- parsing -----------------------------------------------------------------------------------
 
 def test_parsing_removes_every_control_from_every_field_with_one_warning(hostile_file):
-    library = load_library([hostile_file], use_cache=False)
+    library = load_library([hostile_file])
     assert len(library.papers) == 6
     for paper in library.papers:
         for name in TEXT_FIELDS:
@@ -612,7 +612,7 @@ def test_a_hostile_api_day_file_through_the_commands(tmp_path):
 
     path = tmp_path / "2024-06-03.json"
     path.write_text(json.dumps([poison(entry) for entry in data]), encoding="utf-8")
-    library = load_library([path], use_cache=False)
+    library = load_library([path])
     assert library.papers
     for paper in library.papers:
         for name, value in paper.to_dict().items():

@@ -20,16 +20,16 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from paperterm import __version__, cache, locations
+from paperterm import __version__, loader
 from paperterm.cli_errors import CliError, UsageError
 from paperterm.export import FORMATS, ExportError, paper_record, render, write_atomic
 from paperterm.keymap import KeymapError, load_keymap
 from paperterm.limits import MAX_IMPORT_BYTES, MAX_NOTE_BYTES, TooLarge, read_bounded
-from paperterm.library import LISTING_SUFFIXES, IdError, Library, LoadError, load_library
+from paperterm.library import IdError, Library, LoadError
 from paperterm.links import paper_links
 from paperterm.model import (Marker, Paper, author_names_label, authors_label, date_label,
                              newest_first, positions_by_id)
-from paperterm.safe_text import json_safe, visible, visible_lines
+from paperterm.safe_text import visible, visible_lines
 from paperterm.search import Query, QueryError, parse_query
 from paperterm.state import MarkerStore, StoreError, check_text, export_json
 from paperterm.tags import TagError, normalize_tag
@@ -98,27 +98,15 @@ class _Parser(argparse.ArgumentParser):
 
 # -- helpers shared by the sub-commands ---------------------------------------------------------
 
-def default_paths() -> list[Path]:
-    """The shipped seeds, plus the user's own listings folder when it exists."""
-    paths = [locations.seeds_dir()]
-    own = locations.listings_dir()
-    if own.is_dir() and any(p.suffix.lower() in LISTING_SUFFIXES for p in own.rglob("*.*")):
-        paths.append(own)
-    return paths
-
-
 def open_library(paths: Sequence[str], *, with_index: bool = False, background: bool = False):
     """Load the listings (or the defaults) through the cache, printing warnings.
 
     Returns ``(library, index)``; the index is ``None`` unless ``with_index``. ``CliError`` if
     nothing loads.
     """
-    targets = [Path(p) for p in paths] if paths else default_paths()
+    policy = loader.READER if background else loader.LoadPolicy(with_index=with_index)
     try:
-        if with_index:
-            library, index = cache.load_library_and_index(targets, background=background)
-        else:
-            library, index = load_library(targets), None
+        library, index = loader.open_library(paths or None, policy)
     except LoadError as exc:
         raise CliError(str(exc)) from None
     for warning in library.warnings[:MAX_WARNINGS]:
@@ -595,7 +583,7 @@ def sync_on_quit(store: MarkerStore) -> None:
 
 def cmd_tui(args) -> int:
     # Load before Textual starts any thread: a large new library's index is then built by a forked
-    # child while the reader is already up (see paperterm.cache.PendingIndex).
+    # child while the reader is already up (see paperterm.loader.PendingIndex).
     try:
         keymap = load_keymap()
     except KeymapError as exc:
@@ -610,7 +598,7 @@ def cmd_tui(args) -> int:
             raise CliError(f"{keymap_path()}: {problems[0]}{more}")
     library, index = open_library(args.paths, with_index=True, background=True)
     store = open_store()
-    targets = [Path(p) for p in args.paths] if args.paths else default_paths()
+    targets = [Path(p) for p in args.paths] if args.paths else loader.default_paths()
     from paperterm.tui.app import create_app  # Textual is imported only for the TUI
 
     try:

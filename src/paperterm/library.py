@@ -301,19 +301,14 @@ def read_listing(path: Path) -> ParseResult:
     return parse_listing(text, path.name, modified=modified_date(st.st_mtime), scan_controls=scan)
 
 
-def load_library(paths: Sequence[Path | str], *, use_cache: bool = True,
+def load_library(paths: Sequence[Path | str], *,
                  read: Callable[[Path], ParseResult] | None = None) -> Library:
-    """Load, parse and merge the listings under ``paths``.
+    """Load, parse and merge the listings under ``paths``. Pure: no cache (``loader`` adds it).
 
     Bad files become warnings; ``LoadError`` only when a named path is missing, a named directory
-    has no listings, or not one paper could be loaded from anything. With ``use_cache`` the result
-    (warnings included) comes from, and is kept in, ``paperterm.cache`` while no file changes.
-    ``read`` stands in for ``read_listing`` (the cache passes one that parses in two processes).
+    has no listings, or not one paper could be loaded from anything. ``read`` stands in for
+    ``read_listing`` (the loader passes one that parses in two processes).
     """
-    if use_cache:
-        from paperterm import cache  # imported here: the cache module builds on this one
-
-        return cache.load_library(paths)
     read = read or read_listing
     files, warnings = discover([Path(p) for p in paths])
     results: list[list[Paper]] = []

@@ -188,6 +188,14 @@ class SearchIndex:
         self._ints: list[int] | None = None
         self._lock = threading.Lock()
 
+    #: A built index is always ready; ``wait`` returns it. (The interface it shares with
+    #: ``loader.PendingIndex``, which stands in for an index still being built: ``IndexHandle``.)
+    ready = True
+
+    def wait(self, timeout: float | None = None) -> SearchIndex:
+        """This index (a ``PendingIndex`` waits for its index here)."""
+        return self
+
     def __len__(self) -> int:
         return self.size
 

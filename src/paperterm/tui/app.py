@@ -19,9 +19,10 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from paperterm import locations, sync
-from paperterm.library import Library, load_library
+from paperterm import loader, sync
+from paperterm.library import Library
 from paperterm.safe_text import visible, visible_lines
+from paperterm.loader import IndexHandle
 from paperterm.search import SearchIndex
 from paperterm.state import MarkerStore
 from paperterm.tui.keys import MAIN_BINDINGS, bound_keys
@@ -69,7 +70,7 @@ class PapertermApp(App[None]):
     COMMANDS = {PapertermCommands}
     TITLE = "paperterm"
 
-    def __init__(self, library: Library, store: MarkerStore, index: SearchIndex | None = None,
+    def __init__(self, library: Library, store: MarkerStore, index: IndexHandle | None = None,
                  *, keymap: Mapping[str, str] | None = None, theme: str | None = None,
                  owns_store: bool = False, paths: Sequence[Path | str] | None = None) -> None:
         super().__init__()
@@ -146,16 +147,14 @@ class PapertermApp(App[None]):
     def _warm_index(self) -> None:
         index = self.index
         worker = get_current_worker()
-        result = getattr(type(index), "result", None)  # a PendingIndex: wait, but stay cancellable
-        if result is not None:
-            while not index.ready:
-                if worker.is_cancelled:
-                    return
-                try:
-                    index.result(timeout=0.25)
-                except TimeoutError:
-                    continue
-            index = index.result()
+        while not index.ready:  # a PendingIndex: wait, but stay cancellable
+            if worker.is_cancelled:
+                return
+            try:
+                index.wait(timeout=0.25)
+            except TimeoutError:
+                continue
+        index = index.wait()
         if not worker.is_cancelled:
             index.warm()
 
@@ -218,19 +217,20 @@ def _get(store: MarkerStore, key: str) -> str | None:
 
 
 def create_app(paths: Sequence[Path | str] | None = None, *, library: Library | None = None,
-               store: MarkerStore | None = None, index: SearchIndex | None = None,
+               store: MarkerStore | None = None, index: IndexHandle | None = None,
                keymap: Mapping[str, str] | None = None, theme: str | None = None) -> PapertermApp:
     """Build the reader.
 
-    ``library`` is used as given; otherwise the listings under ``paths`` (default: the shipped
-    seeds) are loaded (``LoadError`` if nothing loads). ``store`` defaults to ``MarkerStore()`` in
+    ``library`` is used as given; otherwise the listings under ``paths`` (default:
+    ``loader.default_paths()``, as the command line) are opened with their index through the
+    loader (``LoadError`` if nothing loads). ``store`` defaults to ``MarkerStore()`` in
     the data directory (``PAPERTERM_DATA_DIR`` respected). ``index`` may be a prebuilt
     ``SearchIndex`` for ``library``; ``keymap`` remaps keys by binding id (see ``keys.py``);
     ``theme`` overrides the remembered theme. ``paths`` are also what ``F`` re-opens after a
     fetch (with the fetched day files); without them, the library's own files.
     """
     if library is None:
-        library = load_library(list(paths) if paths is not None else [locations.seeds_dir()])
+        library, index = loader.open_library(paths)
     owns_store = store is None
     if store is None:
         store = MarkerStore()

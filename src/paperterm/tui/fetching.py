@@ -153,10 +153,8 @@ class BackgroundFetch:
     def _open(self, paths: Sequence[Path]):
         if self.open_library is not None:
             return self.open_library(paths)
-        from paperterm import cache
+        from paperterm import loader
 
-        library, index = cache.load_library_and_index(list(paths), background=False)
-        warm = getattr(index, "warm", None)
-        if warm is not None:
-            warm()  # the index's lazily built parts, here rather than on the first keystroke
+        library, index = loader.open_library(paths)
+        index.wait().warm()  # the index's lazily built parts, here rather than on a keystroke
         return library, index

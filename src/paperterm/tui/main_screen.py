@@ -38,7 +38,8 @@ from textual.worker import get_current_worker
 from paperterm.library import Library
 from paperterm.links import paper_links
 from paperterm.model import positions_by_id
-from paperterm.search import QueryError, SearchIndex, highlight_spans, parse_query
+from paperterm.loader import IndexHandle
+from paperterm.search import QueryError, highlight_spans, parse_query
 from paperterm.state import MarkerStore, StoreError
 from paperterm.tui.days import ListingDays
 from paperterm.tui.detail import PaperDetail
@@ -100,7 +101,7 @@ class MainScreen(Screen):
 
     BINDINGS = MAIN_BINDINGS
 
-    def __init__(self, library: Library, store: MarkerStore, index: SearchIndex) -> None:
+    def __init__(self, library: Library, store: MarkerStore, index: IndexHandle) -> None:
         super().__init__(id="main")
         self.library = library
         self.papers = library.papers
@@ -158,10 +159,9 @@ class MainScreen(Screen):
         """The index's newest-first numbering, if the index is here (a ``PendingIndex`` on a
         first start is not: asking it would wait for the build) and was built from these papers."""
         index = self.index
-        if not getattr(index, "ready", True) or getattr(index, "papers", None) != self.papers:
+        if not index.ready or index.papers != self.papers:
             return None  # (the same Paper objects: list equality stops at identity, ~1 ms)
-        newest_first = getattr(index, "positions_newest_first", None)
-        return newest_first() if newest_first is not None else None
+        return index.positions_newest_first()
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -286,7 +286,7 @@ class MainScreen(Screen):
             bar.show_error(str(exc))  # keep the last good results on screen
             self.paint_hold.release()
             return
-        if getattr(self.index, "ready", True):
+        if self.index.ready:
             bar.show_error(None)
         else:  # a first start on a large library: the index is still being built elsewhere
             bar.show_error(f"Building the search index of {len(self.papers):,} papers; "
@@ -816,7 +816,7 @@ class MainScreen(Screen):
         self.notify(message, severity=severity, markup=False,
                     timeout=12 if severity == "error" else 6)
 
-    def replace_library(self, library: Library, index: SearchIndex) -> int:
+    def replace_library(self, library: Library, index: IndexHandle) -> int:
         """Show ``library`` (re-opened after a fetch) in place of the current one; returns how many
         papers it has that the old one had not. View, sort, search, the paper under the cursor,
         markers and the undo history all carry over."""

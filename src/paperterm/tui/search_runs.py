@@ -64,7 +64,7 @@ def search_positions(index, query, markers: dict,
     """The positions of the papers matching ``query``, best first (``None`` if ``cancelled()``
     by the time the index answered). The collector is paused only once the index is built: a
     search on a ``PendingIndex`` waits for it, and the collector should not be off that long."""
-    with gc_paused(getattr(index, "ready", True)):
+    with gc_paused(index.ready):
         hits = index.search(query, markers=markers)
         if cancelled():
             return None

@@ -1,0 +1,373 @@
+"""The one way to open a library: the listings under some paths, through the cache, with an index.
+
+Every face of paperterm -- the CLI, the reader (``tui.app.create_app``), the screenshot script,
+the benchmarks -- opens a library with ``open_library(paths, policy)``, and with ``default_paths()``
+when the user names none (the shipped seeds, plus the user's listings folder once it holds any).
+
+What a load does (``LoadPolicy`` says how far):
+
+1. ``cache.plan_load`` finds the listing files and keys them; a cache file for exactly these
+   files is read (``cache.read``: library and index, in a fraction of a second at 100k papers).
+2. Otherwise the listings are parsed (``library.load_library``). Large sets (``parallel_bytes``)
+   are parsed by two processes: a forked child (``children``) parses the last files, about half
+   the bytes, into a temporary file while this process parses the first ones; the results are
+   read back in file order, so the library is exactly what one process gives. From
+   ``spill_bytes`` on, abstracts go to spool files as they are parsed (``abstracts``): memory
+   holds references, not the text.
+3. The index is built (``search.SearchIndex``). With ``background`` (the reader: it searches in a
+   worker thread) and a large library, a forked child builds it and sends it back through a pipe
+   while the reader is already on screen: ``open_library`` returns a ``PendingIndex`` at once.
+4. The cache file is written for next time: by the index child when there is one, by a forked
+   child when the library is large (``background_bytes``), else here. ``wait_for_writes`` waits
+   for such children (tests, benchmarks).
+
+Measured at 100,000 papers (315 MB of listings, two cores): see the README's performance table;
+the two-process parse is kept because it measured faster there (the figures are in the README).
+
+Both kinds of index have one interface, ``IndexHandle``: ``ready``, ``wait``, ``search``,
+``papers``, ``positions_newest_first`` and ``len``.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from paperterm import cache, children, locations
+from paperterm import library as _library
+from paperterm.abstracts import TextFile, spill
+from paperterm.gc_pause import gc_paused
+from paperterm.library import LISTING_SUFFIXES, Library
+from paperterm.model import Paper
+from paperterm.sources import ListingError, ParseResult
+
+if TYPE_CHECKING:
+    from paperterm.search import Hit, SearchIndex
+
+import threading
+
+
+@dataclass(frozen=True, slots=True)
+class LoadPolicy:
+    """How ``open_library`` loads (the defaults are the command line's).
+
+    ``use_cache``: read and write the cache (off: always parse, keep nothing). ``with_index``:
+    also give the search index. ``background``: build a missing index of a large library in a
+    forked child and return a ``PendingIndex`` at once (the reader; call before any thread runs).
+    The byte thresholds are those of the listings' total size: ``background_bytes`` and up, the
+    cache file is written (and the index built) by a child; ``parallel_bytes`` and up, two
+    processes parse; ``spill_bytes`` and up, abstracts are kept in spool files while parsing.
+    """
+
+    use_cache: bool = True
+    with_index: bool = True
+    background: bool = False
+    background_bytes: int = 8 << 20
+    parallel_bytes: int = 16 << 20
+    spill_bytes: int = 8 << 20
+
+
+#: The reader's policy: the index of a large new library is built while the reader is up.
+READER = LoadPolicy(background=True)
+#: A command that needs no search (``list`` without a query, ``show``, ``mark``, ``export``).
+NO_INDEX = LoadPolicy(with_index=False)
+
+
+class IndexHandle(Protocol):
+    """What the reader and the CLI use of an index: a ``SearchIndex``, or a ``PendingIndex``
+    standing in for one while a child builds it."""
+
+    @property
+    def ready(self) -> bool: ...
+
+    @property
+    def papers(self) -> list[Paper]: ...
+
+    def wait(self, timeout: float | None = None) -> SearchIndex: ...
+
+    def search(self, query, markers=None) -> list[Hit]: ...
+
+    def positions_newest_first(self) -> list[int]: ...
+
+    def __len__(self) -> int: ...
+
+
+def default_paths() -> list[Path]:
+    """The shipped seeds, plus the user's own listings folder when it holds any listing."""
+    paths = [locations.seeds_dir()]
+    own = locations.listings_dir()
+    if own.is_dir() and any(p.suffix.lower() in LISTING_SUFFIXES for p in own.rglob("*.*")):
+        paths.append(own)
+    return paths
+
+
+def open_library(paths: Sequence[Path | str] | None = None,
+                 policy: LoadPolicy = LoadPolicy()) -> tuple[Library, IndexHandle | None]:
+    """The library under ``paths`` (``default_paths()`` when ``None``) and, if the policy asks,
+    its index (else ``None``). Raises ``LoadError`` exactly as parsing would (a missing path,
+    nothing loadable)."""
+    paths = default_paths() if paths is None else [Path(p) for p in paths]
+    if not policy.use_cache:
+        lib = _library.load_library(paths)
+        if not policy.with_index:
+            return lib, None
+        from paperterm.search import SearchIndex
+
+        with gc_paused():
+            return lib, SearchIndex(lib.papers)
+    plan = cache.plan_load(paths)
+    cached = cache.read(plan, want_index=policy.with_index)
+    if cached is not None and (cached[1] is not None or not policy.with_index):
+        return cached
+    lib = cached[0] if cached is not None else _parse(paths, plan, policy)
+    if not policy.with_index:
+        _save(plan, lib, None, policy)
+        return lib, None
+    if policy.background and plan.input_bytes >= policy.background_bytes:
+        pending = PendingIndex.start(plan, lib)
+        if pending is not None:
+            return lib, pending
+    from paperterm.search import SearchIndex
+
+    with gc_paused():
+        index = SearchIndex(lib.papers)
+    _save(plan, lib, index, policy)
+    return lib, index
+
+
+def load_library(paths: Sequence[Path | str] | None = None,
+                 policy: LoadPolicy = NO_INDEX) -> Library:
+    """Just the library (``open_library`` without an index)."""
+    return open_library(paths, LoadPolicy(**{**_fields(policy), "with_index": False}))[0]
+
+
+def _fields(policy: LoadPolicy) -> dict:
+    return {name: getattr(policy, name) for name in LoadPolicy.__slots__}
+
+
+def is_cached(paths: Sequence[Path | str] | None = None, *, with_index: bool = True) -> bool:
+    """Whether loading ``paths`` now would be served from the cache (e.g. to say "parsing ...").
+    Reads only the cache file's small header. Raises ``LoadError`` as a load would."""
+    paths = default_paths() if paths is None else paths
+    return cache.is_cached(cache.plan_load(paths), with_index=with_index)
+
+
+def wait_for_writes(timeout: float | None = None) -> None:
+    """Wait until cache files being written by children are complete (tests, benchmarks)."""
+    children.wait_all(timeout)
+
+
+def _save(plan: cache.Plan, lib: Library, index: SearchIndex | None, policy: LoadPolicy) -> None:
+    """Keep ``lib`` (and ``index``) for next time: now, in a forked child, or not at all if the
+    listings changed too recently to be keyed safely (``cache.RACY_NS``)."""
+    if plan.racy:
+        return
+    if plan.input_bytes >= policy.background_bytes:
+        child = children.fork(lambda _: _must(cache.write(plan, lib, index)), nice=5)
+        if child is not None:
+            child.reap_later()
+            return
+    cache.write(plan, lib, index)
+
+
+def _must(ok: bool) -> None:
+    if not ok:
+        raise OSError("the cache file could not be written")
+
+
+class PendingIndex:
+    """A ``SearchIndex`` being built by a forked child, usable at once.
+
+    Building the index of 100,000 papers takes seconds; a first start should not wait for it. So
+    the child builds it on the other core, sends it back through a pipe (the list of papers as a
+    reference: the parent has them) and then writes the cache for the next start. Meanwhile the
+    reader is up: ``search`` (called from a worker thread) waits until the index is there, so
+    typing never blocks; ``ready`` says whether it is. If the child fails, the index is built
+    here instead.
+    """
+
+    def __init__(self, papers: list[Paper], child: children.Child) -> None:
+        self._papers = papers
+        self._index: SearchIndex | None = None
+        self._lock = threading.Lock()
+        self._arrived = threading.Event()
+        child.reap_later()  # it writes the cache after sending the index: wait_for_writes
+        threading.Thread(target=self._receive, args=(child,), name="paperterm-index-receiver",
+                         daemon=True).start()
+
+    @classmethod
+    def start(cls, plan: cache.Plan, lib: Library) -> PendingIndex | None:
+        """Fork the child that builds the index of ``lib`` (then writes the cache for ``plan``);
+        ``None`` if no child could be started (the caller builds the index itself)."""
+
+        def build(out) -> None:
+            from paperterm.search import SearchIndex
+
+            index = SearchIndex(lib.papers)
+            try:
+                cache.IndexWriter(out, index.papers).dump(index)
+                out.flush()
+            except OSError:
+                pass  # the reader is gone: still keep the cache for the next start
+            if not plan.racy:
+                _must(cache.write(plan, lib, index))
+
+        child = children.fork(build, output="pipe")
+        return None if child is None else cls(lib.papers, child)
+
+    def _receive(self, child: children.Child) -> None:
+        from paperterm.search import SearchIndex
+
+        try:
+            index = cache.IndexUnpickler(child.output, self._papers).load()
+            if type(index) is SearchIndex and len(index) == len(self._papers):
+                self._index = index
+        except Exception:  # noqa: BLE001 - the child failed: wait() builds the index here
+            pass
+        finally:
+            child.close()
+            self._arrived.set()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the index has arrived (``search`` will not wait)."""
+        return self._arrived.is_set() and self._index is not None
+
+    @property
+    def papers(self) -> list[Paper]:
+        """The papers being indexed (known at once: no wait)."""
+        return self._papers
+
+    def wait(self, timeout: float | None = None) -> SearchIndex:
+        """The index, waiting for it (``TimeoutError`` after ``timeout`` seconds)."""
+        if not self._arrived.wait(timeout):
+            raise TimeoutError("the search index is still being built")
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    from paperterm.search import SearchIndex
+
+                    self._index = SearchIndex(self._papers)
+        return self._index
+
+    def search(self, *args, **kwargs) -> list[Hit]:
+        """``SearchIndex.search``, once the index is there."""
+        return self.wait().search(*args, **kwargs)
+
+    def positions_newest_first(self) -> list[int]:
+        """``SearchIndex.positions_newest_first``, once the index is there."""
+        return self.wait().positions_newest_first()
+
+    def __len__(self) -> int:
+        return len(self._papers)
+
+
+# -- parsing -------------------------------------------------------------------------------------
+
+def _spilling_reader(store: TextFile | None) -> Callable[[Path], ParseResult]:
+    """``library.read_listing``, with each listing's abstracts moved to ``store`` (if any) as soon
+    as it is parsed, so a large first load never holds every abstract in memory."""
+    if store is None:
+        return _library.read_listing
+
+    def read(path: Path) -> ParseResult:
+        result = _library.read_listing(path)
+        result.papers = spill(result.papers, store)
+        return result
+
+    return read
+
+
+#: The persistent id of the parsing child's abstract spool in the records it sends.
+_CHILD_SPOOL = "child-spool"
+
+
+def _parse(paths: list[Path], plan: cache.Plan, policy: LoadPolicy) -> Library:
+    """``library.load_library``, on both cores when the listings are large (see the module's
+    docstring). Anything unexpected in the child (it died, a file it did not get to) just means
+    this process parses that file itself. The child spills its abstracts to a spool of its own,
+    opened before the fork so both processes have it."""
+    spilling = plan.input_bytes >= policy.spill_bytes
+    mine = TextFile.spool(locations.cache_dir()) if spilling else None
+    read_mine = _spilling_reader(mine)
+    if plan.input_bytes < policy.parallel_bytes or len(plan.files) < 2:
+        return _library.load_library(paths, read=read_mine)
+    half, tail, split = plan.input_bytes / 2, 0, len(plan.files)
+    while split > 1 and tail + plan.sizes[split - 1] <= half:
+        split -= 1
+        tail += plan.sizes[split]
+    theirs = {str(p) for p in plan.files[split:]}
+    child_store = TextFile.spool(locations.cache_dir()) if mine is not None else None
+    stores = {_CHILD_SPOOL: child_store} if child_store is not None else {}
+
+    def parse_theirs(out) -> None:  # in the child: one pickle per file
+        read_theirs = _spilling_reader(child_store)
+        pickler = cache.PaperPickler(out, stores=stores)
+        for path in plan.files[split:]:
+            try:
+                outcome: tuple = ("ok", read_theirs(path))
+            except ListingError as exc:
+                outcome = ("error", str(exc))
+            pickler.dump((str(path), outcome))
+            pickler.clear_memo()  # keep the child small; _collect reads record by record
+
+    child = children.fork(parse_theirs, output="file") if theirs else None
+    if child is None:
+        return _library.load_library(paths, read=read_mine)
+    received: dict[str, tuple] | None = None
+
+    def read(path: Path) -> ParseResult:
+        nonlocal received
+        key = str(path)
+        if key in theirs:
+            if received is None:
+                received = _collect(child, stores)
+            outcome = received.pop(key, None)
+            if outcome is not None:
+                kind, value = outcome
+                if kind == "error":
+                    raise ListingError(value)
+                return value
+        return read_mine(path)
+
+    try:
+        return _library.load_library(paths, read=read)
+    finally:
+        child.wait()  # reaped even if its work was never needed
+        child.close()
+
+
+def _collect(child: children.Child, stores: dict[str, TextFile]) -> dict[str, tuple]:
+    """Wait for the parsing child; the outcomes it wrote (as many as could be read back)."""
+    outcomes: dict[str, tuple] = {}
+    if not child.wait():
+        return outcomes
+    for store in stores.values():
+        store.take_appended()  # what the child spooled is complete: it has exited
+    with gc_paused():
+        try:
+            while True:
+                unpickler = pickle.Unpickler(child.output)
+                unpickler.persistent_load = partial(_known_store, stores)
+                try:  # one unpickler per record: the child cleared its memo after each
+                    name, outcome = unpickler.load()
+                except EOFError:
+                    break
+                if type(name) is str and type(outcome) is tuple and len(outcome) == 2 and (
+                        (outcome[0] == "ok" and type(outcome[1]) is ParseResult)
+                        or (outcome[0] == "error" and type(outcome[1]) is str)):
+                    outcomes[name] = outcome
+        except Exception:  # noqa: BLE001 - whatever could not be read is parsed again here
+            pass
+    return outcomes
+
+
+def _known_store(stores: dict[str, TextFile], pid: object) -> TextFile:
+    store = stores.get(pid) if type(pid) is str else None
+    if store is None:
+        raise pickle.UnpicklingError("unknown persistent id")
+    return store
