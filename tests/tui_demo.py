@@ -101,6 +101,7 @@ SCENES: tuple[Scene, ...] = (
           caption="t: tags, completed from the tags in use (tab takes the suggestion)"),
     Scene("export", (120, 40), ("e",), caption="Exporting the starred papers"),
     Scene("similar", (120, 40), ("m",), caption="m: papers like this one, and the words they share"),
+    Scene("alone", (120, 32), ("z",), caption="z: the list alone, the titles in full"),
     Scene("small", (80, 24), caption="An 80x24 terminal"),
     Scene("light", (120, 40), theme="textual-light", caption="The light theme"),
 )
