@@ -86,11 +86,6 @@ def test_cycle_finder_finds_cycles():
     assert _cycles({"a": {"b"}, "b": set()}) == []
 
 
-#: Module-level imports known to be on their way out (importer, imported), left out of the check:
-#: the loading side of issue 9 makes library.py pure. Remove the entry when it lands.
-KNOWN = {("paperterm.library", "paperterm.cache")}
-
-
 def test_no_import_cycle_between_modules():
     code = ("import json, grimp\n"
             "g = grimp.build_graph('paperterm', cache_dir=None)\n"
@@ -102,6 +97,4 @@ def test_no_import_cycle_between_modules():
 
     edges = {module: set(imported) for module, imported in json.loads(out.stdout).items()}
     assert "paperterm.cli" in edges and "paperterm.tui.app" in edges
-    for importer, imported in KNOWN:
-        edges.get(importer, set()).discard(imported)
     assert _cycles(edges) == []
