@@ -158,6 +158,31 @@ def test_left_off_reports_a_refusing_store_and_ignores_other_failures(store):
     assert saved_choice(store, SORT_SETTING, ("date",), "date") == "date"
 
 
+def test_triage_notices_another_connections_changes(tmp_path):
+    from tui_helpers import synthetic_library
+
+    from paperterm.tui.triage import Triage
+
+    papers = synthetic_library(3).papers
+    mine = MarkerStore(tmp_path / "state.sqlite3")
+    other = MarkerStore(tmp_path / "state.sqlite3")
+    try:
+        triage = Triage(papers, mine)
+        assert not triage.reload_if_changed_elsewhere()     # nothing happened
+        triage.set_read(0, True)                            # our own change: no re-read needed
+        assert not triage.reload_if_changed_elsewhere()
+        other.set_starred(papers[1].id, papers[1].title, True)
+        assert triage.reload_if_changed_elsewhere()
+        assert 1 in triage.marks.starred and 0 in triage.marks.read
+        assert not triage.reload_if_changed_elsewhere()     # seen already
+        other.set_read(papers[1].id, papers[1].title, True)
+        assert triage.reload_if_changed_elsewhere() and 1 in triage.marks.read
+        mine.close()
+        assert not triage.reload_if_changed_elsewhere()     # a closed store is not watched
+    finally:
+        other.close()
+
+
 # -- search bookkeeping ----------------------------------------------------------------------------
 
 def test_search_runs_drop_stale_generations():

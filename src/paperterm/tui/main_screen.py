@@ -12,8 +12,9 @@ after the cursor settles and again on quit), ``search_runs`` (search generations
 body, the paint hold), ``ordering``, ``triage`` and ``undo``.
 
 Another paperterm may change the same store: every ``WATCH_STORE_EVERY`` seconds, and whenever the
-terminal regains focus (the app's ``on_app_focus``), the screen asks the store whether another connection committed anything
-(``PRAGMA data_version``, one tiny query) and, if so, re-reads the markers and repaints.
+terminal regains focus (the app's ``on_app_focus``), ``Triage.reload_if_changed_elsewhere`` asks
+the store whether another connection committed anything (``PRAGMA data_version``, one tiny
+query) and, if so, re-reads the markers; the screen then repaints.
 """
 
 from __future__ import annotations
@@ -126,7 +127,6 @@ class MainScreen(Screen):
         self.left_off = LeftOff(store)
         self._narrow = False
         self.paint_hold = PaintHold(lambda: self.app.batch_update(), self.set_timer, PAINT_HOLD)
-        self._data_version: int | None = None
         self.paper_list = PaperList(self.papers, self.triage.marks, id="paper-list")
         self.paper_list.on_cursor = self._show_detail  # same frame as the list (see PaperList)
         self.detail = PaperDetail(id="detail")
@@ -188,7 +188,6 @@ class MainScreen(Screen):
         self.paper_list.focus()
         self._update_status()
         self.set_interval(SAVE_POSITION_EVERY, self._save_position_if_moved)
-        self._data_version = self._store_version()
         self.set_interval(WATCH_STORE_EVERY, self.check_outside_changes)
         # Watch the query's value rather than wait for ``Input.Changed``: the watcher runs inside
         # the keystroke's own handling, so the search starts (and the paint is held) before the
@@ -378,20 +377,10 @@ class MainScreen(Screen):
 
     # -- other processes -----------------------------------------------------------------------
 
-    def _store_version(self) -> int | None:
-        try:
-            return self.store.data_version()
-        except Exception:  # a closed or broken store: nothing to watch
-            return None
-
     def check_outside_changes(self) -> bool:
         """Re-read the markers if another process changed the store; ``True`` if it did."""
-        version = self._store_version()
-        if version is None or version == self._data_version:
-            return False
-        self._data_version = version
         try:
-            changed = self.triage.reload_all()
+            changed = self.triage.reload_if_changed_elsewhere()
         except StoreError as exc:
             self.notify(str(exc), severity="error", timeout=8)
             return False

@@ -9,8 +9,8 @@ Tags are changed by name (``add_tag``, ``remove_tag``, ``change_tags``: each tak
 one paper and returns the ``Change`` it made, so a selection applies them paper by paper): the store
 adds and removes them in one transaction, so a tag another window added meanwhile is kept.
 
-Other processes (a second window) change the same store: ``reload`` re-reads it when the store
-says so (``MarkerStore.data_version``), and a note is saved against the text the editor opened on
+Other processes (a second window) change the same store: ``reload_if_changed_elsewhere`` re-reads
+it when the store says so (``MarkerStore.data_version``), and a note is saved against the text the editor opened on
 (``save_note``), so a note changed elsewhere meanwhile is kept next to the new one, never replaced.
 
 No Textual here, so the whole triage logic is testable without a terminal.
@@ -38,6 +38,8 @@ class Triage:
         self.papers = papers
         self.store = store
         self.pos_of = pos_of if pos_of is not None else positions_by_id(papers)
+        # Read before the markers: a commit in between is then seen by the next look, not lost.
+        self._seen_version = self._store_version()
         # Only the markers of these papers: a store may hold far more (other listings).
         self.markers: dict[str, Marker] = store.markers_for(self.pos_of)
         self.marks = MarkerSets.from_markers(self.markers, self.pos_of)
@@ -100,6 +102,23 @@ class Triage:
         if fresh == self.markers:
             return False
         return bool(self.reload(set(fresh) | set(self.markers)))
+
+    def reload_if_changed_elsewhere(self) -> bool:
+        """``reload_all`` if another connection (another window, a sync) committed to the store
+        since the last look; ``True`` if anything shown changed. The look is one tiny query
+        (``MarkerStore.data_version``), so the screen polls it every second; a closed or broken
+        store is not watched. ``StoreError`` if the re-read fails."""
+        version = self._store_version()
+        if version is None or version == self._seen_version:
+            return False
+        self._seen_version = version
+        return self.reload_all()
+
+    def _store_version(self) -> int | None:
+        try:
+            return self.store.data_version()
+        except Exception:  # a closed or broken store: nothing to watch
+            return None
 
     def stored_note(self, pos: int) -> str | None:
         """The paper's note as the store holds it now (another window may have changed it);
