@@ -12,6 +12,7 @@ between any two modules at all, including ones that only happen inside a functio
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -93,8 +94,6 @@ def test_no_import_cycle_between_modules():
             " for m in g.modules}))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_env(), capture_output=True,
                          text=True, timeout=300, check=True)
-    import json
-
     edges = {module: set(imported) for module, imported in json.loads(out.stdout).items()}
     assert "paperterm.cli" in edges and "paperterm.tui.app" in edges
     assert _cycles(edges) == []
