@@ -74,8 +74,10 @@ def ref_texts(paper: Paper) -> tuple[str, ...]:
     return (paper.title, paper.abstract) + ((paper.arxiv_id,) if paper.arxiv_id else ())
 
 
-def ref_filter(f, paper: Paper, markers) -> bool:
-    if f.is_text:
+def ref_filter(f, paper: Paper, markers, new_ids=None) -> bool:
+    if f.field == "new":
+        holds = paper.id in (new_ids or ())
+    elif f.is_text:
         holds = ref_text_filter(f, paper)
     elif f.field == "code":
         holds = bool(paper.github) == f.want
@@ -94,11 +96,11 @@ def ref_filter(f, paper: Paper, markers) -> bool:
     return holds != f.negated
 
 
-def ref_search(papers, q, markers=None) -> tuple[set[int], set[int]]:
+def ref_search(papers, q, markers=None, new_ids=None) -> tuple[set[int], set[int]]:
     """(all exact matches, those matching every term in the title)."""
     matched, in_title = set(), set()
     for pos, p in enumerate(papers):
-        if not all(ref_filter(f, p, markers) for f in q.filters):
+        if not all(ref_filter(f, p, markers, new_ids) for f in q.filters):
             continue
         if any(ref_in(t, text) for t in q.excluded for text in ref_texts(p)):
             continue
@@ -110,19 +112,20 @@ def ref_search(papers, q, markers=None) -> tuple[set[int], set[int]]:
     return matched, in_title
 
 
-def check_against_reference(index: SearchIndex, q, markers=None) -> None:
+def check_against_reference(index: SearchIndex, q, markers=None, new_ids=None) -> None:
     papers = index.papers
-    hits = index.search(q, markers=markers)
+    hits = index.search(q, markers=markers, new_ids=new_ids)
     exact = [h for h in hits if not h.fuzzy]
     fuzzy = [h for h in hits if h.fuzzy]
-    matched, in_title = ref_search(papers, q, markers)
+    matched, in_title = ref_search(papers, q, markers, new_ids)
     assert {h.pos for h in exact} == matched
     assert len(exact) == len(matched)
     if q.has_terms:
         assert {h.pos for h in exact if h.title_match} == in_title
         assert hits[:len(exact)] == exact  # typo matches come last
         assert not fuzzy or len(matched) < FUZZY_BELOW
-        allowed, _ = ref_search(papers, parse_query(" ".join(f.text for f in q.filters)), markers)
+        allowed, _ = ref_search(papers, parse_query(" ".join(f.text for f in q.filters)), markers,
+                                new_ids)
         assert {h.pos for h in fuzzy} <= allowed - matched
         assert len({h.pos for h in fuzzy}) == len(fuzzy)
     else:
@@ -152,7 +155,7 @@ def seed_vocabulary(seed_library):
 FILTERS = st.sampled_from([
     "year:2023", "year:>=2024", "year:<2022", "year:2019..2023", "-year:2023", "authors:>4",
     "authors:<=3", "upvotes:>=1", "upvotes:0", "seen:>=2", "-seen:1", "is:read", "is:unread",
-    "is:starred", "has:note", "-is:starred",
+    "is:starred", "has:note", "-is:starred", "is:new", "-is:new",
 ])
 
 
@@ -221,7 +224,9 @@ def test_index_finds_what_the_reference_finds(seed_index, seed_vocabulary, seed_
                             starred=data.draw(st.booleans()),
                             note=data.draw(st.sampled_from([None, "", "  ", "a note"])))
                for p in marked}
-    check_against_reference(seed_index, q, markers)
+    new_ids = frozenset(papers[i].id for i in data.draw(
+        st.lists(st.integers(0, len(papers) - 1), max_size=30)))
+    check_against_reference(seed_index, q, markers, new_ids)
 
 
 @SETTINGS

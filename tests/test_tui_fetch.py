@@ -96,6 +96,9 @@ async def test_f_fetches_in_the_background_and_new_papers_join_the_list(api, ext
         pos = screen.pos_of[current]
         assert pos in screen.triage.marks.starred and stored().get(current).starred
         assert "1 paper added to the list" in " ".join(notifications(app))
+        # The fetched paper is new in this session (this first run's papers are the baseline).
+        fetched = next(p for p, paper in enumerate(screen.papers) if paper.title == NEW_TITLE)
+        assert screen.triage.marks.new == {fetched} and "new 1" in status(app)
     day = next(iter(api.days))
     assert DayStore().path(day).exists()
     assert opened and opened[0][-1] == DayStore().folder  # seeds + the fetched day files

@@ -57,8 +57,11 @@ def pinned_seeds(directory: Path) -> Path:
     return target
 
 
-def demo_app(workdir: Path, *, theme: str = "textual-dark", markers: bool = True) -> PapertermApp:
-    """The reader over pinned seeds with a fresh store in ``workdir`` (which must be empty)."""
+def demo_app(workdir: Path, *, theme: str = "textual-dark", markers: bool = True,
+             news: bool = False) -> PapertermApp:
+    """The reader over pinned seeds with a fresh store in ``workdir`` (which must be empty).
+    With ``news``, an earlier session saw every paper but those listed only on the newest listing
+    day, so the reader opens on them as new since last time."""
     workdir = Path(workdir)
     library = load_library([pinned_seeds(workdir)])
     store = MarkerStore(workdir / "data" / "state.sqlite3")
@@ -77,6 +80,9 @@ def demo_app(workdir: Path, *, theme: str = "textual-dark", markers: bool = True
             paper = library.papers[order[rank]]
             store.set_tags(paper.id, paper.title, tags)
         store.set_setting(PAPER_SETTING, library.papers[order[CURSOR_RANK]].id)
+    if news:
+        newest = max(day for paper in library.papers for day in paper.days)
+        store.begin_session(p.id for p in library.papers if set(p.days) != {newest})
     return create_app(library=library, store=store, theme=theme)
 
 
@@ -89,6 +95,7 @@ class Scene:
     keys: Sequence[str] = ()
     theme: str = "textual-dark"
     caption: str = ""
+    news: bool = False
 
 
 SCENES: tuple[Scene, ...] = (
@@ -104,6 +111,8 @@ SCENES: tuple[Scene, ...] = (
     Scene("alone", (120, 32), ("z",), caption="z: the list alone, the titles in full"),
     Scene("small", (80, 24), caption="An 80x24 terminal"),
     Scene("light", (120, 40), theme="textual-light", caption="The light theme"),
+    Scene("new", (120, 40), news=True,
+          caption="New since last time: the papers of the newest listing, 'new: N of M left'"),
 )
 
 

@@ -141,9 +141,15 @@ def parse_or_usage_error(query: str | None) -> Query | None:
 
 def select(library: Library, index, markers: dict[str, Marker], query: Query | None,
            limit: int | None = None) -> list[Paper]:
-    """Papers matching ``query`` (ranked when it has words), or all papers newest first."""
+    """Papers matching ``query`` (ranked when it has words), or all papers newest first.
+    ``is:new`` asks the store which papers are new (only then: it reads every id ever seen)."""
     if query is not None:
-        hits = index.search(query, markers=markers, limit=None if query.is_empty else limit)
+        new_ids = None
+        if query.uses_new:
+            with open_store() as store:
+                new_ids = store.new_ids(p.id for p in library.papers)
+        hits = index.search(query, markers=markers, limit=None if query.is_empty else limit,
+                            new_ids=new_ids)
         papers = [library.papers[h.pos] for h in hits]
         if query.is_empty:
             papers = sort_newest_first(papers)

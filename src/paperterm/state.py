@@ -22,10 +22,20 @@ saved:
 - schema 2 added the tags columns; an older store is upgraded in place when opened (nothing else
   changes), and a marker export without tags (schema 1) still imports;
 - SQLite's "database or disk is full" is reported as "disk full".
+
+It also remembers which papers the reader has seen, for "new since last time" (``begin_session``):
+each start of the reader is a *session*, numbered; the ids first seen in a session are kept with it,
+one text row per session (``sessions``), so recording 100,000 papers is one row written in one
+transaction (a few milliseconds), not 100,000 index entries. A paper is *new* when the latest
+session first saw it. The very first session records every paper as already seen (a baseline):
+there is no "new" on a first run, or on the first run of a paperterm that did not keep sessions.
+A digest of the last library recorded (``SEEN_DIGEST``) lets a start whose papers have not changed
+skip comparing ids at all.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -33,6 +43,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from paperterm import locations, private
@@ -69,12 +80,20 @@ CREATE TABLE IF NOT EXISTS field_clocks (
     clock    TEXT NOT NULL,
     PRIMARY KEY (paper_id, field)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions (
+    n       INTEGER PRIMARY KEY,
+    started REAL NOT NULL,
+    ids     TEXT NOT NULL DEFAULT ''
+);
 """
 
 FIELDS = ("read", "starred", "note", "tags")
 #: Columns added to the markers table after schema 1, with their types (added when a store of an
 #: older schema is opened).
 _ADDED_COLUMNS = (("tags", "TEXT"), ("tags_at", "REAL"))
+
+#: Settings key: the digest of the paper ids last recorded as seen (``begin_session``).
+SEEN_DIGEST = "seen.digest"
 
 #: A store up to this size gets SQLite's full ``PRAGMA quick_check`` at every open; it reads every
 #: page (about 1 s for a million markers, 124 MB), so a larger store gets ``_structure_check``
@@ -132,6 +151,34 @@ def _disk_full(exc: sqlite3.Error, folder: Path) -> bool:
 def _reason(exc: sqlite3.Error, folder: Path) -> str:
     """SQLite's message, or "disk full" when that is what it means."""
     return "disk full; free some space and try again" if _disk_full(exc, folder) else str(exc)
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A reader session (``MarkerStore.begin_session``): its number and the papers first seen in
+    it. ``first`` is the very first session, whose papers were all recorded as already seen."""
+
+    number: int
+    new_ids: frozenset[str]
+    first: bool = False
+
+
+def _ids_digest(ids: list[str]) -> str:
+    """A digest of a list of paper ids, in order (a library loads its papers in a stable order;
+    another order only costs the comparison the digest would have saved)."""
+    return hashlib.blake2b("\n".join(ids).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
+
+
+def _unique_ids(paper_ids: Iterable[str]) -> list[str]:
+    """The ids in order, once each, without any that could not be kept one per line. (A library's
+    ids, given as its ``{id: position}`` dict, are unique already: then only one C-speed count of
+    the line breaks checks them, about 3 ms at 100,000 rather than 15.)"""
+    if isinstance(paper_ids, (dict, set, frozenset)):
+        ids = list(paper_ids)
+        if "" not in paper_ids and "\n".join(ids).count("\n") == max(0, len(ids) - 1):
+            return ids
+    return [pid for pid in dict.fromkeys(paper_ids) if pid and "\n" not in pid]
 
 
 class _Unreadable(Exception):
@@ -540,6 +587,105 @@ class MarkerStore:
             raise StoreError(f"{self.path}: cannot save setting "
                              f"({_reason(exc, self.path.parent)})") from None
 
+    # -- sessions: which papers are new since last time ------------------------------------------
+
+    def begin_session(self, paper_ids: Iterable[str]) -> Session:
+        """Start a reader session over a library with these paper ids: record the ids never seen
+        before as first seen in it, and return it with those ids (its *new* papers).
+
+        The very first session (no session recorded yet) records every id as a baseline instead and
+        has no new papers: on a first run everything would be "new", which says nothing. One
+        transaction, so two readers starting at once never both count a paper as new. Cost: the
+        ids' digest (about 5 ms at 100,000); only when it differs from the last library recorded,
+        one read of every id ever seen (about 25 ms at 100,000) to find the unseen ones. Sessions
+        that saw nothing new are forgotten once a later one starts (only their number mattered).
+        """
+        ids = _unique_ids(paper_ids)
+        digest = _ids_digest(ids)
+        now = time.time()
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                last = self._db.execute("SELECT max(n) FROM sessions").fetchone()[0]
+                if last is None:
+                    self._db.execute("INSERT INTO sessions (n, started, ids) VALUES (0, ?, ?)",
+                                     (now, "\n".join(ids)))
+                    number, new = 1, []
+                else:
+                    number = last + 1
+                    new = self._unseen(ids, digest)
+                    self._db.execute("DELETE FROM sessions WHERE ids = '' AND n > 0")
+                self._db.execute("INSERT INTO sessions (n, started, ids) VALUES (?, ?, ?)",
+                                 (number, now, "\n".join(new)))
+                self._set_digest(digest)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot record the papers seen "
+                             f"({_reason(exc, self.path.parent)})") from None
+        return Session(number, frozenset(new), first=last is None)
+
+    def record_seen(self, paper_ids: Iterable[str]) -> frozenset[str]:
+        """Record the ids never seen before as first seen in the latest session (papers a fetch
+        added while the reader is open: new in this session, like those found at its start);
+        returns them. Without any session yet, this records the baseline (and returns nothing)."""
+        ids = _unique_ids(paper_ids)
+        digest = _ids_digest(ids)
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                last = self._db.execute("SELECT max(n) FROM sessions").fetchone()[0]
+                if last is None:
+                    self._db.execute("INSERT INTO sessions (n, started, ids) VALUES (0, ?, ?)",
+                                     (time.time(), "\n".join(ids)))
+                    new = []
+                else:
+                    new = self._unseen(ids, digest)
+                    if new:
+                        self._db.execute(
+                            "UPDATE sessions SET ids = CASE WHEN ids = '' THEN ? "
+                            "ELSE ids || char(10) || ? END WHERE n = ?",
+                            ("\n".join(new), "\n".join(new), last))
+                self._set_digest(digest)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot record the papers seen "
+                             f"({_reason(exc, self.path.parent)})") from None
+        return frozenset(new)
+
+    def new_ids(self, paper_ids: Iterable[str]) -> frozenset[str]:
+        """Which of these papers are new as the reader counts them (``is:new`` outside the
+        reader): first seen in the latest session, or never seen (the next session will count
+        them new). Nothing is new before the first session. Writes nothing."""
+        ids = _unique_ids(paper_ids)
+        rows = self._query("SELECT n, ids FROM sessions ORDER BY n DESC LIMIT 1")
+        if not rows or rows[0]["n"] == 0:
+            return frozenset()
+        latest = set(_split_ids(rows[0]["ids"]))
+        unseen = self._unseen(ids, _ids_digest(ids))
+        return frozenset(pid for pid in ids if pid in latest) | frozenset(unseen)
+
+    def _unseen(self, ids: list[str], digest: str) -> list[str]:
+        """The ids no session has seen, in order (none if ``digest`` is the last one recorded)."""
+        row = self._db.execute("SELECT value FROM settings WHERE key = ?",
+                               (SEEN_DIGEST,)).fetchone()
+        if row is not None and row[0] == digest:
+            return []
+        seen: set[str] = set()
+        for (text,) in self._db.execute("SELECT ids FROM sessions"):
+            seen.update(_split_ids(text))
+        return [pid for pid in ids if pid not in seen]
+
+    def _set_digest(self, digest: str) -> None:
+        self._db.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         (SEEN_DIGEST, digest))
+
     # -- moving markers between machines -------------------------------------------------------
 
     def export_data(self) -> dict:
@@ -680,6 +826,10 @@ class MarkerStore:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _split_ids(text: str) -> list[str]:
+    return text.split("\n") if text else []
 
 
 ImportEntry = tuple[str, str, list[tuple[str, "int | str | None", float]]]

@@ -28,7 +28,7 @@ import re
 import threading
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import FrozenInstanceError
 from functools import partial
 from itertools import compress, repeat
@@ -42,7 +42,7 @@ from paperterm.search.fields import FieldIndex
 from paperterm.search.filters import (DayGroups, ValueGroups, apply_filter, marker_bits,
                                       numeric_values)
 from paperterm.search.postings import PostingTable
-from paperterm.search.query import DAY_FILTER, Filter, Query, parse_query
+from paperterm.search.query import DAY_FILTER, NEW_FIELD, Filter, Query, parse_query
 from paperterm.search.rank import SCORED, TypoMatcher, closeness, max_typos
 from paperterm.search.text import JOIN, fold, index_terms
 
@@ -184,6 +184,7 @@ class SearchIndex:
         self._value_groups: dict[str, ValueGroups] = {}
         self._day_groups: DayGroups | None = None
         self._rank_of_id: dict[str, int] | None = None
+        self._ids_cache: tuple[Collection[str], int] | None = None
         self._pos_order: itemgetter | None = None
         self._ints: list[int] | None = None
         self._lock = threading.Lock()
@@ -214,8 +215,12 @@ class SearchIndex:
     # -- search --------------------------------------------------------------------------------
 
     def search(self, query: Query | str, markers: Mapping[str, object] | None = None,
-               limit: int | None = None) -> list[Hit]:
+               limit: int | None = None, new_ids: Collection[str] | None = None) -> list[Hit]:
         """The papers matching ``query``, best first (see ``Hit.score``); at most ``limit``.
+
+        ``markers`` (paper id -> marker) serve the marker filters (``is:read`` ...), ``new_ids``
+        (the ids of the papers new since last time) ``is:new``; without them nothing is read,
+        starred or new. Pass the same ``new_ids`` object again to reuse its bits.
 
         A query without words or phrases lists every paper the filters and exclusions let through,
         in library order. Raises ``QueryError`` only for a query *string* that does not parse.
@@ -224,7 +229,7 @@ class SearchIndex:
         if limit is not None and limit <= 0:
             return []
         n = self.size
-        allowed = self._filter_bits(q.filters, markers)
+        allowed = self._filter_bits(q.filters, markers, new_ids)
         if not q.has_terms:
             if q.excluded:
                 allowed &= ~self._excluded_bits(q.excluded, allowed)
@@ -330,11 +335,14 @@ class SearchIndex:
 
     # -- filters -------------------------------------------------------------------------------
 
-    def _filter_bits(self, filters: Sequence[Filter], markers: Mapping[str, object] | None) -> int:
+    def _filter_bits(self, filters: Sequence[Filter], markers: Mapping[str, object] | None,
+                     new_ids: Collection[str] | None = None) -> int:
         bits = bitset.full(self.size)
         for f in filters:
             if f.is_marker:
                 positive = marker_bits(markers, f.field, self._ranks_by_id(), self.size, f.value)
+            elif f.field == NEW_FIELD:
+                positive = self._id_bits(new_ids)
             elif f.is_text:
                 positive = self._fields.text_bits(f, self._paper_at_rank)
             elif f.field == "code":
@@ -344,6 +352,24 @@ class SearchIndex:
             else:
                 positive = self._groups(f.field).between(f.low, f.high)
             bits &= apply_filter(f, positive, self.size)
+        return bits
+
+    def _id_bits(self, ids: Collection[str] | None) -> int:
+        """The papers with these ids; the last answer is kept for the same collection object (the
+        reader passes its set of new ids with every keystroke)."""
+        if not ids:
+            return 0
+        cached = self._ids_cache
+        if cached is not None and cached[0] is ids:
+            return cached[1]
+        rank_of = self._ranks_by_id()
+        mask = bytearray(self.size)
+        for paper_id in ids:
+            rank = rank_of.get(paper_id)
+            if rank is not None:
+                mask[rank] = 1
+        bits = bitset.from_mask(mask)
+        self._ids_cache = (ids, bits)
         return bits
 
     def _paper_at_rank(self, rank: int) -> Paper:

@@ -49,6 +49,12 @@ MARKER_FIELDS = ("read", "starred", "note", "tags")
 PAPER_FLAGS: dict[tuple[str, str], tuple[str, bool]] = {
     ("has", "code"): ("code", True),
 }
+#: "New since last time": the papers first seen in the reader's latest session, given to each
+#: search as ``new_ids`` (see ``MarkerStore.begin_session``).
+NEW_FIELD = "new"
+SESSION_FLAGS: dict[tuple[str, str], tuple[str, bool]] = {
+    ("is", "new"): (NEW_FIELD, True),
+}
 
 #: Numeric filters: name -> paper field they compare.
 NUMERIC_FILTERS = ("year", "authors", "upvotes", "seen", "comments", "stars")
@@ -64,8 +70,8 @@ KNOWN_FILTERS = ("is", "has", *NUMERIC_FILTERS, *TEXT_FILTERS, DAY_FILTER, TAG_F
 
 #: One line per filter, for help texts.
 FILTER_HELP = (
-    "is:read, is:unread, is:starred, is:unstarred, has:note (or is:noted), has:code, has:tags; "
-    "tag:NAME (your tag); "
+    "is:read, is:unread, is:starred, is:unstarred, has:note (or is:noted), is:new, has:code, "
+    "has:tags; tag:NAME (your tag); "
     "year:, authors:, upvotes:, seen:, comments:, stars: with N, =N, >N, >=N, <N, <=N or A..B; "
     "author:, org:, kw: with words; "
     "day: with YYYY-MM-DD, YYYY-MM, YYYY, today, yesterday or today-N, "
@@ -133,6 +139,11 @@ class Query:
     def is_empty(self) -> bool:
         """No words, phrases or exclusions (filters may still be present)."""
         return not (self.words or self.phrases or self.excluded)
+
+    @property
+    def uses_new(self) -> bool:
+        """Whether a filter asks for the new papers (``is:new``), whose ids the search needs."""
+        return any(f.field == NEW_FIELD for f in self.filters)
 
     @property
     def has_terms(self) -> bool:
@@ -281,9 +292,11 @@ def _parse_filter(name: str, value: str, negated: bool, raw: str, today: int,
     if not value:
         raise QueryError(f"filter '{key}:' needs a value ({FILTER_HELP})")
     if key in ("is", "has"):
-        flag = MARKER_FILTERS.get((key, value.lower())) or PAPER_FLAGS.get((key, value.lower()))
+        flag = MARKER_FILTERS.get((key, value.lower())) or PAPER_FLAGS.get(
+            (key, value.lower())) or SESSION_FLAGS.get((key, value.lower()))
         if flag is None:
-            choices = ", ".join(f"{k}:{v}" for k, v in (*MARKER_FILTERS, *PAPER_FLAGS) if k == key)
+            choices = ", ".join(f"{k}:{v}" for k, v in (*MARKER_FILTERS, *SESSION_FLAGS,
+                                                         *PAPER_FLAGS) if k == key)
             raise QueryError(f"unknown value {value!r} for filter '{key}:' (known: {choices})")
         field, want = flag
         return Filter(field=field, want=want, negated=negated, text=raw)

@@ -87,6 +87,8 @@ MAIN_BINDINGS = [
        group=VIEW_GROUP, show=True),
     _b("4", "set_view('noted')", "Noted", "View: papers with a note", "view_noted",
        group=VIEW_GROUP, show=True),
+    _b("5", "set_view('new')", "New", "View: papers new since last time", "view_new",
+       group=VIEW_GROUP, show=True),
     _b("o", "cycle_sort", "Sort",
        "Cycle sort: date, day listed, upvotes, title, seen, comments, code stars, for you", "sort",
        show=True),

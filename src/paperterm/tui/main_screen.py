@@ -11,6 +11,11 @@ The Textual-free parts live beside it: ``status_line`` (the status line's text),
 after the cursor settles and again on quit), ``search_runs`` (search generations, the worker's
 body, the paint hold), ``ordering``, ``triage`` and ``undo``.
 
+Each start is a new session (``MarkerStore.begin_session``): the papers first seen since the
+previous one are the "new" view, where the reader opens when there are any (the view chosen last
+is kept for the next start: the new view is never remembered). Papers a fetch (``F``) adds join
+the new ones of this session.
+
 Another paperterm may change the same store: every ``WATCH_STORE_EVERY`` seconds, and whenever the
 terminal regains focus (the app's ``on_app_focus``), ``Triage.reload_if_changed_elsewhere`` asks
 the store whether another connection committed anything (``PRAGMA data_version``, one tiny
@@ -41,14 +46,15 @@ from paperterm.links import paper_links
 from paperterm.model import positions_by_id
 from paperterm.loader import IndexHandle
 from paperterm.search import QueryError, highlight_spans, parse_query
-from paperterm.state import MarkerStore, StoreError
+from paperterm.state import MarkerStore, Session, StoreError
 from paperterm.tui.days import ListingDays
 from paperterm.tui.detail import PaperDetail
 from paperterm.tui.fetching import BackgroundFetch, result_text
 from paperterm.tui.keys import MAIN_BINDINGS
 from paperterm.tui.left_off import (LIST_ALONE_SETTING, SAVE_POSITION_EVERY, SORT_SETTING,
                                     SPLIT_SETTING, VIEW_SETTING, LeftOff, saved_choice)
-from paperterm.tui.ordering import FOR_YOU, RELEVANCE, SORTS, VIEWS, Ordering, next_sort
+from paperterm.tui.ordering import (FOR_YOU, RELEVANCE, REMEMBERED_VIEWS, SORTS, VIEWS, Ordering,
+                                    next_sort)
 from paperterm.tui.recommending import (BackgroundSimilarity, building_text, reason_text,
                                         similar_rows)
 from paperterm.tui.paper_list import PaperList
@@ -73,7 +79,7 @@ WIDE_FOOTER = 110
 #: neither is squeezed into a column too narrow to read.
 SINGLE_PANE_BELOW = 72
 FOOTER_OPTIONAL = {"paperterm.view_all", "paperterm.view_unread", "paperterm.view_starred",
-                   "paperterm.view_noted", "paperterm.sort"}
+                   "paperterm.view_noted", "paperterm.view_new", "paperterm.sort"}
 #: After a marker change, the for-you model is trained again once changes pause this long (s).
 RETRAIN_AFTER = 1.5
 #: How often (seconds) the screen checks whether another process changed the markers.
@@ -114,7 +120,11 @@ class MainScreen(Screen):
         self.listing_days = ListingDays(self.papers)
         #: The listing day the list is narrowed to (``[``/``]``), or ``None`` for every day.
         self.day: str | None = None
-        self.view = saved_choice(store, VIEW_SETTING, VIEWS, "all")
+        self.session, self._session_problem = _begin_session(store, self.pos_of)
+        self.new_ids: frozenset[str] = self.session.new_ids if self.session else frozenset()
+        self.triage.marks.set_new(self.pos_of[pid] for pid in self.new_ids if pid in self.pos_of)
+        self.view = "new" if self.triage.marks.new else \
+            saved_choice(store, VIEW_SETTING, REMEMBERED_VIEWS, "all")
         self.base_sort = saved_choice(store, SORT_SETTING, SORTS, SORTS[0])
         self.sort = self.base_sort
         self.split = split.parse_percent(saved_choice(store, SPLIT_SETTING, None, ""))
@@ -187,6 +197,8 @@ class MainScreen(Screen):
         self.paper_list.set_rows(rows, cursor)
         self.paper_list.focus()
         self._update_status()
+        if self._session_problem:
+            self.notify(self._session_problem, severity="error", timeout=8)
         self.set_interval(SAVE_POSITION_EVERY, self._save_position_if_moved)
         self.set_interval(WATCH_STORE_EVERY, self.check_outside_changes)
         # Watch the query's value rather than wait for ``Input.Changed``: the watcher runs inside
@@ -299,12 +311,14 @@ class MainScreen(Screen):
         self._run_search(self.runs.start(), self.parsed_query, "keep")
 
     def _run_search(self, generation: int, query, cursor: str) -> None:
-        self._search_worker(generation, query, dict(self.triage.markers), cursor)
+        self._search_worker(generation, query, dict(self.triage.markers), cursor, self.new_ids)
 
     @work(exclusive=True, thread=True, group="search")
-    def _search_worker(self, generation: int, query, markers: dict, cursor: str) -> None:
+    def _search_worker(self, generation: int, query, markers: dict, cursor: str,
+                       new_ids: frozenset[str] = frozenset()) -> None:
         worker = get_current_worker()
-        positions = search_positions(self.index, query, markers, lambda: worker.is_cancelled)
+        positions = search_positions(self.index, query, markers, lambda: worker.is_cancelled,
+                                     new_ids)
         if positions is not None:
             self.app.call_from_thread(self._search_done, generation, query, positions, cursor)
 
@@ -557,7 +571,8 @@ class MainScreen(Screen):
         if view not in VIEWS:
             return
         self.view = view
-        self._save_setting(VIEW_SETTING, view)
+        if view in REMEMBERED_VIEWS:
+            self._save_setting(VIEW_SETTING, view)
         self.refresh_rows("keep")
 
     def action_cycle_sort(self) -> None:
@@ -818,6 +833,11 @@ class MainScreen(Screen):
         undo = self.triage.undo_stack
         self.triage = Triage(self.papers, self.store, self.pos_of)
         self.triage.undo_stack = undo
+        try:  # the papers the fetch brought are new in this session
+            self.new_ids = self.new_ids | self.store.record_seen(self.pos_of)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+        self.triage.marks.set_new(self.pos_of[pid] for pid in self.new_ids if pid in self.pos_of)
         self.ordering = Ordering(self.papers, self._index_date_order)
         self.listing_days = ListingDays(self.papers)  # the day shown (if any) stays
         self.similar.reset()
@@ -854,6 +874,18 @@ class MainScreen(Screen):
     def action_quit(self) -> None:
         self.save_position()
         self.app.exit()
+
+
+def _begin_session(store: MarkerStore, pos_of: dict[str, int]) -> tuple[Session | None,
+                                                                       str | None]:
+    """Start this reader session in the store: ``(session, None)``, or ``(None, problem)`` when
+    the store cannot record it (nothing is new then; the reader works on)."""
+    try:
+        return store.begin_session(pos_of), None
+    except StoreError as exc:
+        return None, f"{exc}; the new view is empty this time"
+    except Exception:  # a store that is closed or otherwise unusable: no news, no crash
+        return None, None
 
 
 def _index(rows: Sequence[int], pos: int) -> int | None:

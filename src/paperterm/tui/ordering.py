@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 
 from paperterm.model import Marker, Paper, newest_first
 
-#: The views, in the order of their keys ``1`` to ``4``.
-VIEWS: tuple[str, ...] = ("all", "unread", "starred", "noted")
+#: The views, in the order of their keys ``1`` to ``5``. "new" is the papers first seen since the
+#: previous session (``MarkerStore.begin_session``): where the reader opens when there are any.
+VIEWS: tuple[str, ...] = ("all", "unread", "starred", "noted", "new")
 VIEW_LABELS: dict[str, str] = {"all": "All", "unread": "Unread", "starred": "Starred",
-                               "noted": "Noted"}
+                               "noted": "Noted", "new": "New since last time"}
+#: The views a start may reopen (the new view is opened for what is new, never remembered).
+REMEMBERED_VIEWS: tuple[str, ...] = ("all", "unread", "starred", "noted")
 
 #: The sort learnt from the user's stars (its order is computed elsewhere and ``provide``d).
 FOR_YOU = "for-you"
@@ -54,14 +57,28 @@ def next_sort(current: str, searching: bool) -> str:
 
 @dataclass(slots=True)
 class MarkerSets:
-    """Positions of the papers that are read, starred, or have a note; and the tags of the
-    papers that have some, by position (the list draws a row's tags from here, never from the
-    store)."""
+    """Positions of the papers that are read, starred, or have a note; the tags of the papers
+    that have some, by position (the list draws a row's tags from here, never from the store);
+    and the papers new this session (not a marker: ``set_new`` takes them from the store's
+    session), with how many of those are read, kept up to date by ``update`` so "12 of 50 left"
+    costs nothing to show."""
 
     read: set[int] = field(default_factory=set)
     starred: set[int] = field(default_factory=set)
     noted: set[int] = field(default_factory=set)
     tags: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    new: set[int] = field(default_factory=set)
+    new_read: int = 0
+
+    def set_new(self, positions) -> None:
+        """The papers new this session (replacing any before)."""
+        self.new = set(positions)
+        self.new_read = len(self.new & self.read)
+
+    @property
+    def new_left(self) -> int:
+        """New papers not read yet."""
+        return len(self.new) - self.new_read
 
     @classmethod
     def from_markers(cls, markers: Mapping[str, Marker], pos_of: Mapping[str, int]) -> MarkerSets:
@@ -74,6 +91,9 @@ class MarkerSets:
 
     def update(self, pos: int, marker: Marker | None) -> None:
         """Bring the sets up to date with one paper's markers."""
+        if pos in self.new:
+            was_read, is_read = pos in self.read, marker is not None and marker.read
+            self.new_read += int(is_read) - int(was_read)
         for bucket, on in ((self.read, marker is not None and marker.read),
                            (self.starred, marker is not None and marker.starred),
                            (self.noted, marker is not None and marker.note is not None)):
@@ -96,6 +116,8 @@ class Counts:
     starred: int
     noted: int
     showing: int
+    new: int = 0
+    new_left: int = 0
 
 
 def _date_key(paper: Paper) -> str:
@@ -213,11 +235,9 @@ class Ordering:
         if view == "unread":
             read = marks.read
             return [p for p in rows if p not in read]
-        bucket = marks.starred if view == "starred" else marks.noted
-        if view not in ("starred", "noted"):
-            raise ValueError(f"unknown view: {view}")
-        if hits is None:
-            # Few papers are starred or noted: sort just those.
+        bucket = _bucket(view, marks)
+        if hits is None and len(bucket) * 8 < len(rows):
+            # Few papers are starred, noted or new: sort just those.
             rank = self.rank(sort)
             return sorted(bucket, key=rank.__getitem__)
         return [p for p in rows if p in bucket]
@@ -229,9 +249,7 @@ class Ordering:
             return rows
         if view == "unread":
             return [p for p in rows if p not in marks.read]
-        if view not in ("starred", "noted"):
-            raise ValueError(f"unknown view: {view}")
-        bucket = marks.starred if view == "starred" else marks.noted
+        bucket = _bucket(view, marks)
         return [p for p in rows if p in bucket]
 
     def _sorted_subset(self, positions: Sequence[int], sort: str) -> list[int]:
@@ -248,4 +266,17 @@ class Ordering:
     def counts(self, marks: MarkerSets, showing: int) -> Counts:
         total = len(self.papers)
         return Counts(all=total, unread=total - len(marks.read), starred=len(marks.starred),
-                      noted=len(marks.noted), showing=showing)
+                      noted=len(marks.noted), showing=showing, new=len(marks.new),
+                      new_left=marks.new_left)
+
+
+def _bucket(view: str, marks: MarkerSets) -> set[int]:
+    """The positions a view other than all and unread keeps."""
+    if view == "starred":
+        return marks.starred
+    if view == "noted":
+        return marks.noted
+    if view == "new":
+        return marks.new
+    raise ValueError(f"unknown view: {view}")
+

@@ -60,12 +60,14 @@ def uses_markers(query) -> bool:
 
 
 def search_positions(index, query, markers: dict,
-                     cancelled: Callable[[], bool] = lambda: False) -> list[int] | None:
+                     cancelled: Callable[[], bool] = lambda: False,
+                     new_ids: frozenset[str] = frozenset()) -> list[int] | None:
     """The positions of the papers matching ``query``, best first (``None`` if ``cancelled()``
-    by the time the index answered). The collector is paused only once the index is built: a
-    search on a ``PendingIndex`` waits for it, and the collector should not be off that long."""
+    by the time the index answered); ``new_ids`` are the papers ``is:new`` finds. The collector
+    is paused only once the index is built: a search on a ``PendingIndex`` waits for it, and the
+    collector should not be off that long."""
     with gc_paused(index.ready):
-        hits = index.search(query, markers=markers)
+        hits = index.search(query, markers=markers, new_ids=new_ids)
         if cancelled():
             return None
         positions = [hit.pos for hit in hits]

@@ -20,6 +20,13 @@ from rich.text import Text
 from paperterm.tui.ordering import FOR_YOU, SORT_LABELS, VIEW_LABELS, Counts
 
 
+def new_status(counts: Counts, in_view: bool) -> str | None:
+    """The status line's part for the new papers: ``new: 12 of 50 left`` in the new view (left =
+    not read yet), ``new 50`` elsewhere, nothing when nothing is new and the view is another."""
+    if in_view:
+        return f"new: {counts.new_left} of {counts.new} left"
+    return f"new {counts.new}" if counts.new else None
+
 
 def status_text(counts: Counts, view: str, sort: str, width: int, *,
                 day: tuple[str, int, int] | None = None, for_you_waiting: str | None = None,
@@ -33,8 +40,11 @@ def status_text(counts: Counts, view: str, sort: str, width: int, *,
     ``fetch_status``: a running fetch's progress; ``sync_status``: the last sync's one-line
     outcome and whether it is a problem."""
     parts = [("all", f"All {counts.all}"), ("unread", f"unread {counts.unread}"),
-             ("starred", f"starred {counts.starred}"), ("noted", f"noted {counts.noted}"),
-             ("", f"showing {counts.showing}")]
+             ("starred", f"starred {counts.starred}"), ("noted", f"noted {counts.noted}")]
+    news = new_status(counts, view == "new")
+    if news:
+        parts.append(("new", news))
+    parts.append(("", f"showing {counts.showing}"))
     text = Text(" ")
     for n, (name, label) in enumerate(parts):
         if n:
@@ -79,9 +89,12 @@ def status_text(counts: Counts, view: str, sort: str, width: int, *,
 
 #: What an empty list says, per view, when no search or day narrows it.
 EMPTY = {"all": "No papers loaded.", "unread": "No unread papers: all caught up.",
-         "starred": "No starred papers yet (s stars one).", "noted": "No notes yet (n writes one)."}
+         "starred": "No starred papers yet (s stars one).", "noted": "No notes yet (n writes one).",
+         "new": "Nothing new since last time (papers first seen since the previous start show "
+                "here; F fetches new listings)."}
 #: How a view narrows the papers of one day, for "No papers listed on DAY ...".
-DAY_FILTER = {"all": "", "unread": "are unread", "starred": "are starred", "noted": "have a note"}
+DAY_FILTER = {"all": "", "unread": "are unread", "starred": "are starred", "noted": "have a note",
+              "new": "are new"}
 
 
 def empty_message(view: str, *, searching: bool = False, day: str | None = None) -> str:
