@@ -13,7 +13,7 @@ from paperterm.library import load_library
 from paperterm.model import Marker, Paper
 from paperterm.search import QueryError, SearchIndex, parse_query
 from paperterm.tui.ordering import RELEVANCE, VIEWS, Counts, MarkerSets, Ordering
-from paperterm.tui.status_line import new_status
+from paperterm.tui.status_line import new_status, status_text
 
 
 def _paper(i: int, **kw) -> Paper:
@@ -85,6 +85,13 @@ def test_status_text_for_the_new_papers():
     nothing = Counts(all=100, unread=90, starred=0, noted=0, showing=0)
     assert new_status(nothing, in_view=False) is None
     assert new_status(nothing, in_view=True) == "new: 0 of 0 left"
+    line = status_text(counts, "new", "date", 140)
+    assert "noted 0 · new: 12 of 50 left · showing 50" in line.plain
+    assert "New since last time · sorted by date" in line.plain
+    highlighted = [line.plain[s.start:s.end] for s in line.spans if "reverse" in str(s.style)]
+    assert highlighted == ["new: 12 of 50 left"]
+    assert "new 50 · showing" in status_text(counts, "all", "date", 140).plain
+    assert " new" not in status_text(nothing, "all", "date", 140).plain.replace("newest", "")
 
 
 # -- is:new --------------------------------------------------------------------------------------

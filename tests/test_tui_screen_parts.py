@@ -207,7 +207,7 @@ class FakeIndex:
     def __init__(self, positions, seen) -> None:
         self.positions, self.seen = positions, seen
 
-    def search(self, query, markers):
+    def search(self, query, markers, new_ids=frozenset()):
         self.seen.append(gc.isenabled())
 
         class Hit:
