@@ -695,8 +695,7 @@ class MainScreen(Screen):
     def action_resize_split(self, direction: int) -> None:
         """``<`` (-1) / ``>`` (+1): move the split between the list and the details a step."""
         if self.too_narrow:
-            self.notify(f"Too narrow for two panes (below {SINGLE_PANE_BELOW} columns): one "
-                        "shows at a time, tab switches.")
+            self.notify("Too narrow for two panes: tab switches between them.")
             return
         if self.list_alone:
             if direction > 0:
@@ -718,8 +717,7 @@ class MainScreen(Screen):
     def action_toggle_list_alone(self) -> None:
         """``z``: the list alone, the whole width (tab shows the details), or both panes again."""
         if self.too_narrow and not self.list_alone:
-            self.notify(f"Below {SINGLE_PANE_BELOW} columns the list is shown alone already "
-                        "(tab switches to the details).")
+            self.notify("The list is shown alone already at this width; tab switches.")
             return
         self.list_alone = not self.list_alone
         self._save_setting(LIST_ALONE_SETTING, "1" if self.list_alone else "0")
