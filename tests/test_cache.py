@@ -572,9 +572,11 @@ def test_spilled_first_load_equals_an_in_memory_one(listings, spilling):
 
 
 def test_spilled_parse_in_two_processes_reads_the_childs_abstracts(listings, spilling,
-                                                                    two_processes):
+                                                                    two_processes, parses):
     parallel = load_library([listings])
     assert all(_stored(parallel))
+    files = sorted(listings.iterdir())
+    assert parses and files[-1] not in parses, "the child's files were parsed here again"
     # Half the papers were spooled by the child: their text must read back, not an error.
     _same(parallel, parse_library([listings]))
     assert not any(p.abstract.startswith("[abstract could not be read") for p in parallel.papers)
