@@ -131,3 +131,33 @@ async def test_a_store_that_cannot_record_the_session_is_one_message(monkeypatch
         assert any("cannot record the papers seen" in n for n in notifications(app))
 
     await start(40, check=check)
+
+
+async def test_esc_in_the_list_clears_a_kept_search_and_nothing_else():
+    app = create_app(library=library(42))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        screen = app.main_screen
+        await pilot.press("1", "slash", *"grok", "enter")  # keep the search, back to the list
+        await pilot.pause(0.3)
+        assert screen.paper_list.has_focus and screen.search_input.value == "grok"
+        assert [screen.papers[p].title for p in screen.paper_list.rows] == [NEW_TITLES[41]]
+        here = screen.paper_list.cursor_pos
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert screen.search_input.value == ""
+        assert len(screen.paper_list.rows) == 42 and screen.paper_list.cursor_pos == here
+        assert screen.paper_list.has_focus and screen.view == "all"
+        await pilot.press("escape")  # nothing to clear: nothing happens
+        assert len(screen.paper_list.rows) == 42 and screen.paper_list.has_focus
+        # esc keeps its other uses: in the search bar it clears, in the note editor it cancels.
+        await pilot.press("slash", *"grok", "escape")
+        await pilot.pause(0.2)
+        assert screen.search_input.value == "" and screen.paper_list.has_focus
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"draft", "escape")
+        await pilot.pause()
+        assert app.screen is screen
+        with stored() as store:
+            assert store.get(screen.papers[screen.paper_list.cursor_pos].id) is None

@@ -53,6 +53,7 @@ LIST_BINDINGS = [
     _b("G,end", "cursor_last", "Last", "Last paper", "last"),
     _b("pageup", "page_up", "Page up", "One page up", "page_up"),
     _b("pagedown", "page_down", "Page down", "One page down", "page_down"),
+    _b("escape", "screen.clear_search", "Clear search", "Clear a kept search", "clear_search"),
 ]
 
 #: The detail pane, once focused with tab.

@@ -743,6 +743,12 @@ class MainScreen(Screen):
     def action_focus_search(self) -> None:
         self.search_input.focus()
 
+    def action_clear_search(self) -> None:
+        """``esc`` in the list: clear a search kept with ``enter`` (the list shows every paper of
+        the view again, the cursor staying on its paper); nothing without one."""
+        if self.search_input.value:
+            self.search_input.value = ""  # the value watcher clears the results
+
     # -- links, clipboard, export, help, quit --------------------------------------------------
 
     def action_copy(self) -> None:

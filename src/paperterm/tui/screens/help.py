@@ -1,4 +1,5 @@
-"""The help screen: every key, generated from the bindings themselves so it can never drift.
+"""The help screen: every key, generated from the bindings themselves so it can never drift, and
+the search syntax, from the table the README shows (``paperterm.search.syntax``).
 
 Each section reads a widget's ``BINDINGS`` (from ``paperterm.tui.keys``), applies the app's keymap
 (so remapped keys show as remapped) and lists one line per binding id: its keys, and the sentence
@@ -20,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from paperterm.safe_text import visible
+from paperterm.search import syntax
 from paperterm.tui import keys
 
 #: Below this many columns the help is one column over the whole width.
@@ -78,6 +80,18 @@ def section(title: str, rows: Iterable[tuple[str, str, str]], ids: bool = False)
     return Group(Text(title, style="bold underline"), table, Text(""))
 
 
+def syntax_section() -> Group:
+    """The search syntax: the README's table, as plain text, queries in bold."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", ratio=2, overflow="fold")
+    table.add_column(ratio=3)
+    for queries, finds in syntax.ROWS:
+        table.add_row(Text(syntax.plain(queries)), Text(syntax.plain(finds)))
+    return Group(Text("Search syntax (/ searches; the same in paperterm search and --query)",
+                      style="bold underline"), table, Text(""),
+                 Text(f"Together: {syntax.plain(syntax.COMBINED)}", style="italic"))
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key of the reader, grouped by where it works."""
 
@@ -93,6 +107,7 @@ class HelpScreen(ModalScreen[None]):
             with Horizontal(id="help-columns"):
                 yield Static(id="help-left")
                 yield Static(id="help-right")
+            yield Static(syntax_section(), id="help-syntax")
         yield Footer()
 
     def on_mount(self) -> None:
