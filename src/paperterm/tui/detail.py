@@ -248,8 +248,6 @@ class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
-        width = self.scrollable_content_region.width
-        base = self.rich_style
         if 0 <= index < len(self._lines):
-            return self._lines[index]
-        return Strip.blank(width, base)
+            return self._lines[index]  # (no style lookups here: this runs for every line drawn)
+        return Strip.blank(self.scrollable_content_region.width, self.rich_style)
