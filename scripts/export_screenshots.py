@@ -28,7 +28,7 @@ async def shoot(scene, out_dir: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="paperterm-shot-") as tmp:
         os.environ["PAPERTERM_DATA_DIR"] = str(Path(tmp) / "data")
         os.environ["PAPERTERM_CACHE_DIR"] = str(Path(tmp) / "cache")
-        app = demo_app(Path(tmp), theme=scene.theme, news=scene.news)
+        app = demo_app(Path(tmp), theme=scene.theme, news=scene.news, api=scene.api)
         async with app.run_test(size=scene.size) as pilot:
             await play(pilot, scene)
             target = out_dir / f"{scene.name}.svg"

@@ -15,10 +15,10 @@ SCENE = {scene.name: scene for scene in SCENES}
 
 
 @pytest.mark.parametrize("name", ["main", "search", "help", "note", "tags", "export", "similar",
-                                  "alone", "small", "light", "new"])
+                                  "alone", "small", "light", "new", "api"])
 def test_screen(name, snap_compare, tmp_path):
     scene = SCENE[name]
-    app = demo_app(tmp_path, theme=scene.theme, news=scene.news)
+    app = demo_app(tmp_path, theme=scene.theme, news=scene.news, api=scene.api)
     try:
         assert snap_compare(app, terminal_size=scene.size,
                             run_before=lambda pilot: play(pilot, scene))

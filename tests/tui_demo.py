@@ -57,13 +57,25 @@ def pinned_seeds(directory: Path) -> Path:
     return target
 
 
+#: A real Hugging Face API day file (a test fixture) and the paper of it the ``api`` scene shows:
+#: eighteen author names, code with stars, a project page, an AI summary and keywords.
+API_DAY = Path(__file__).resolve().parent / "fixtures" / "hf_api" / "2025-10-06.json"
+API_PAPER = "2510.01068"
+
+
 def demo_app(workdir: Path, *, theme: str = "textual-dark", markers: bool = True,
-             news: bool = False) -> PapertermApp:
+             news: bool = False, api: bool = False) -> PapertermApp:
     """The reader over pinned seeds with a fresh store in ``workdir`` (which must be empty).
     With ``news``, an earlier session saw every paper but those listed only on the newest listing
-    day, so the reader opens on them as new since last time."""
+    day, so the reader opens on them as new since last time. With ``api``, an API day file is
+    listed too and the reader opens on ``API_PAPER``."""
     workdir = Path(workdir)
-    library = load_library([pinned_seeds(workdir)])
+    seeds = pinned_seeds(workdir)
+    if api:
+        day = seeds / API_DAY.name
+        shutil.copyfile(API_DAY, day)
+        os.utime(day, (PINNED_MTIME, PINNED_MTIME))
+    library = load_library([seeds])
     store = MarkerStore(workdir / "data" / "state.sqlite3")
     order = Ordering(library.papers).order("date")
     if markers:
@@ -80,6 +92,8 @@ def demo_app(workdir: Path, *, theme: str = "textual-dark", markers: bool = True
             paper = library.papers[order[rank]]
             store.set_tags(paper.id, paper.title, tags)
         store.set_setting(PAPER_SETTING, library.papers[order[CURSOR_RANK]].id)
+    if api:
+        store.set_setting(PAPER_SETTING, library.resolve(API_PAPER).id)
     if news:
         newest = max(day for paper in library.papers for day in paper.days)
         store.begin_session(p.id for p in library.papers if set(p.days) != {newest})
@@ -96,6 +110,7 @@ class Scene:
     theme: str = "textual-dark"
     caption: str = ""
     news: bool = False
+    api: bool = False
 
 
 SCENES: tuple[Scene, ...] = (
@@ -111,6 +126,8 @@ SCENES: tuple[Scene, ...] = (
     Scene("alone", (120, 32), ("z",), caption="z: the list alone, the titles in full"),
     Scene("small", (80, 24), caption="An 80x24 terminal"),
     Scene("light", (120, 40), theme="textual-light", caption="The light theme"),
+    Scene("api", (120, 40), ("tab", "end"), api=True,
+          caption="An API day file's paper, scrolled down: links, code and stars, AI summary"),
     Scene("new", (120, 40), news=True,
           caption="New since last time: the papers of the newest listing, 'new: N of M left'"),
 )
