@@ -50,14 +50,14 @@ def test_cli_refuses_broken_keymap_before_starting_the_reader():
 
 
 async def test_remapped_key_works_in_the_reader():
-    write_keymap('"paperterm.star" = "x"\n')
+    write_keymap('"paperterm.star" = "w"\n')
     app = create_app(keymap=load_keymap())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = app.main_screen
         paper_id = app.library.papers[screen.paper_list.cursor_pos].id
         await pilot.press("s")  # the old key no longer stars
-        await pilot.press("x")
+        await pilot.press("w")
         await pilot.pause()
     with MarkerStore() as store:
         starred = [m for m in store.all().values() if m.starred]

@@ -503,16 +503,16 @@ async def test_help_i_shows_binding_ids_for_the_keymap_file():
 
 
 async def test_help_shows_remapped_keys_and_remapped_key_works():
-    app = create_app(keymap={"paperterm.star": "x"})
+    app = create_app(keymap={"paperterm.star": "w"})
     async with app.run_test(size=(160, 60), notifications=True) as pilot:
-        await pilot.press("x")
+        await pilot.press("w")
         assert marker(current(app)).starred
         await pilot.press("s")                          # s is no longer star
         assert marker(current(app)).starred
         await pilot.press("question_mark")
         await pilot.pause()
         line = next(ln for ln in screen_text(app).splitlines() if "Toggle star" in ln)
-        assert " x " in line and " s " not in line
+        assert " w " in line and " s " not in line
 
 
 async def test_ctrl_p_palette_offers_every_action():
@@ -537,7 +537,9 @@ async def test_ctrl_p_palette_offers_every_action():
                        "Pick a link to open: arXiv, PDF, code, project page, ...",
                        "Previous listing day: only the papers listed that day",
                        "Next listing day; past the newest, all papers again",
-                       "Export the starred papers",
+                       "Export the selection, else the starred papers",
+                       "Select or unselect the paper, then move down", "Clear the selection",
+                       "Mark every paper shown read",
                        "Show this help", "Search titles and abstracts",
                        "Focus the list or the details", "Quit"):
             assert wanted in titles, wanted

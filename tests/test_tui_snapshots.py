@@ -15,7 +15,7 @@ SCENE = {scene.name: scene for scene in SCENES}
 
 
 @pytest.mark.parametrize("name", ["main", "search", "help", "note", "tags", "export", "similar",
-                                  "alone", "small", "light", "new", "api"])
+                                  "alone", "select", "small", "light", "new", "api"])
 def test_screen(name, snap_compare, tmp_path):
     scene = SCENE[name]
     app = demo_app(tmp_path, theme=scene.theme, news=scene.news, api=scene.api)

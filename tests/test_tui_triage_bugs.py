@@ -265,7 +265,7 @@ async def test_palette_lists_each_action_once_ours_first():
         entries = await palette_entries(app, pilot)
     titles = [title for title, _ in entries]
     assert titles[0] == "Show this help"
-    assert titles.index("Export the starred papers") < titles.index("Theme")
+    assert titles.index("Export the selection, else the starred papers") < titles.index("Theme")
     assert titles.index("Toggle star") < titles.index("Screenshot")
     assert len(titles) == len(set(titles))
     for title, help_text in entries[:titles.index("Theme")]:

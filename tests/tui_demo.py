@@ -124,6 +124,8 @@ SCENES: tuple[Scene, ...] = (
     Scene("export", (120, 40), ("e",), caption="Exporting the starred papers"),
     Scene("similar", (120, 40), ("m",), caption="m: papers like this one, and the words they share"),
     Scene("alone", (120, 32), ("z",), caption="z: the list alone, the titles in full"),
+    Scene("select", (120, 40), ("x", "x", "j", "x"),
+          caption="x selects papers: star, read and export then act on the selection"),
     Scene("small", (80, 24), caption="An 80x24 terminal"),
     Scene("light", (120, 40), theme="textual-light", caption="The light theme"),
     Scene("api", (120, 40), ("tab", "end"), api=True,

@@ -495,6 +495,55 @@ class MarkerStore:
         assert marker is not None
         return marker
 
+    def set_many(self, field: str, changes: Iterable[tuple[str, str, object]]) -> float:
+        """Set one field of many papers, each ``(paper_id, title, value)`` -- values may differ
+        (an undo restores each paper's own previous value) -- in ONE transaction: all or nothing,
+        and one disk flush however many papers (marking 100,000 papers read is one commit, not
+        100,000). Other fields are left as they are, as with the single setters. Returns the
+        time recorded as the field's change time (``{field}_at``); nothing is read back (reading
+        100,000 markers back costs more than writing them: ``markers_for`` when needed).
+
+        Values are stored as given: ``read``/``starred`` take bools, ``note`` text or ``None``
+        (checked like ``set_note``), ``tags`` the paper's whole set of (normal-form) names."""
+        if field not in FIELDS:
+            raise ValueError(field)
+        now = time.time()
+        rows = []
+        for paper_id, title, value in changes:
+            if field == "note":
+                value = value if isinstance(value, str) and value.strip() else None
+                problem = value is not None and check_text(value, "note", MAX_NOTE_BYTES)
+                if problem:
+                    raise NoteError(problem)
+            elif field == "tags":
+                try:  # (no count limit: an undo gives back what a sync merge may have made)
+                    value = tags_text((normalize_tag(name) for name in value or ()), limit=None)
+                except _TagNameError as exc:
+                    raise TagError(str(exc)) from None
+            else:
+                value = int(bool(value))
+            rows.append((paper_id, title, value, now, now))
+        if not rows:
+            return now
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                f"INSERT INTO markers (paper_id, title, {field}, {field}_at, updated) "
+                f"VALUES (?, ?, ?, ?, ?) "
+                f"ON CONFLICT(paper_id) DO UPDATE SET {field} = excluded.{field}, "
+                f"{field}_at = excluded.{field}_at, updated = max(updated, excluded.updated), "
+                f"title = CASE WHEN excluded.title != '' THEN excluded.title ELSE title END",
+                rows)
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise StoreError(f"{self.path}: cannot save markers "
+                             f"({_reason(exc, self.path.parent)}); nothing was changed") from None
+        except BaseException:
+            self._rollback()
+            raise
+        return now
+
     def set_read(self, paper_id: str, title: str, value: bool = True) -> Marker:
         return self._set("read", paper_id, title, int(bool(value)))
 

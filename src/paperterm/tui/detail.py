@@ -183,7 +183,7 @@ class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
         self._match: Style | None = None
 
     def show(self, paper: Paper | None, marker: Marker | None,
-             empty: str = "No paper selected.", reason: str | None = None,
+             empty: str = "No paper under the cursor.", reason: str | None = None,
              query: Query | None = None) -> None:
         """Show ``paper`` (scrolled to its top) or, when ``None``, the ``empty`` message.
         ``reason``: the for-you line; ``query``: the search whose words are highlighted (see

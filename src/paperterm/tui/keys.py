@@ -4,7 +4,7 @@ The widgets take their ``BINDINGS`` from here, the help screen and the command p
 from the same lists, so what the help says is always what the keys do. Each binding's ``tooltip``
 holds the sentence the help screen shows; ``description`` is the short word for the footer.
 
-Remapping: ``App.set_keymap({"paperterm.star": "x"})`` (or ``create_app(keymap=...)``) replaces the
+Remapping: ``App.set_keymap({"paperterm.star": "w"})`` (or ``create_app(keymap=...)``) replaces the
 key of the binding with that id everywhere, help screen included.
 """
 
@@ -77,10 +77,16 @@ MAIN_BINDINGS = [
        "read_next", show=True),
     _b("r", "toggle_read", "Read", "Toggle read", "read"),
     _b("s", "toggle_star", "Star", "Toggle star", "star", show=True),
+    _b("x", "toggle_select", "Select", "Select or unselect the paper, then move down",
+       "select"),
+    _b("X", "clear_selection", "Unselect", "Clear the selection", "select_none"),
+    _b("A", "read_shown", "All read",
+       "Mark every paper shown read (asks first)", "read_shown"),
     _b("n", "edit_note", "Note", "Edit the note (ctrl+s saves)",
        "note", show=True),
     _b("t", "tag", "Tag", "Add or remove tags (+name adds, -name removes)", "tag"),
-    _b("u", "undo", "Undo", "Undo the last marker change", "undo", show=True),
+    _b("u", "undo", "Undo", "Undo the last marker change (bulk: one step)", "undo",
+       show=True),
     _b("1", "set_view('all')", "All", "View: all papers", "view_all", group=VIEW_GROUP, show=True),
     _b("2", "set_view('unread')", "Unread", "View: unread papers", "view_unread",
        group=VIEW_GROUP, show=True),
@@ -112,7 +118,7 @@ MAIN_BINDINGS = [
        "Open the paper's page in the browser: Hugging Face, else an arXiv title search", "open"),
     _b("B", "link_menu", "Links", "Pick a link to open: arXiv, PDF, code, project page, ...",
        "links"),
-    _b("e", "export", "Export", "Export the starred papers",
+    _b("e", "export", "Export", "Export the selection, else the starred papers",
        "export", show=True),
     _b("F", "fetch", "Fetch", "Fetch new listings from Hugging Face",
        "fetch"),
@@ -152,6 +158,12 @@ EXPORT_BINDINGS = [
     _b("escape", "cancel", "Cancel", "Close without exporting", "export.cancel", show=True),
 ]
 
+#: The yes/no question before a change to many papers (``A``).
+CONFIRM_BINDINGS = [
+    _b("y", "confirm", "Yes", "Yes, do it", "confirm.yes", show=True),
+    _b("n,escape", "cancel", "No", "No, change nothing", "confirm.no", show=True),
+]
+
 #: The link menu (``B``); digits 1-9 and enter pick a link.
 LINK_BINDINGS = [
     _b("escape,q", "cancel", "Close", "Close without opening a link", "links.close", show=True),
@@ -183,6 +195,7 @@ SCOPES: tuple[tuple[str, tuple[list[Binding], ...]], ...] = (
     ("the note editor", (NOTE_BINDINGS,)),
     ("the tag dialog", (TAG_BINDINGS,)),
     ("the export dialog", (EXPORT_BINDINGS,)),
+    ("the confirmation", (CONFIRM_BINDINGS,)),
     ("the help screen", (HELP_BINDINGS,)),
     ("the similar-papers list", (SIMILAR_BINDINGS,)),
 )

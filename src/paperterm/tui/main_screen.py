@@ -16,6 +16,10 @@ previous one are the "new" view, where the reader opens when there are any (the 
 is kept for the next start: the new view is never remembered). Papers a fetch (``F``) adds join
 the new ones of this session.
 
+With a selection (``x``, see ``selection``), star, read and export act on the selected papers
+instead of the one under the cursor: one store transaction and one undo step (``BulkChange``).
+``A`` marks every paper shown read after a yes/no question that says how many.
+
 Another paperterm may change the same store: every ``WATCH_STORE_EVERY`` seconds, and whenever the
 terminal regains focus (the app's ``on_app_focus``), ``Triage.reload_if_changed_elsewhere`` asks
 the store whether another connection committed anything (``PRAGMA data_version``, one tiny
@@ -58,6 +62,7 @@ from paperterm.tui.ordering import (FOR_YOU, RELEVANCE, REMEMBERED_VIEWS, SORTS,
 from paperterm.tui.recommending import (BackgroundSimilarity, building_text, reason_text,
                                         similar_rows)
 from paperterm.tui.paper_list import PaperList
+from paperterm.tui.screens.confirm import ConfirmDialog
 from paperterm.tui.screens.export_dialog import ExportDialog
 from paperterm.tui.screens.help import HelpScreen
 from paperterm.tui.screens.link_menu import LinkMenu
@@ -69,8 +74,9 @@ from paperterm.tui.search_bar import SearchBar, SearchInput
 from paperterm.tui.search_runs import (PAINT_HOLD, PaintHold, SearchRuns, ranks,
                                        search_positions, uses_markers)
 from paperterm.tui.status_line import empty_message, status_text
+from paperterm.tui.selection import Selection
 from paperterm.tui.triage import Triage
-from paperterm.tui.undo import Change
+from paperterm.tui.undo import BulkChange, Change
 from paperterm.wording import plural
 
 #: Below this width the footer drops the keys below (and the command palette hint) to fit.
@@ -137,7 +143,9 @@ class MainScreen(Screen):
         self.left_off = LeftOff(store)
         self._narrow = False
         self.paint_hold = PaintHold(lambda: self.app.batch_update(), self.set_timer, PAINT_HOLD)
+        self.selection = Selection()
         self.paper_list = PaperList(self.papers, self.triage.marks, id="paper-list")
+        self.paper_list.selected = self.selection.positions
         self.paper_list.on_cursor = self._show_detail  # same frame as the list (see PaperList)
         self.detail = PaperDetail(id="detail")
         self.status_line = Static(id="status")
@@ -251,9 +259,14 @@ class MainScreen(Screen):
         waiting = None
         if self.for_you_scores is None:
             waiting = self.for_you_problem or "learning from your stars…"
+        selected = None
+        if self.selection:
+            plist = self.paper_list
+            selected = self.selection.status(
+                self.selection.shown(plist.rows, plist._generation, len(self.papers)))
         text = status_text(counts, self.view, sort, self.size.width, day=day,
                            for_you_waiting=waiting, fetch_status=self.fetch_status,
-                           sync_status=self.sync_status)
+                           sync_status=self.sync_status, selected=selected)
         self.status_line.update(text, layout=False)  # fixed size: no relayout per keystroke
 
     def on_resize(self, event) -> None:
@@ -427,7 +440,7 @@ class MainScreen(Screen):
     def _current(self) -> int | None:
         pos = self.paper_list.cursor_pos
         if pos is None:
-            self.notify("No paper selected.", severity="warning")
+            self.notify("The list is empty: no paper under the cursor.", severity="warning")
         return pos
 
     def _apply(self, fn, *args) -> Change | None:
@@ -455,16 +468,118 @@ class MainScreen(Screen):
             self._schedule_retrain()
 
     def action_toggle_read(self) -> None:
+        if self.selection:
+            self._bulk(self.triage.toggle_many, self._selected(), "read")
+            return
         pos = self._current()
         if pos is not None:
             self._after_change(self._apply(self.triage.toggle_read, pos), pos)
 
     def action_toggle_star(self) -> None:
+        if self.selection:
+            self._bulk(self.triage.toggle_many, self._selected(), "starred")
+            return
         pos = self._current()
         if pos is not None:
             self._after_change(self._apply(self.triage.toggle_star, pos), pos)
 
+    # -- the selection and bulk changes ----------------------------------------------------------
+
+    def _selected(self) -> list[int]:
+        """The selected positions, in date order (the order bulk changes and exports use)."""
+        return self.selection.ordered(self.ordering.order("date"))
+
+    def action_toggle_select(self) -> None:
+        """``x``: select or unselect the paper under the cursor, then move down (as in a mail
+        reader, so ``xxx`` selects three papers in a row)."""
+        plist = self.paper_list
+        pos = self._current()
+        if pos is None:
+            return
+        self.selection.toggle(pos)
+        plist.refresh_pos(pos)
+        plist.move_cursor(plist.cursor + 1)
+        self._update_status()
+
+    def action_clear_selection(self) -> None:
+        n = self.selection.clear()
+        if not n:
+            self.notify("Nothing is selected (x selects the paper under the cursor).")
+            return
+        self.paper_list.refresh_markers()
+        self._update_status()
+        self.notify(f"Selection cleared ({_papers(n)}).")
+
+    def _bulk(self, fn, positions: list[int], *args,
+              selection: bool = True) -> BulkChange | None:
+        """Run a bulk ``Triage`` change on ``positions`` (the selection, unless ``selection`` is
+        false), repaint, and say what it did -- and how many of the papers were not shown."""
+        hidden = 0
+        if selection:  # counted before the change (a view may hide them after it)
+            plist = self.paper_list
+            hidden = len(positions) - self.selection.shown(plist.rows, plist._generation,
+                                                           len(self.papers))
+        bulk = self._apply(fn, positions, *args)
+        if bulk is None:
+            if positions and len(args) == 2:  # set_many(positions, field, value)
+                field, value = args
+                state = {"read": ("read", "unread"), "starred": ("starred", "unstarred")}[field]
+                self.notify(f"Nothing to change: {'all ' if len(positions) > 1 else ''}"
+                            f"{_papers(len(positions))} "
+                            f"{'are' if len(positions) > 1 else 'is'} "
+                            f"{state[0 if value else 1]} already.")
+            return None
+        self._after_bulk()
+        text = bulk.describe()
+        if selection:
+            if hidden > 0:
+                text += f" ({hidden:,} of them not shown: selected, then hidden by the view or " \
+                        "search)"
+        self.notify(f"{text[0].upper()}{text[1:]}; u undoes.")
+        return bulk
+
+    def _after_bulk(self) -> None:
+        """Repaint after a change to many papers: rows (a view may drop them), every visible
+        row, counts, the detail pane, a marker search, the for-you model."""
+        if self.view != "all":
+            self.refresh_rows("keep")
+        else:
+            self._update_status()
+        self.paper_list.refresh_markers()
+        if uses_markers(self.parsed_query):
+            self._search_again()
+        self._show_detail(self.paper_list.cursor_pos)
+        if FOR_YOU in (self.sort, self.base_sort):
+            self._schedule_retrain()
+
+    def action_read_shown(self) -> None:
+        """``A``: mark every paper the list shows (view, search, day) read, after a yes/no
+        question that says how many. The rows are taken when asked: a search finishing while
+        the question is up does not change what is marked."""
+        rows = list(self.paper_list.rows)
+        read = self.triage.marks.read
+        unread = [pos for pos in rows if pos not in read]
+        if not rows:
+            self.notify("No papers shown.")
+            return
+        if not unread:
+            self.notify(f"All {_papers(len(rows))} shown are read already.")
+            return
+        detail = (f"{len(rows) - len(unread):,} of the {len(rows):,} shown are read already. "
+                  if len(unread) != len(rows) else "")
+        detail += "u undoes it in one step."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._bulk(self.triage.set_many, unread, "read", True, selection=False)
+
+        self.app.push_screen(ConfirmDialog(f"Mark {_papers(len(unread))} read?",
+                                           detail), answered)
+
     def action_read_next(self) -> None:
+        if self.selection:
+            self._bulk(self.triage.set_many, self._selected(), "read", True)
+            return
         plist = self.paper_list
         pos = self._current()
         if pos is None:
@@ -555,6 +670,10 @@ class MainScreen(Screen):
             return
         if change is None:
             self.notify("Nothing to undo.")
+            return
+        if isinstance(change, BulkChange):
+            self._after_bulk()
+            self.notify(f"Undone ({change.describe()}).")
             return
         pos = self.pos_of.get(change.paper_id)
         self._after_change(change, pos)
@@ -788,15 +907,22 @@ class MainScreen(Screen):
         self.notify(f"Opening {url}", markup=False)
 
     def action_export(self) -> None:
-        starred = self.triage.marks.starred
-        papers = [self.papers[p] for p in self.ordering.order("date") if p in starred]
+        """``e``: export the selected papers when there is a selection, else the starred ones
+        (newest first either way)."""
+        if self.selection:
+            what = "selected"
+            papers = [self.papers[p] for p in self._selected()]
+        else:
+            what = "starred"
+            starred = self.triage.marks.starred
+            papers = [self.papers[p] for p in self.ordering.order("date") if p in starred]
 
         def done(path: Path | None) -> None:
             if path is not None:
-                self.notify(f"Exported {plural(len(papers), 'starred paper')} to {path}",
+                self.notify(f"Exported {plural(len(papers), what + ' paper')} to {path}",
                             markup=False, timeout=8)
 
-        self.app.push_screen(ExportDialog(papers, self.triage.markers), done)
+        self.app.push_screen(ExportDialog(papers, self.triage.markers, what=what), done)
 
     # -- fetching (F) ----------------------------------------------------------------------------
 
@@ -834,6 +960,7 @@ class MainScreen(Screen):
         old_ids = self.pos_of
         self.library, self.papers, self.index = library, library.papers, index
         self.pos_of = positions_by_id(self.papers)
+        self.selection.remap(old_papers, self.pos_of)  # the same set object
         undo = self.triage.undo_stack
         self.triage = Triage(self.papers, self.store, self.pos_of)
         self.triage.undo_stack = undo
@@ -878,6 +1005,11 @@ class MainScreen(Screen):
     def action_quit(self) -> None:
         self.save_position()
         self.app.exit()
+
+
+def _papers(n: int) -> str:
+    """``1 paper``, ``1,234 papers``."""
+    return f"{n:,} paper" + ("" if n == 1 else "s")
 
 
 def _begin_session(store: MarkerStore, pos_of: dict[str, int]) -> tuple[Session | None,

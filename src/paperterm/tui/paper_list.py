@@ -8,7 +8,9 @@ library, and draws a row when the compositor asks for that screen line (``render
   ``virtual_size`` -- no per-row work at all;
 - painting costs one row per visible line (a few dozen), whatever the length of the list;
 - moving the cursor without scrolling repaints exactly two lines (``refresh_line``); the app
-  updates the detail pane at once through ``on_cursor`` (same frame), then gets ``CursorMoved``.
+  updates the detail pane at once through ``on_cursor`` (same frame), then gets ``CursorMoved``;
+- selected rows (``selected``, the app's set of selected positions) cost one set membership test
+  per painted row: a bar in the first cell and a tinted row.
 
 Titles get the room: the date and upvotes columns are left out when no paper shown has a value
 for them (say, page-text listings, which carry no upvotes, or a search among undated papers). What
@@ -44,6 +46,8 @@ from paperterm.tui.ordering import MarkerSets
 UNREAD_MARK = "•"
 STAR_MARK = "★"
 NOTE_MARK = "✎"
+#: In the first cell of a selected row (``x``); the row is tinted too.
+SELECT_MARK = "▌"
 UPVOTE_MARK = "▲"
 #: The title column keeps at least this many cells before the date and upvotes get any.
 MIN_TITLE = 20
@@ -86,6 +90,8 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         "paper-list--match",
         "paper-list--cursor",
         "paper-list--empty",
+        "paper-list--selected",
+        "paper-list--selected-row",
     }
 
     class CursorMoved(Message):
@@ -105,6 +111,8 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(id=id, classes=classes)
         self.papers = papers
         self.marks = marks
+        #: Positions of the selected papers (the owner's set, mutated in place).
+        self.selected: set[int] = set()
         self.rows: Sequence[int] = ()
         self.cursor = 0
         self.highlighter: Highlighter | None = None
@@ -297,10 +305,10 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         is_cursor = index == self.cursor
         cursor_state = (2 if self.has_focus else 1) if is_cursor else 0
         key = (pos, cursor_state, width, pos in marks.read, pos in marks.starred,
-               pos in marks.noted, self._generation, marks.tags.get(pos))
+               pos in marks.noted, pos in self.selected, self._generation, marks.tags.get(pos))
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(pos, width, styles, cursor_state, key[3:6], key[7])
+            strip = self._render_row(pos, width, styles, cursor_state, key[3:7], key[8])
             self._strips[key] = strip
         return strip
 
@@ -332,13 +340,15 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
         return layout
 
     def _render_row(self, pos: int, width: int, styles: dict[str, Style], cursor_state: int,
-                    flags: tuple[bool, bool, bool], tags: tuple[str, ...] | None = None) -> Strip:
+                    flags: tuple[bool, bool, bool, bool],
+                    tags: tuple[str, ...] | None = None) -> Strip:
         paper = self.papers[pos]
-        read, starred, noted = flags
+        read, starred, noted, selected = flags
         title_w, date_w, up_w = self._columns(width)
         if cursor_state:
             row = title_style = meta = dot = star = note = tag_style = cursor = styles["cursor"]
             match = cursor + Style(underline=True, bold=True)
+            bar = cursor + Style(bold=True)
         else:
             row = styles["row"]
             title_style = styles["read"] if read else row
@@ -346,6 +356,13 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
             dot, star, note = styles["unread-mark"], styles["star"], styles["note"]
             tag_style = styles["tags"]
             match = styles["match"]
+            bar = styles["selected"]
+            if selected:
+                tint = Style(bgcolor=styles["selected-row"].bgcolor)
+                row, title_style, meta, dot, star, note, tag_style, match = (
+                    s + tint for s in (row, title_style, meta, dot, star, note, tag_style,
+                                       match))
+                bar += tint
         tag_text, tags_w = "", 0
         if tags:
             room = min(int(title_w * TAGS_SHARE), title_w - MIN_TITLE - 1)
@@ -354,7 +371,7 @@ class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
             if tags_w:
                 title_w -= tags_w + 1
         segments = [
-            Segment(" ", row),
+            Segment(SELECT_MARK if selected else " ", bar if selected else row),
             Segment(" " if read else UNREAD_MARK, dot),
             Segment(STAR_MARK if starred else " ", star),
             Segment(NOTE_MARK if noted else " ", note),

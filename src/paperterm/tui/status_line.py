@@ -31,14 +31,15 @@ def new_status(counts: Counts, in_view: bool) -> str | None:
 def status_text(counts: Counts, view: str, sort: str, width: int, *,
                 day: tuple[str, int, int] | None = None, for_you_waiting: str | None = None,
                 fetch_status: str | None = None, sync_status: tuple[str, bool] = ("", False),
-                ) -> Text:
+                selected: str | None = None) -> Text:
     """The status line for a terminal ``width`` cells wide.
 
     ``counts``: per view and shown; ``view``/``sort``: the current view and the sort in effect;
     ``day``: (the listing day shown, its ordinal, how many days) when narrowed to one day;
     ``for_you_waiting``: why the for-you order is not there yet (``None`` once it is);
     ``fetch_status``: a running fetch's progress; ``sync_status``: the last sync's one-line
-    outcome and whether it is a problem."""
+    outcome and whether it is a problem; ``selected``: what is selected (``3 selected (1
+    hidden)``), shown first, highlighted, whenever there is a selection (it changes what keys do)."""
     parts = [("all", f"All {counts.all}"), ("unread", f"unread {counts.unread}"),
              ("starred", f"starred {counts.starred}"), ("noted", f"noted {counts.noted}")]
     news = new_status(counts, view == "new")
@@ -46,6 +47,9 @@ def status_text(counts: Counts, view: str, sort: str, width: int, *,
         parts.append(("new", news))
     parts.append(("", f"showing {counts.showing}"))
     text = Text(" ")
+    if selected:
+        text.append(f" {selected} ", style="bold reverse")
+        text.append(" ")
     for n, (name, label) in enumerate(parts):
         if n:
             text.append(" · ", style="dim")

@@ -9,6 +9,10 @@ Tags are changed by name (``add_tag``, ``remove_tag``, ``change_tags``: each tak
 one paper and returns the ``Change`` it made, so a selection applies them paper by paper): the store
 adds and removes them in one transaction, so a tag another window added meanwhile is kept.
 
+A bulk change (the selection, or every paper shown) is one store transaction (``set_many``) and one
+undo step (``BulkChange``) holding each changed paper's previous value; its rule for a toggle is the
+usual one: star all unless all are starred (then unstar all), the same for read.
+
 Other processes (a second window) change the same store: ``reload_if_changed_elsewhere`` re-reads
 it when the store says so (``MarkerStore.data_version``), and a note is saved against the text the editor opened on
 (``save_note``), so a note changed elsewhere meanwhile is kept next to the new one, never replaced.
@@ -23,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from paperterm.model import Marker, Paper, positions_by_id
 from paperterm.state import MarkerStore
 from paperterm.tui.ordering import MarkerSets
-from paperterm.tui.undo import Change, Field, UndoStack
+from paperterm.tui.undo import BulkChange, Change, Field, Step, UndoStack
 
 
 #: The line between two versions of a note saved at the same time in two windows.
@@ -178,11 +182,43 @@ class Triage:
         self.undo_stack.push(change)
         return change
 
-    def undo(self) -> Change | None:
-        """Write the newest change's previous value back; returns that change (or ``None``)."""
+    # -- many papers at once ---------------------------------------------------------------------
+
+    def set_many(self, positions: Iterable[int], field: Field, value: bool) -> BulkChange | None:
+        """Set ``field`` (read or starred) to ``value`` on every paper at ``positions``: one store
+        transaction, one undo step. Papers that already have ``value`` are left alone and not
+        recorded; ``None`` when no paper changes."""
+        if field not in ("read", "starred"):
+            raise ValueError(field)
+        have = self.marks.read if field == "read" else self.marks.starred
+        value = bool(value)
+        papers = self.papers
+        changes = tuple(Change(papers[pos].id, papers[pos].title, field, not value, value)
+                        for pos in dict.fromkeys(positions) if (pos in have) != value)
+        if not changes:
+            return None
+        self._write_many(field, [(c.paper_id, c.title, c.after) for c in changes])
+        bulk = BulkChange(field, changes)
+        self.undo_stack.push(bulk)
+        return bulk
+
+    def toggle_many(self, positions: Iterable[int], field: Field) -> BulkChange | None:
+        """Star (or mark read) every paper at ``positions`` unless all already are; then unstar
+        (mark unread) them all."""
+        positions = list(dict.fromkeys(positions))
+        have = self.marks.read if field == "read" else self.marks.starred
+        return self.set_many(positions, field, not all(pos in have for pos in positions))
+
+    def undo(self) -> Step | None:
+        """Write the newest step's previous values back; returns that step (or ``None``). A bulk
+        step restores every paper it changed to that paper's own previous value."""
         change = self.undo_stack.pop()
         if change is None:
             return None
+        if isinstance(change, BulkChange):
+            self._write_many(change.field, [(c.paper_id, c.title, c.before)
+                                            for c in change.changes])
+            return change
         pos = self.pos_of.get(change.paper_id)
         if change.field == "tags":
             marker = self.store.change_tags(change.paper_id, change.title,
@@ -191,6 +227,45 @@ class Triage:
         else:
             self._write(change.paper_id, change.title, change.field, change.before, pos)
         return change
+
+    def _write_many(self, field: Field, values: Sequence[tuple[str, str, object]]) -> None:
+        """Write ``(paper_id, title, value)`` in one transaction, then mirror it in memory the
+        way the store's upsert changed each row (only that field, its time, ``updated``, a
+        non-empty title) -- reading 100,000 markers back would cost more than the write."""
+        at = self.store.set_many(field, values)
+        markers, pos_of, marks = self.markers, self.pos_of, self.marks
+        bucket = marks.read if field == "read" else marks.starred if field == "starred" else None
+        for paper_id, title, value in values:
+            if field == "note":
+                value = value if isinstance(value, str) and value.strip() else None
+            elif field == "tags":
+                value = tuple(sorted(set(value or ())))
+            else:
+                value = bool(value)
+            old = markers.get(paper_id)
+            if old is None:
+                old = Marker(paper_id, title)
+            marker = Marker(
+                paper_id=paper_id, title=title or old.title,
+                read=value if field == "read" else old.read,
+                starred=value if field == "starred" else old.starred,
+                note=value if field == "note" else old.note,
+                updated=max(old.updated, at),
+                read_at=at if field == "read" else old.read_at,
+                starred_at=at if field == "starred" else old.starred_at,
+                note_at=at if field == "note" else old.note_at,
+                tags=value if field == "tags" else old.tags,
+                tags_at=at if field == "tags" else old.tags_at)
+            markers[paper_id] = marker
+            pos = pos_of.get(paper_id)
+            if pos is None:
+                continue
+            if bucket is None:
+                marks.update(pos, marker)
+            elif value:
+                bucket.add(pos)
+            else:
+                bucket.discard(pos)
 
     def _change(self, pos: int, field: Field, value: bool | str | None) -> Change | None:
         paper = self.papers[pos]

@@ -1,4 +1,4 @@
-"""The export dialog: pick a format and a path, write the starred papers there.
+"""The export dialog: pick a format and a path, write the starred (or the selected) papers there.
 
 The dialog writes the file itself (through ``paperterm.export``, which writes atomically), so a
 problem -- an unwritable directory, a bad path -- shows as one line inside the dialog and the user
@@ -41,14 +41,16 @@ def resolve_target(text: str, fmt: str, cwd: Path | None = None) -> Path:
 
 
 class ExportDialog(ModalScreen[Path | None]):
-    """Export ``papers`` (the starred ones); dismissed with the written path, or ``None``."""
+    """Export ``papers`` (``what``: "starred" or "selected"); dismissed with the written path, or
+    ``None``."""
 
     BINDINGS = EXPORT_BINDINGS
 
     def __init__(self, papers: Sequence[Paper], markers: Mapping[str, Marker], *,
-                 fmt: str = "markdown", cwd: Path | None = None) -> None:
+                 fmt: str = "markdown", cwd: Path | None = None, what: str = "starred") -> None:
         super().__init__()
         self.papers = list(papers)
+        self.what = what
         self.markers = markers
         self.fmt = fmt if fmt in FORMATS else list(FORMATS)[0]
         self.cwd = cwd
@@ -57,7 +59,8 @@ class ExportDialog(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         count = len(self.papers)
-        heading = f"Export {plural(count, 'starred paper')}" if count else "Export starred papers"
+        heading = (f"Export {plural(count, self.what + ' paper')}" if count
+                   else f"Export {self.what} papers")
         with VerticalScroll(id="export-dialog", classes="dialog"):
             yield Static(Text(heading, style="bold"), id="export-title")
             yield Static("Format", classes="label", markup=False)
@@ -129,7 +132,7 @@ class ExportDialog(ModalScreen[Path | None]):
             return
         try:
             text = render(self.papers, dict(self.markers), self.fmt,
-                          title="paperterm: starred papers")
+                          title=f"paperterm: {self.what} papers")
             write_atomic(target, text)
         except (ExportError, OSError) as exc:
             self.show_error(_one_line(exc, target))

@@ -130,10 +130,17 @@ class HelpScreen(ModalScreen[None]):
             section("Export dialog", key_rows(keys.EXPORT_BINDINGS, keymap), ids),
             section("Link menu (B; 1-9 or enter open a link)",
                     key_rows(keys.LINK_BINDINGS, keymap), ids),
+            section("Yes/no question (A)", key_rows(keys.CONFIRM_BINDINGS, keymap), ids),
             section("Anywhere", app_rows(self.app), ids),
             Text("Looking at a paper does not mark it read: space or r does. While searching, "
                  "o also offers relevance order. Remap any key by its binding id in "
                  "keymap.toml (i shows the ids).", style="italic"),
+            Text(""),
+            Text("Selection: with papers selected (x), s, r, space and e act on all of them, "
+                 "those a search or view hides too (the status line says how many: 3 selected "
+                 "(1 hidden)); s stars them all unless all are starred (then unstars), r the "
+                 "same for read. The selection stays until X; u undoes a bulk change in one "
+                 "step.", style="italic"),
         ]
         left = self.query_one("#help-left", Static)
         right = self.query_one("#help-right", Static)
