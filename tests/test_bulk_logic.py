@@ -159,3 +159,28 @@ def test_bulk_changes_keep_tags_and_set_many_writes_whole_tag_sets():
         got = store.markers_for(ids)
         assert got[ids[0]].tags == ("a", "b") and got[ids[1]].tags == ()
         assert got[ids[1]].starred
+
+
+def test_bulk_tags_toggle_rule_one_transaction_and_delta_undo():
+    lib = synthetic_library(4)
+    ids = [p.id for p in lib.papers]
+    with stored() as store:
+        store.set_tags(ids[0], "", ["llm"])
+        t = Triage(lib.papers, store)
+        log = commits(store)
+        bulk = t.change_tags_many([0, 1, 2], toggle=["llm"], add=["to-read"])  # not all: add
+        store._db.set_trace_callback(None)
+        assert sum(s.strip().upper() == "COMMIT" for s in log) == 1
+        assert [t.tags(p) for p in range(4)] == [("llm", "to-read")] * 3 + [()]
+        assert bulk.describe() == "tagged 3 papers #llm #to-read"
+        assert t.change_tags_many([0, 1, 2], toggle=["llm"]).describe() == \
+            "untagged 3 papers #llm"                                  # all had it: removed
+        with stored() as other:                                       # another window adds one
+            other.change_tags(ids[1], "", add=["mine"])
+        t.undo()                                                      # llm back on all three
+        t.undo()                                                      # the first step's delta
+        got = store.markers_for(ids)
+        assert got[ids[0]].tags == ("llm",)                           # its own tags again
+        assert got[ids[1]].tags == ("mine",)                          # the other window's stays
+        assert got[ids[2]].tags == ()
+        assert t.change_tags_many([3], remove=["nothing"]) is None

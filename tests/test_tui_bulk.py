@@ -220,3 +220,19 @@ async def test_selection_follows_its_papers_into_a_reopened_library():
         assert "1 selected" in status(app)
         marked = [line for line in list_lines(app) if line.startswith(SELECT_MARK)]
         assert len(marked) == 1
+
+
+async def test_t_tags_the_selection_and_u_undoes_it_in_one_step():
+    app = create_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        ids = shown_ids(app, 0, 3)
+        await pilot.press("x", "x", "x", "t")
+        await pilot.pause()
+        assert "3 papers selected" in screen_text(app)
+        await pilot.press(*"+survey", "enter")
+        await pilot.pause()
+        assert {pid for pid, m in markers().items() if "survey" in m.tags} == set(ids)
+        assert any("Tagged 3 papers #survey" in n for n in notifications(app))
+        await pilot.press("u")
+        assert not any(m.tags for m in markers().values())

@@ -610,6 +610,40 @@ class MarkerStore:
             raise
         return old, current
 
+    def edit_tags_many(self, edits) -> list:
+        """``edit_tags`` for many papers, each ``(paper_id, title, add, remove)``, in ONE
+        transaction: all or nothing (a bad name, or a paper pushed over ``MAX_TAGS``, changes no
+        paper). Returns ``(tags before, marker after)`` per edit, in order."""
+        try:
+            prepared = [(pid, title, {normalize_tag(n) for n in add},
+                         {normalize_tag(n) for n in remove}) for pid, title, add, remove in edits]
+        except _TagNameError as exc:
+            raise TagError(str(exc)) from None
+        results = []
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            for paper_id, title, added, removed in prepared:
+                current = self.get(paper_id)
+                old = current.tags if current is not None else ()
+                before = set(old)
+                after = (before | added) - removed
+                if after != before:
+                    try:
+                        text = tags_text(after, limit=MAX_TAGS if added - before else None)
+                    except _TagNameError as exc:
+                        raise TagError(f"{exc}; no paper was changed") from None
+                    current = self._set("tags", paper_id, title, text)
+                results.append((old, current))
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise StoreError(f"{self.path}: cannot save markers "
+                             f"({_reason(exc, self.path.parent)}); nothing was changed") from None
+        except BaseException:
+            self._rollback()
+            raise
+        return results
+
     def tags_in_use(self) -> dict[str, int]:
         """Every tag name in the store with the number of papers carrying it, most used first
         (then by name). Reads only the tagged papers' rows (completion in the reader)."""

@@ -16,7 +16,7 @@ previous one are the "new" view, where the reader opens when there are any (the 
 is kept for the next start: the new view is never remembered). Papers a fetch (``F``) adds join
 the new ones of this session.
 
-With a selection (``x``, see ``selection``), star, read and export act on the selected papers
+With a selection (``x``, see ``selection``), star, read, tag and export act on the selected papers
 instead of the one under the cursor: one store transaction and one undo step (``BulkChange``).
 ``A`` marks every paper shown read after a yes/no question that says how many.
 
@@ -630,6 +630,9 @@ class MainScreen(Screen):
         self.app.push_screen(NoteEditor(paper.title, base), saved)
 
     def action_tag(self) -> None:
+        if self.selection:
+            self._tag_selection()
+            return
         pos = self._current()
         if pos is None:
             return
@@ -661,6 +664,29 @@ class MainScreen(Screen):
             self.notify(f"{described[0].upper()}{described[1:]}: {title}", markup=False)
 
         self.app.push_screen(TagDialog(paper.title, self.triage.tags(pos), in_use), done)
+
+    def _tag_selection(self) -> None:
+        """``t`` with a selection: one line of names for all of them (``+name`` adds to all,
+        ``-name`` removes from all, a plain name is removed if all have it, else added to all);
+        one store transaction and one undo step."""
+        positions = self._selected()
+        try:
+            in_use = list(self.triage.store.tags_in_use())
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        union = sorted({name for pos in positions for name in self.triage.tags(pos)})
+
+        def done(edit) -> None:
+            if edit is None:
+                return
+            bulk = self._bulk(self.triage.change_tags_many, self._selected(), edit.add,
+                              edit.remove, edit.toggle)
+            if bulk is None:
+                self.notify("Tags unchanged.")
+
+        self.app.push_screen(TagDialog(f"{_papers(len(positions))} selected", union, in_use),
+                             done)
 
     def action_undo(self) -> None:
         try:

@@ -202,6 +202,33 @@ class Triage:
         self.undo_stack.push(bulk)
         return bulk
 
+    def change_tags_many(self, positions: Iterable[int], add: Iterable[str] = (),
+                         remove: Iterable[str] = (), toggle: Iterable[str] = ()
+                         ) -> BulkChange | None:
+        """Add and remove tags on every paper at ``positions`` in one store transaction and one
+        undo step; a ``toggle`` name is removed when every one of them has it, else added to all
+        (the star rule). ``None`` when no paper's tags change. ``state.TagError`` for a bad name
+        (then nothing changes)."""
+        positions = list(dict.fromkeys(positions))
+        add, remove = list(add), list(remove)
+        for name in toggle:
+            (remove if all(name in self.tags(p) for p in positions) else add).append(name)
+        papers = self.papers
+        results = self.store.edit_tags_many(
+            [(papers[p].id, papers[p].title, add, remove) for p in positions])
+        changes = []
+        for pos, (before, marker) in zip(positions, results):
+            paper = papers[pos]
+            self._remember(paper.id, pos, marker)
+            after = marker.tags if marker is not None else ()
+            if after != before:
+                changes.append(Change(paper.id, paper.title, "tags", before, after))
+        if not changes:
+            return None
+        bulk = BulkChange("tags", tuple(changes))
+        self.undo_stack.push(bulk)
+        return bulk
+
     def toggle_many(self, positions: Iterable[int], field: Field) -> BulkChange | None:
         """Star (or mark read) every paper at ``positions`` unless all already are; then unstar
         (mark unread) them all."""
@@ -215,6 +242,13 @@ class Triage:
         change = self.undo_stack.pop()
         if change is None:
             return None
+        if isinstance(change, BulkChange) and change.field == "tags":
+            # As for one paper: the opposite delta, so a tag another window added stays.
+            results = self.store.edit_tags_many([(c.paper_id, c.title, c.tags_removed,
+                                                  c.tags_added) for c in change.changes])
+            for c, (_, marker) in zip(change.changes, results):
+                self._remember(c.paper_id, self.pos_of.get(c.paper_id), marker)
+            return change
         if isinstance(change, BulkChange):
             self._write_many(change.field, [(c.paper_id, c.title, c.before)
                                             for c in change.changes])

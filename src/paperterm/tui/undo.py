@@ -82,6 +82,15 @@ class BulkChange:
             if afters == {True}:
                 return f"starred {papers}"
             return f"unstarred {papers}" if afters == {False} else f"changed stars on {papers}"
+        if self.field == "tags":
+            added = sorted({n for c in self.changes for n in c.tags_added})
+            removed = sorted({n for c in self.changes for n in c.tags_removed})
+            if added and not removed:
+                return f"tagged {papers} " + " ".join(f"#{n}" for n in added)
+            if removed and not added:
+                return f"untagged {papers} " + " ".join(f"#{n}" for n in removed)
+            return f"changed tags on {papers}: " + " ".join(
+                [*(f"+#{n}" for n in added), *(f"-#{n}" for n in removed)])
         return f"changed notes on {papers}"
 
 

@@ -136,7 +136,7 @@ class HelpScreen(ModalScreen[None]):
                  "o also offers relevance order. Remap any key by its binding id in "
                  "keymap.toml (i shows the ids).", style="italic"),
             Text(""),
-            Text("Selection: with papers selected (x), s, r, space and e act on all of them, "
+            Text("Selection: with papers selected (x), s, r, space, t and e act on all of them, "
                  "those a search or view hides too (the status line says how many: 3 selected "
                  "(1 hidden)); s stars them all unless all are starred (then unstars), r the "
                  "same for read. The selection stays until X; u undoes a bulk change in one "
