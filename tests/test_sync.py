@@ -462,3 +462,52 @@ def test_an_idle_sync_reads_no_log(folder, machines, monkeypatch):
     sync.sync(a, folder, now=T0 + 3)  # a log changed: a full sync
     assert sync.sync(b, folder, now=T0 + 4).received == 1 and b.get(PID).note == "new"
     assert sorted(set(reads)) == ["a.jsonl", "b.jsonl"]
+
+
+# -- tags (a field like the others; see also tests/test_tags.py) ------------------------------
+
+def test_tags_converge_between_machines(folder, machines):
+    a, b = machines("laptop"), machines("desk")
+    a._set("tags", PID, "A paper", "llm to-read", at=T0)
+    assert sync.sync(a, folder, now=T0 + 1).sent == 1
+    got = sync.sync(b, folder, now=T0 + 2)
+    assert got.received == 1 and b.get(PID).tags == ("llm", "to-read")
+    # the desk, having seen them, removes one: the laptop gets exactly that
+    b._set("tags", PID, "A paper", "llm", at=T0 + 10)
+    sync.sync(b, folder, now=T0 + 11)
+    sync.sync(a, folder, now=T0 + 12)
+    assert a.get(PID).tags == ("llm",)
+    # and removing the last tag travels too
+    a._set("tags", PID, "A paper", None, at=T0 + 20)
+    sync.sync(a, folder, now=T0 + 21)
+    sync.sync(b, folder, now=T0 + 22)
+    assert b.get(PID).tags == () and a.get(PID).tags == ()
+
+
+def test_tags_added_on_two_machines_without_a_sync_are_both_kept(folder, machines):
+    a, b = machines("a"), machines("b")
+    a._set("tags", PID, "T", "shared", at=T0)
+    sync.sync(a, folder, now=T0)
+    sync.sync(b, folder, now=T0)
+    a._set("tags", PID, "T", "from-a shared", at=T0 + 10)  # neither saw the other's change
+    b._set("tags", PID, "T", "from-b shared", at=T0 + 20)
+    for store in (a, b, a, b):
+        sync.sync(store, folder, now=T0 + 30)
+    assert a.get(PID).tags == b.get(PID).tags == ("from-a", "from-b", "shared")
+    # an edit made after the merge supersedes both heads: removing a tag then sticks
+    a.change_tags(PID, "T", remove=["from-b"])
+    for store in (a, b, a, b):
+        sync.sync(store, folder, now=T0 + 40)
+    assert a.get(PID).tags == b.get(PID).tags == ("from-a", "shared")
+
+
+def test_a_log_line_with_bad_tags_is_skipped_and_reported(folder, machines):
+    a, b = machines("a"), machines("b")
+    a._set("tags", PID, "T", "good", at=T0)
+    sync.sync(a, folder, now=T0)
+    with open(folder / "a.jsonl", "a") as fh:
+        fh.write(json.dumps({"paper": OTHER, "field": "tags", "value": "=evil() \x1b[31m",
+                             "hlc": [int(T0 * 1000) + 5, 0], "seen": {}, "title": "x"}) + "\n")
+    result = sync.sync(b, folder, now=T0 + 1)
+    assert b.get(PID).tags == ("good",) and b.get(OTHER) is None
+    assert len(result.problems) == 1 and "line 3" in result.problems[0]

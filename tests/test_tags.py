@@ -11,7 +11,6 @@ import sqlite3
 import pytest
 
 from cli_helpers import run_cli
-from paperterm import sync
 from paperterm.export import render
 from paperterm.export.csv_table import restore
 from paperterm.model import Marker, Paper, paper_id
@@ -173,77 +172,6 @@ def test_bad_tags_in_an_import_refuse_the_whole_file(tmp_path, tags, problem):
             b.import_data(data)
         assert str(err.value).startswith("marker 1: ") and problem in str(err.value)
         assert b.all() == {}
-
-
-# -- sync --------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def folder(tmp_path):
-    path = tmp_path / "shared"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
-def machines(tmp_path):
-    stores = {}
-
-    def make(name: str) -> MarkerStore:
-        store = MarkerStore(tmp_path / name / "state.sqlite3")
-        store.set_setting(sync.MACHINE_SETTING, name)
-        stores[name] = store
-        return store
-
-    yield make
-    for store in stores.values():
-        store.close()
-
-
-def test_tags_converge_between_machines(folder, machines):
-    a, b = machines("laptop"), machines("desk")
-    a._set("tags", PID, "A paper", "llm to-read", at=T0)
-    assert sync.sync(a, folder, now=T0 + 1).sent == 1
-    got = sync.sync(b, folder, now=T0 + 2)
-    assert got.received == 1 and b.get(PID).tags == ("llm", "to-read")
-    # the desk, having seen them, removes one: the laptop gets exactly that
-    b._set("tags", PID, "A paper", "llm", at=T0 + 10)
-    sync.sync(b, folder, now=T0 + 11)
-    sync.sync(a, folder, now=T0 + 12)
-    assert a.get(PID).tags == ("llm",)
-    # and removing the last tag travels too
-    a._set("tags", PID, "A paper", None, at=T0 + 20)
-    sync.sync(a, folder, now=T0 + 21)
-    sync.sync(b, folder, now=T0 + 22)
-    assert b.get(PID).tags == () and a.get(PID).tags == ()
-
-
-def test_tags_added_on_two_machines_without_a_sync_are_both_kept(folder, machines):
-    a, b = machines("a"), machines("b")
-    a._set("tags", PID, "T", "shared", at=T0)
-    sync.sync(a, folder, now=T0)
-    sync.sync(b, folder, now=T0)
-    a._set("tags", PID, "T", "from-a shared", at=T0 + 10)  # neither saw the other's change
-    b._set("tags", PID, "T", "from-b shared", at=T0 + 20)
-    for store in (a, b, a, b):
-        sync.sync(store, folder, now=T0 + 30)
-    assert a.get(PID).tags == b.get(PID).tags == ("from-a", "from-b", "shared")
-    # an edit made after the merge supersedes both heads: removing a tag then sticks
-    a.change_tags(PID, "T", remove=["from-b"])
-    for store in (a, b, a, b):
-        sync.sync(store, folder, now=T0 + 40)
-    assert a.get(PID).tags == b.get(PID).tags == ("from-a", "shared")
-
-
-def test_a_log_line_with_bad_tags_is_skipped_and_reported(folder, machines):
-    a, b = machines("a"), machines("b")
-    a._set("tags", PID, "T", "good", at=T0)
-    sync.sync(a, folder, now=T0)
-    with open(folder / "a.jsonl", "a") as fh:
-        fh.write(json.dumps({"paper": OTHER, "field": "tags", "value": "=evil() \x1b[31m",
-                             "hlc": [int(T0 * 1000) + 5, 0], "seen": {}, "title": "x"}) + "\n")
-    result = sync.sync(b, folder, now=T0 + 1)
-    assert b.get(PID).tags == ("good",) and b.get(OTHER) is None
-    assert len(result.problems) == 1 and "line 3" in result.problems[0]
 
 
 # -- search ----------------------------------------------------------------------------------------
