@@ -588,18 +588,10 @@ class MarkerStore:
             raise TagError(str(exc)) from None
         try:
             self._db.execute("BEGIN IMMEDIATE")
-            current = self.get(paper_id)
-            old = current.tags if current is not None else ()
-            before = set(old)
-            after = (before | added) - removed
-            if after != before:
-                try:
-                    # Over the limit only by adding: a paper given more tags by a sync merge
-                    # can still lose some.
-                    text = tags_text(after, limit=MAX_TAGS if added - before else None)
-                except _TagNameError as exc:
-                    raise TagError(str(exc)) from None
-                current = self._set("tags", paper_id, title, text)
+            try:
+                old, current = self._edit_tags_now(paper_id, title, added, removed)
+            except _TagNameError as exc:
+                raise TagError(str(exc)) from None
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
@@ -608,6 +600,21 @@ class MarkerStore:
         except BaseException:
             self._rollback()
             raise
+        return old, current
+
+    def _edit_tags_now(self, paper_id: str, title: str, added: set[str],
+                       removed: set[str]) -> tuple[tuple[str, ...], Marker | None]:
+        """One paper's tag edit inside the caller's transaction: ``(tags before, marker
+        after)``. Raises the tag module's error when the result is over ``MAX_TAGS``."""
+        current = self.get(paper_id)
+        old = current.tags if current is not None else ()
+        before = set(old)
+        after = (before | added) - removed
+        if after != before:
+            # Over the limit only by adding: a paper given more tags by a sync merge can still
+            # lose some.
+            text = tags_text(after, limit=MAX_TAGS if added - before else None)
+            current = self._set("tags", paper_id, title, text)
         return old, current
 
     def edit_tags_many(self, edits) -> list:
@@ -623,17 +630,10 @@ class MarkerStore:
         try:
             self._db.execute("BEGIN IMMEDIATE")
             for paper_id, title, added, removed in prepared:
-                current = self.get(paper_id)
-                old = current.tags if current is not None else ()
-                before = set(old)
-                after = (before | added) - removed
-                if after != before:
-                    try:
-                        text = tags_text(after, limit=MAX_TAGS if added - before else None)
-                    except _TagNameError as exc:
-                        raise TagError(f"{exc}; no paper was changed") from None
-                    current = self._set("tags", paper_id, title, text)
-                results.append((old, current))
+                try:
+                    results.append(self._edit_tags_now(paper_id, title, added, removed))
+                except _TagNameError as exc:
+                    raise TagError(f"{exc}; no paper was changed") from None
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
