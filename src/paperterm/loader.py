@@ -31,8 +31,9 @@ Both kinds of index have one interface, ``IndexHandle``: ``ready``, ``wait``, ``
 from __future__ import annotations
 
 import pickle
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
@@ -48,8 +49,6 @@ from paperterm.sources import ListingError, ParseResult
 
 if TYPE_CHECKING:
     from paperterm.search import Hit, SearchIndex
-
-import threading
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,11 +142,7 @@ def open_library(paths: Sequence[Path | str] | None = None,
 def load_library(paths: Sequence[Path | str] | None = None,
                  policy: LoadPolicy = NO_INDEX) -> Library:
     """Just the library (``open_library`` without an index)."""
-    return open_library(paths, LoadPolicy(**{**_fields(policy), "with_index": False}))[0]
-
-
-def _fields(policy: LoadPolicy) -> dict:
-    return {name: getattr(policy, name) for name in LoadPolicy.__slots__}
+    return open_library(paths, replace(policy, with_index=False))[0]
 
 
 def is_cached(paths: Sequence[Path | str] | None = None, *, with_index: bool = True) -> bool:
