@@ -9,11 +9,11 @@ composed or decomposed form, or punctuation gives the same id.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
 import unicodedata
 from collections import deque
 from collections.abc import Sequence
+from hashlib import sha1
 from dataclasses import dataclass
 from itertools import repeat
 from operator import attrgetter
@@ -41,9 +41,19 @@ def normalize_title(title: str) -> str:
 
 def paper_id(title: str) -> str:
     """The stable short key of a paper, like a git short hash of its normalised title."""
+    if title.isascii():
+        # Nearly every title: ``normalize_title`` on bytes (NFKC leaves ASCII as it is, and
+        # casefold is lower), where translate and split are table lookups: three times faster,
+        # and a first start makes 100,000 ids.
+        words = title.encode("ascii").lower().translate(_ASCII_WORD_BYTES).split()
+        return sha1(b" ".join(words)).hexdigest()[:ID_LENGTH]
     # surrogatepass: a str can hold lone surrogates; they must give an id, not an exception.
-    digest = hashlib.sha1(normalize_title(title).encode("utf-8", "surrogatepass")).hexdigest()
+    digest = sha1(normalize_title(title).encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:ID_LENGTH]
+
+
+#: ``_ASCII_NON_WORD`` as a bytes table: letters and digits stay, every other ASCII byte is a space.
+_ASCII_WORD_BYTES = bytes(b if chr(b).isalnum() else 0x20 for b in range(256))
 
 
 _ID_FORM = re.compile(f"[0-9a-f]{{{ID_LENGTH}}}")
@@ -258,6 +268,27 @@ def stored_papers(store: TextStore, columns: dict[str, list]) -> list[Paper]:
         deque(map(_SLOTS[name].__set__, papers, values), 0)
     deque(map(_STORE_SLOT.__set__, papers, repeat(store, count)), 0)
     return papers
+
+
+def papers_from_rows(rows: Sequence[tuple]) -> list[Paper]:
+    """Plain (in-memory) papers from one tuple of field values per paper, in ``FIELDS`` order,
+    values already checked by the caller: what the parsers build their papers with.
+
+    The same objects as ``Paper(*row)`` makes, but the fields are set column by column at C speed
+    (as ``stored_papers`` does): the dataclass's ``__init__`` (twenty ``object.__setattr__`` calls
+    in Python) was a tenth of a first start's parse.
+    """
+    papers = list(map(object.__new__, repeat(Paper, len(rows))))
+    if papers:
+        columns = list(zip(*rows))
+        if len(columns) != len(FIELDS):
+            raise ValueError(f"rows of {len(columns)} values for {len(FIELDS)} fields")
+        for slot, values in zip(_SLOT_LIST, columns):
+            deque(map(slot.__set__, papers, values), 0)
+    return papers
+
+
+_SLOT_LIST = [_SLOTS[name] for name in FIELDS]
 
 
 def abstract_location(paper: Paper) -> tuple[TextStore | None, str | int]:

@@ -44,7 +44,7 @@ from collections import Counter
 from sys import intern
 from collections.abc import Callable
 
-from paperterm.model import Paper, paper_id
+from paperterm.model import FIELDS, papers_from_rows, paper_id
 from paperterm.safe_text import UNSAFE
 from paperterm.sources import FieldCleaner, ParseResult, WarningList
 from paperterm.sources.capture import Capture, capture_date
@@ -268,10 +268,10 @@ def parse_api_listing(text: str, source: str, modified: dt.date | None = None, *
         ("\\" in text and _ESCAPED_UNSAFE.search(text) is not None)
     cleaner = FieldCleaner(source) if unsafe else None
     clean = cleaner or _unchanged
-    for number, entry in enumerate(data, start=1):
-        paper = _parse_entry(entry, number, source, warn, days, clean)
-        if paper is not None:
-            result.papers.append(paper)
+    sources = (source,)
+    rows = [_parse_entry(entry, number, source, warn, sources, days, clean)
+            for number, entry in enumerate(data, start=1)]
+    result.papers = papers_from_rows([row for row in rows if row is not None])
     removed = cleaner.warning() if cleaner is not None else None
     if removed:
         result.warnings.insert(0, removed)  # first, never among the warnings cut at the limit
@@ -299,7 +299,9 @@ def _json_type(value: object) -> str:
 
 
 def _parse_entry(entry: object, number: int, source: str, warn: WarningList,
-                 days: tuple[str, ...], clean: Callable[[str], str]) -> Paper | None:
+                 sources: tuple[str], days: tuple[str, ...],
+                 clean: Callable[[str], str]) -> tuple | None:
+    """The entry's field values, or ``None`` (with a warning) when it cannot be used."""
     where = f"{source}: entry {number}"
     if not isinstance(entry, dict):
         warn(f"{where}: a JSON {_json_type(entry) if not isinstance(entry, list) else 'array'}, "
@@ -343,25 +345,18 @@ def _parse_entry(entry: object, number: int, source: str, warn: WarningList,
 
     ai_summary = fields.text("ai_summary")
     organization = fields.organization()
-    return Paper(
-        id=paper_id(title),
-        title=title,
-        abstract=abstract,
-        authors=len(names) if names else None,
-        organization=organization,
-        published=published,
-        published_text=published,
-        published_inferred=False,
-        upvotes=fields.count("upvotes"),
-        urls=extract_urls(abstract),  # the arXiv pages are made from the id when shown
-        sources=(source,),
-        days=days,
-        arxiv_id=arxiv_id,
-        author_names=names or (),
-        github=fields.url("githubRepo"),
-        github_stars=fields.count("githubStars"),
-        project_page=fields.url("projectPage"),
-        comments=fields.count("numComments", outer=True),
-        ai_summary=unwrap_paragraphs(ai_summary) or None if ai_summary else None,
-        keywords=fields.keywords(),
-    )
+    # In ``model.FIELDS`` order (a row for ``model.papers_from_rows``).
+    return (paper_id(title), title, abstract, len(names) if names else None, organization,
+            published, published, False, fields.count("upvotes"),
+            extract_urls(abstract),  # the arXiv pages are made from the id when shown
+            sources, days, arxiv_id, names or (), fields.url("githubRepo"),
+            fields.count("githubStars"), fields.url("projectPage"),
+            fields.count("numComments", outer=True),
+            unwrap_paragraphs(ai_summary) or None if ai_summary else None, fields.keywords())
+
+
+if FIELDS != ("id", "title", "abstract", "authors", "organization", "published", "published_text",
+              "published_inferred", "upvotes", "urls", "sources", "days", "arxiv_id",
+              "author_names", "github", "github_stars", "project_page", "comments", "ai_summary",
+              "keywords"):  # pragma: no cover - a new field must be added to the row above
+    raise ImportError("hf_api._parse_entry does not match model.FIELDS")

@@ -60,7 +60,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from paperterm.model import Paper, paper_id
+from paperterm.model import FIELDS, papers_from_rows, paper_id
 from paperterm.sources import MAX_WARNINGS, ParseResult, WarningList, clean_listing_text
 from paperterm.sources.capture import capture_date, place_yearless
 
@@ -298,8 +298,9 @@ def _read_meta(draft: _Draft, lines: list[str], source: str, first_line: int,
     draft.date = (parsed.month, parsed.day, parsed.year)
 
 
-def _finish(draft: _Draft, captured: dt.date | None, source: str, where: str,
-            warn: WarningList) -> Paper:
+def _finish(draft: _Draft, captured: dt.date | None, sources: tuple[str], days: tuple[str, ...],
+            source: str, warn: WarningList) -> tuple:
+    """The paper's field values (a row for ``model.papers_from_rows``)."""
     published: str | None = None
     inferred = False
     if draft.date is not None:
@@ -311,23 +312,25 @@ def _finish(draft: _Draft, captured: dt.date | None, source: str, where: str,
             if placed is None:
                 year = captured.year if (month, day) <= (captured.month, captured.day) \
                     else captured.year - 1
-                warn(f"{where}: {draft.date_text!r} does not exist in {year}; date left unknown")
+                warn(f"{source}:{draft.date_line}: {draft.date_text!r} does not exist in {year}; "
+                     "date left unknown")
             else:
                 published, inferred = placed.isoformat(), True
-    return Paper(
-        id=paper_id(draft.title),
-        title=draft.title,
-        abstract=draft.abstract,
-        authors=draft.authors,
-        organization=draft.organization,
-        published=published,
-        published_text=draft.date_text,
-        published_inferred=inferred and published is not None,
-        upvotes=draft.upvotes,
-        urls=extract_urls(draft.abstract),
-        sources=(source,),
-        days=(captured.isoformat(),) if captured is not None else (),
-    )
+    abstract = draft.abstract
+    # id, title, abstract, authors, organization, published, published_text, published_inferred,
+    # upvotes, urls, sources, days, then what only an API file has (_NO_API_FIELDS).
+    return (paper_id(draft.title), draft.title, abstract, draft.authors, draft.organization,
+            published, draft.date_text, inferred and published is not None, draft.upvotes,
+            extract_urls(abstract) if "http" in abstract else (), sources, days) + _NO_API_FIELDS
+
+
+#: The fields a page-text listing never has, and the order the row above follows.
+_NO_API_FIELDS = (None, (), None, None, None, None, None, ())
+if FIELDS != ("id", "title", "abstract", "authors", "organization", "published", "published_text",
+              "published_inferred", "upvotes", "urls", "sources", "days", "arxiv_id",
+              "author_names", "github", "github_stars", "project_page", "comments", "ai_summary",
+              "keywords"):  # pragma: no cover - a new field must be added to the row above
+    raise ImportError("hf_daily._finish does not match model.FIELDS")
 
 
 def _header_block(lines: list[str], date_allowed: bool) -> tuple[bool, str | None]:
@@ -427,8 +430,10 @@ def parse_listing(text: str, source: str, modified: dt.date | None = None, *,
     if capture is not None:
         result.captured, result.captured_how = capture.date.isoformat(), capture.how
     captured = capture.date if capture is not None else None
-    result.papers = [_finish(d, captured, source, f"{source}:{d.date_line}", warn)
-                     for d in drafts]
+    sources = (source,)
+    days = (captured.isoformat(),) if captured is not None else ()
+    result.papers = papers_from_rows([_finish(d, captured, sources, days, source, warn)
+                                      for d in drafts])
     warn.close(source)
     if not result.papers:  # always the last warning, never dropped: callers report it
         result.warnings.append(f"{source}: " + (
