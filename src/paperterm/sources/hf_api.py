@@ -70,10 +70,39 @@ def unwrap(text: str) -> str:
     return " ".join(text.split())  # C speed: a regex substitution took half the parse time
 
 
+def _unwrap_long(text: str) -> str:
+    """``unwrap`` for a long text (an abstract): when arXiv's line wraps are its only white space
+    other than single spaces (nearly always), replacing them is the whole job, and four C-level
+    scans of the text cost less than splitting it into words and joining them again."""
+    flat = text.replace("\n", " ")
+    # Printable ASCII has no white space but the space: then no run, and no space at an end,
+    # means there is nothing for split-and-join to change.
+    if flat.isascii() and flat.isprintable() and "  " not in flat and flat[:1] != " " \
+            and flat[-1:] != " ":
+        return flat
+    return " ".join(text.split())
+
+
+def _all_unwrapped(values: list) -> bool:
+    """Whether ``values`` (one or more) are all non-empty strings that ``unwrap`` leaves as they
+    are: exact, in a few C-level passes over them joined (author names, keywords)."""
+    try:
+        joined = "\x00".join(values)
+    except TypeError:  # not all strings
+        return False
+    # A NUL is not white space for split(): joined with NULs, the strings are as unwrap leaves
+    # them when the whole is (single spaces only, none at an end) and no space or other string's
+    # end touches a NUL. The count makes sure no string holds a NUL of its own.
+    return bool(joined) and joined.count("\x00") == len(values) - 1 \
+        and joined == " ".join(joined.split()) and "\x00\x00" not in joined \
+        and " \x00" not in joined and "\x00 " not in joined and joined[0] != "\x00" \
+        and joined[-1] != "\x00"
+
+
 def unwrap_paragraphs(text: str) -> str:
     """Each paragraph unwrapped; paragraphs separated by one blank line."""
     if "\n" not in text or _PARAGRAPHS.search(text) is None:
-        return " ".join(text.split())
+        return _unwrap_long(text)
     return "\n\n".join(p for p in (unwrap(part) for part in _PARAGRAPHS.split(text)) if p)
 
 
@@ -174,9 +203,16 @@ class _Entry:
         if not isinstance(value, list):
             self.bad("authors", value, "a list")
             return None
+        clean = None if self.clean is _unchanged else self.clean
+        if clean is None and len(value) <= MAX_AUTHOR_NAMES:
+            try:
+                given = [author["name"] for author in value]
+            except (KeyError, TypeError):  # not every author an object with a name
+                given = None
+            if given is not None and _all_unwrapped(given):  # the usual case: nothing to fix
+                return tuple(map(intern, given))  # names recur across papers (and pickle once)
         names: list[str] = []
         append = names.append
-        clean = None if self.clean is _unchanged else self.clean
         bad = 0
         for author in value:
             name = author.get("name") if type(author) is dict else None
@@ -203,6 +239,8 @@ class _Entry:
         if not isinstance(value, list):
             self.bad("ai_keywords", value, "a list")
             return ()
+        if self.clean is _unchanged and _all_unwrapped(value):  # the usual case: nothing to fix
+            return tuple(dict.fromkeys(map(intern, value)))[:MAX_KEYWORDS]
         words = [intern(unwrap(self.clean(w))) for w in value if isinstance(w, str)]
         if len(words) != len(value):
             self.warn(f"{self.where}: {len(value) - len(words)} ai_keywords are not text; left out")
