@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from typing import NamedTuple
 
 from paperterm.model import FIELDS, papers_from_rows, paper_id
@@ -111,44 +110,86 @@ class DateLine(NamedTuple):
     bad_upvotes: bool = False
 
 
-def _lines(text: str) -> Iterator[str]:
-    """The lines of ``text`` (LF, CRLF or CR ends), lazily, so a huge file is not copied again."""
-    start = 0
-    end = len(text)
-    while start <= end:
-        stop = text.find("\n", start)
-        if stop < 0:
-            stop = end
-        line = text[start:stop]
-        start = stop + 1
-        if "\r" in line:
-            if line.endswith("\r"):
-                line = line[:-1]
-            if "\r" in line:  # old Mac line ends, or a mix
-                yield from line.split("\r")
-                continue
-        yield line
+class _Reader:
+    """The blocks of a listing (runs of non-blank lines), read from a position in its text, so the
+    parser can take a whole common paper in one regular-expression match (``record``) and fall
+    back to block-by-block reading anywhere.
+
+    Line ends may be LF, CRLF or CR, mixed: CRLF and CR become LF first (the lines, and so the
+    line numbers, are the same). ``pos`` is always at the start of a line, ``line`` its number.
+    """
+
+    __slots__ = ("text", "pos", "line", "end")
+
+    def __init__(self, text: str) -> None:
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        self.text = text
+        self.pos = 0
+        self.line = 1
+        self.end = len(text)
+
+    def block(self) -> tuple[int, list[str]] | None:
+        """``(first line number, lines)`` of the next block, trailing space removed; ``None`` at
+        the end."""
+        text, end, pos, line = self.text, self.end, self.pos, self.line
+        find = text.find
+        while True:  # skip blank lines
+            if pos > end:
+                self.pos, self.line = pos, line
+                return None
+            stop = find("\n", pos)
+            if stop < 0:
+                stop = end
+            current = text[pos:stop]
+            if current and not current.isspace():
+                break
+            pos, line = stop + 1, line + 1
+        first = line
+        lines = []
+        while True:
+            lines.append(current.rstrip())
+            pos, line = stop + 1, line + 1
+            if pos > end:
+                break
+            stop = find("\n", pos)
+            if stop < 0:
+                stop = end
+            current = text[pos:stop]
+            if not current or current.isspace():
+                break
+        self.pos, self.line = pos, line
+        return first, lines
+
+    def record(self) -> re.Match | None:
+        """The common paper at the current position, if there is one (``_RECORD``)."""
+        return _RECORD.match(self.text, self.pos)
 
 
-def _blocks(text: str) -> Iterator[tuple[int, list[str]]]:
-    """``(first line number, lines)`` for each run of non-blank lines, trailing space removed."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    block: list[str] = []
-    first = 0
-    # Without carriage returns (nearly every file) one C-level split makes the lines.
-    lines = text.split("\n") if "\r" not in text else _lines(text)
-    for number, line in enumerate(lines, start=1):
-        if not line or line.isspace():
-            if block:
-                yield first, block
-                block = []
-            continue
-        if not block:
-            first = number
-        block.append(line.rstrip())
-    if block:
-        yield first, block
+# The common paper, in one match: a one-line title block, a one-line abstract block and, when it
+# has the common form, the meta block (an author count or an organisation line, the middle dot,
+# a date that ``_DATE`` reads). Anything else (a block of several lines, a date that is not one,
+# a long count) does not match, or matches without the meta block, and is read block by block
+# as before; ``_fast_paper`` checks what the pattern cannot (a title that is itself a meta line,
+# a long title, an organisation line that is not one, an impossible date). The blocks and lines
+# are those ``_Reader.block`` gives: ``[^\S\n]`` is white space within a line, what strip()
+# removes.
+_BLANK = r"[^\S\n]*+\n"  # a blank line, or the rest of one: white space but a line end
+_LINE_END = r"(?=\n[^\S\n]*+(?:\n|\Z)|\Z)"  # the last line of a block (then a blank line, or the end)
+_RECORD = re.compile(
+    rf"(?:{_BLANK})*+"
+    rf"(?P<tline>[^\S\n]*+(?P<title>[^\n]*\S))[^\S\n]*+\n(?:{_BLANK})++"
+    rf"[^\S\n]*+(?P<abstract>[^\n]*\S)[^\S\n]*+(?P<aend>){_LINE_END}"
+    rf"(?:\n(?:{_BLANK})++"
+    rf"(?:[^\S\n]*+(?:(?i:(?:•[^\S\n]*)?(?P<count>[0-9]{{1,6}})[^\S\n]+authors?)"
+    rf"|(?P<org>[^\n]*\S))[^\S\n]*+\n)?"
+    rf"[^\S\n]*+·[^\S\n]*+\n"
+    rf"[^\S\n]*+(?P<date>(?i:(?P<month>{_MONTH_PATTERN}))\.?[^\S\n]+(?P<day>[0-9]{{1,2}})"
+    rf"(?:,[^\S\n]*(?P<year>[0-9]{{4}}))?)(?:[^\S\n]+(?P<upvotes>[0-9]{{1,9}}))?[^\S\n]*+"
+    rf"{_LINE_END})?"
+)
 
 
 def extract_urls(text: str) -> tuple[str, ...]:
@@ -306,7 +347,7 @@ def _finish(draft: _Draft, captured: dt.date | None, sources: tuple[str], days: 
     if draft.date is not None:
         month, day, year = draft.date
         if year is not None:
-            published = dt.date(year, month, day).isoformat()  # checked in _read_meta
+            published = f"{year:04d}-{month:02d}-{day:02d}"  # checked: a real date (ISO)
         elif captured is not None:
             placed = place_yearless(month, day, captured)
             if placed is None:
@@ -331,6 +372,61 @@ if FIELDS != ("id", "title", "abstract", "authors", "organization", "published",
               "author_names", "github", "github_stars", "project_page", "comments", "ai_summary",
               "keywords"):  # pragma: no cover - a new field must be added to the row above
     raise ImportError("hf_daily._finish does not match model.FIELDS")
+
+
+def _fast_paper(record: re.Match, reader: _Reader) -> tuple[_Draft, bool] | None:
+    """The paper ``record`` (a ``_RECORD`` match) holds, and whether it took the meta block too,
+    moving ``reader`` past what it took; ``None`` (reader unmoved) when the title or abstract
+    line must be read the slow way. A meta block it cannot take is left to the slow way, exactly
+    as ``_read_meta`` would read it otherwise."""
+    title, abstract, date, count, organization, month, day, year, upvotes = record.group(
+        "title", "abstract", "date", "count", "org", "month", "day", "year", "upvotes")
+    if title == _META_DOT or abstract == _META_DOT \
+            or record.end("title") - record.start("tline") > MAX_TITLE_LENGTH \
+            or ("•" in title and _BULLET_AUTHORS.fullmatch(title)) \
+            or ("•" in abstract and _BULLET_AUTHORS.fullmatch(abstract)):
+        return None
+    text = reader.text
+    title_at = record.start("title")
+    line = reader.line + text.count("\n", reader.pos, title_at)
+    draft = _Draft(title, line)
+    draft.abstract = abstract
+    if date is not None:
+        month = _MONTHS[month.lower()[:3]]
+        day = int(day)
+        year = int(year) if year else None
+        if _possible(year, month, day) \
+                and (count is None or 0 < int(count) <= MAX_AUTHORS) \
+                and (organization is None or (organization != _META_DOT
+                                              and _AUTHORS.fullmatch(organization) is None)):
+            if count is not None:
+                draft.authors = int(count)
+            elif organization is not None:
+                draft.organization = organization_name(organization)
+            draft.date_line = line = line + text.count("\n", title_at, record.start("date"))
+            draft.date_text = date
+            draft.upvotes = int(upvotes) if upvotes is not None else None
+            draft.date = (month, day, year)
+            reader.pos, reader.line = record.end() + 1, line + 1  # the date ends the record
+            return draft, True
+    end = record.end("aend")
+    reader.pos, reader.line = end + 1, line + text.count("\n", title_at, end) + 1
+    return draft, False
+
+
+_DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _possible(year: int | None, month: int, day: int) -> bool:
+    """Whether the date exists (a date without a year: in a leap year), as ``datetime.date``
+    decides it (years 1 to 9999), without making one."""
+    if not 1 <= day <= _DAYS_IN_MONTH[month]:
+        return False
+    if year is None:
+        return True
+    if year < 1:
+        return False
+    return month != 2 or day < 29 or (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0))
 
 
 def _header_block(lines: list[str], date_allowed: bool) -> tuple[bool, str | None]:
@@ -367,7 +463,7 @@ def parse_listing(text: str, source: str, modified: dt.date | None = None, *,
         text, removed = clean_listing_text(text, source)
         if removed:
             warn(removed)
-    blocks = _blocks(text)
+    reader = _Reader(text)
 
     drafts: list[_Draft] = []
     pending: _Draft | None = None  # has its title, waits for its abstract
@@ -378,7 +474,22 @@ def parse_listing(text: str, source: str, modified: dt.date | None = None, *,
     header_blocks = 0
     saw_body = False
 
-    for line_no, lines in blocks:
+    while True:
+        if pending is None and not in_header:
+            # The common paper in one match; the block-by-block reading below does the same.
+            record = reader.record()
+            if record is not None:
+                fast = _fast_paper(record, reader)
+                if fast is not None:
+                    draft, complete = fast
+                    drafts.append(draft)
+                    open_paper = None if complete else draft
+                    skipped_paper = False
+                    continue
+        block = reader.block()
+        if block is None:
+            break
+        line_no, lines = block
         if in_header:
             header, date = _header_block(lines, result.page_date is None)
             if header:
