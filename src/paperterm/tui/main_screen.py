@@ -42,7 +42,7 @@ from textual.binding import ActiveBinding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from paperterm.library import Library
@@ -54,6 +54,7 @@ from paperterm.state import MarkerStore, Session, StoreError
 from paperterm.tui.days import ListingDays
 from paperterm.tui.detail import PaperDetail
 from paperterm.tui.fetching import BackgroundFetch, result_text
+from paperterm.tui.footer import KeysFooter
 from paperterm.tui.keys import MAIN_BINDINGS
 from paperterm.tui.left_off import (LIST_ALONE_SETTING, SAVE_POSITION_EVERY, SORT_SETTING,
                                     SPLIT_SETTING, VIEW_SETTING, LeftOff, saved_choice)
@@ -189,7 +190,7 @@ class MainScreen(Screen):
             yield self.paper_list
             yield self.detail
         yield self.status_line
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def search_input(self) -> SearchInput:
@@ -275,7 +276,7 @@ class MainScreen(Screen):
         narrow = self.size.width < WIDE_FOOTER
         if narrow != self._narrow:
             self._narrow = narrow
-            self.query_one(Footer).show_command_palette = not narrow
+            self.query_one(KeysFooter).show_command_palette = not narrow
             self.refresh_bindings()
 
     @property
