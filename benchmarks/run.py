@@ -3,7 +3,8 @@
     python benchmarks/run.py [--sizes 1000,10000,100000] [--json out.json]
 
 For each size it generates (once) a deterministic corpus (``corpus.py``), then measures, each TUI and
-load figure in a fresh process (``probe.py``) so imports, the cache and memory are what a user gets:
+load figure in a fresh process (``probe.py``) so imports, the cache and memory are what a user gets
+(with compiled bytecode, as ``pip install`` leaves it: ``probe_env``):
 
 - parse throughput: listing bytes per second through read + decode + parse, for the page-text
   listings (``parse_listing``) and the API day files (``parse_api_listing``) separately;
@@ -185,6 +186,22 @@ def measure_parse(listings: Path, kind: str = "txt") -> dict:
             "mb_s": total / 1e6 / elapsed if elapsed else None}
 
 
+def probe_env(work: Path) -> dict:
+    """The environment of every measured process: its own cache, data and config folders under
+    ``work``, and compiled bytecode as an installed paperterm has (pip compiles it at install
+    time). Without this, an environment that sets ``PYTHONDONTWRITEBYTECODE`` would make every
+    measured start compile paperterm from source (about 0.1 s), which no user's start does; the
+    bytecode is kept out of the source tree."""
+    env = dict(os.environ)
+    env["PAPERTERM_CACHE_DIR"] = str(work / "cache")
+    env["PAPERTERM_DATA_DIR"] = str(work / "data")
+    env["PAPERTERM_CONFIG_DIR"] = str(work / "config")
+    env.pop("TEXTUAL", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    return env
+
+
 def run_probe(mode: str, listings: Path, env: dict, *extra: str, timeout: float = 1800) -> dict:
     """Run ``probe.py`` in a fresh interpreter; its JSON result."""
     cmd = [sys.executable, str(PROBE), mode, str(listings), *extra]
@@ -241,10 +258,7 @@ def measure_size(size: int, args) -> dict:
         return out
     queries_json = json.dumps(list(args.queries))
     with tempfile.TemporaryDirectory(prefix="paperterm-bench-") as work:
-        env = dict(os.environ)
-        env["PAPERTERM_CACHE_DIR"] = str(Path(work) / "cache")
-        env["PAPERTERM_DATA_DIR"] = str(Path(work) / "data")
-        env.pop("TEXTUAL", None)
+        env = probe_env(Path(work))
         out["load_cold"] = run_probe("load", listings, env, "--cold")
         log(f"cold load: {out['load_cold']}")
         out["start_first"] = [run_probe("start", listings, env)]
@@ -362,13 +376,7 @@ def measure_store(args) -> dict:
     log = (lambda msg: print(f"  [store {args.store_markers:,}] {msg}", file=sys.stderr,
                              flush=True))
     with tempfile.TemporaryDirectory(prefix="paperterm-bench-store-") as work:
-        env = dict(os.environ)
-        env["PAPERTERM_CACHE_DIR"] = str(Path(work) / "cache")
-        env["PAPERTERM_DATA_DIR"] = str(Path(work) / "data")
-        env["PAPERTERM_CONFIG_DIR"] = str(Path(work) / "config")
-        # Compiled bytecode, as an installed paperterm has, kept out of the source tree.
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = str(Path(work) / "pycache")
+        env = probe_env(Path(work))
         store = Path(work) / "data" / "state.sqlite3"
         t0 = time.perf_counter()
         build_store(store, args.store_markers, seed_ids)
