@@ -439,6 +439,58 @@ def test_library_and_index_come_back_together(listings, parses):
     assert "learn" in (lib2.papers[hit.pos].title + lib2.papers[hit.pos].abstract).lower()
 
 
+def test_a_cached_index_is_read_on_first_use_not_with_the_library(listings, parses,
+                                                                  monkeypatch):
+    """A cached start paints before it reads the index: opening reads only the library, and the
+    date order (the reader's default sort) comes with it."""
+    from paperterm.model import newest_first
+    from paperterm.search import SearchIndex
+
+    lib, fresh = open_with_index([listings])
+    loads = []
+    real_load = cache.StoredIndex.load
+    monkeypatch.setattr(cache.StoredIndex, "load", lambda self: loads.append(1) or real_load(self))
+    parses.clear()
+    lib2, index = open_with_index([listings])
+    assert not parses and isinstance(index, loader.CachedIndex) and index.ready
+    assert index.papers is lib2.papers and len(index) == len(lib2.papers)
+    assert index.positions_newest_first() == newest_first(lib2.papers)
+    assert index.positions_newest_first() == fresh.positions_newest_first()
+    assert loads == []
+    assert _answers(index) == _answers(fresh)
+    assert loads == [1]
+    assert isinstance(index.wait(), SearchIndex) and loads == [1]  # read once
+
+
+def _blobs(slot: Path, plan) -> tuple[int, int]:
+    """Offsets of the library's blob and of the index's blob in a cache file."""
+    data = slot.read_bytes()
+    at = len(cache._header(plan, True))
+    library_at = at + 8 + int.from_bytes(data[at:at + 8], "little")
+    size = int.from_bytes(data[library_at:library_at + 8], "little")
+    return library_at, library_at + cache._BLOB_HEAD + size
+
+
+@pytest.mark.parametrize("where", ["library", "index"])
+def test_a_pickle_that_does_not_match_its_digest_is_not_unpickled(listings, parses, where):
+    """One byte changed inside the library's pickle means the listings are parsed again; inside
+    the index's, the index is built afresh (and answers the same)."""
+    from paperterm.search import SearchIndex
+
+    first, _ = open_with_index([listings])
+    (slot,) = _slots()
+    data = bytearray(slot.read_bytes())
+    library_at, index_at = _blobs(slot, cache.plan_load([listings]))
+    at = (library_at if where == "library" else index_at) + cache._BLOB_HEAD + 100
+    data[at] ^= 0xFF
+    slot.write_bytes(bytes(data))
+    parses.clear()
+    lib, index = open_with_index([listings])
+    _same(first, lib)
+    assert bool(parses) == (where == "library")
+    assert _answers(index) == _answers(SearchIndex(lib.papers))
+
+
 def test_index_is_added_to_a_library_only_cache(listings, parses):
     load_library([listings])  # writes the library without an index
     parses.clear()
@@ -474,7 +526,8 @@ def test_background_index_arrives_and_matches_a_fresh_build(listings, forking, p
     # The child also kept library and index for the next start.
     parses.clear()
     lib2, index2 = open_with_index([listings], background=True)
-    assert not parses and isinstance(index2, SearchIndex)
+    assert not parses and isinstance(index2, loader.CachedIndex)
+    assert isinstance(index2.wait(), SearchIndex)
     _same(lib, lib2)
 
 

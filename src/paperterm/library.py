@@ -49,22 +49,27 @@ class Library:
     papers: list[Paper] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
-    _by_id: dict[str, Paper] = field(default_factory=dict, repr=False)
-    _sorted_ids: list[str] = field(default_factory=list, repr=False)
-    _by_arxiv: dict[str, Paper] = field(default_factory=dict, repr=False)
+    _by_id: dict[str, Paper] | None = field(default=None, repr=False, compare=False)
+    _sorted_ids: list[str] | None = field(default=None, repr=False, compare=False)
+    _by_arxiv: dict[str, Paper] | None = field(default=None, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        self._reindex()
+    # The lookups below are made on first use: a reader's start needs none of them, and at
+    # 100,000 papers they cost about 30 ms (the sort of every id more).
 
-    def _reindex(self) -> None:
-        self._by_id = {p.id: p for p in self.papers}
-        self._sorted_ids = []  # sorted when an id prefix is first looked up (``_ids``)
-        self._by_arxiv = {p.arxiv_id: p for p in self.papers if p.arxiv_id}
+    def _ids_map(self) -> dict[str, Paper]:
+        if self._by_id is None:
+            self._by_id = {p.id: p for p in self.papers}
+        return self._by_id
+
+    def _arxiv_map(self) -> dict[str, Paper]:
+        if self._by_arxiv is None:
+            self._by_arxiv = {p.arxiv_id: p for p in self.papers if p.arxiv_id}
+        return self._by_arxiv
 
     def _ids(self) -> list[str]:
-        """Every id, sorted: made on first use (a sort of 100,000 ids a start does not need)."""
-        if not self._sorted_ids and self._by_id:
-            self._sorted_ids = sorted(self._by_id)
+        """Every id, sorted."""
+        if self._sorted_ids is None:
+            self._sorted_ids = sorted(self._ids_map())
         return self._sorted_ids
 
     def __len__(self) -> int:
@@ -75,7 +80,7 @@ class Library:
 
     def get(self, paper_id: str) -> Paper | None:
         """The paper with exactly this full id, or ``None``."""
-        return self._by_id.get(paper_id)
+        return self._ids_map().get(paper_id)
 
     def resolve(self, prefix: str) -> Paper:
         """The one paper whose id starts with ``prefix``, or whose arXiv id is ``prefix`` (ids are
@@ -83,9 +88,10 @@ class Library:
         key = prefix.strip().lower()
         if not key:
             raise IdError("empty id")
-        if key in self._by_id:
-            return self._by_id[key]
-        by_arxiv = self._by_arxiv.get(prefix.strip())
+        by_id = self._ids_map()
+        if key in by_id:
+            return by_id[key]
+        by_arxiv = self._arxiv_map().get(prefix.strip())
         if by_arxiv is not None:
             return by_arxiv
         ids = self._ids()
@@ -99,7 +105,7 @@ class Library:
         if len(matches) > 1:
             raise IdError(f"{prefix}: ambiguous id, matches {', '.join(matches[:2])} and more",
                           ambiguous=True)
-        return self._by_id[matches[0]]
+        return by_id[matches[0]]
 
     def short_id(self, paper_id: str, minimum: int = 7) -> str:
         """The shortest prefix of ``paper_id`` (at least ``minimum`` long) that is unique here."""

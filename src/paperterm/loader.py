@@ -7,7 +7,8 @@ when the user names none (the shipped seeds, plus the user's listings folder onc
 What a load does (``LoadPolicy`` says how far):
 
 1. ``cache.plan_load`` finds the listing files and keys them; a cache file for exactly these
-   files is read (``cache.read``: library and index, in a fraction of a second at 100k papers).
+   files is read (``cache.read``: the library in a fraction of a second at 100k papers). Its
+   index is read when first used (``CachedIndex``): the reader paints before it needs one.
 2. Otherwise the listings are parsed (``library.load_library``). Large sets (``parallel_bytes``)
    are parsed by two processes: a forked child (``children``) parses the last files, about half
    the bytes, into a temporary file while this process parses the first ones; the results are
@@ -24,7 +25,7 @@ What a load does (``LoadPolicy`` says how far):
 Measured at 100,000 papers (315 MB of listings, two cores): see the README's performance table;
 the two-process parse is kept because it measured faster there (the figures are in the README).
 
-Both kinds of index have one interface, ``IndexHandle``: ``ready``, ``wait``, ``search``,
+Every kind of index has one interface, ``IndexHandle``: ``ready``, ``wait``, ``search``,
 ``papers``, ``positions_newest_first`` and ``len``.
 """
 
@@ -78,8 +79,9 @@ NO_INDEX = LoadPolicy(with_index=False)
 
 
 class IndexHandle(Protocol):
-    """What the reader and the CLI use of an index: a ``SearchIndex``, or a ``PendingIndex``
-    standing in for one while a child builds it."""
+    """What the reader and the CLI use of an index: a ``SearchIndex``, a ``PendingIndex``
+    standing in for one while a child builds it, or a ``CachedIndex`` that reads it from the
+    cache file on first use."""
 
     @property
     def ready(self) -> bool: ...
@@ -121,9 +123,12 @@ def open_library(paths: Sequence[Path | str] | None = None,
             return lib, SearchIndex(lib.papers)
     plan = cache.plan_load(paths)
     cached = cache.read(plan, want_index=policy.with_index)
-    if cached is not None and (cached[1] is not None or not policy.with_index):
-        return cached
-    lib = cached[0] if cached is not None else _parse(paths, plan, policy)
+    if cached is not None and not policy.with_index:
+        return cached.library, None
+    if cached is not None and cached.index is not None:
+        return cached.library, CachedIndex(cached.library.papers, cached.index,
+                                           cached.newest_first)
+    lib = cached.library if cached is not None else _parse(paths, plan, policy)
     if not policy.with_index:
         _save(plan, lib, None, policy)
         return lib, None
@@ -175,7 +180,46 @@ def _must(ok: bool) -> None:
         raise OSError("the cache file could not be written")
 
 
-class PendingIndex:
+class _IndexLater:
+    """What ``PendingIndex`` and ``CachedIndex`` share: the papers at once, and every search
+    through ``wait`` (which the subclass defines)."""
+
+    def __init__(self, papers: list[Paper]) -> None:
+        self._papers = papers
+        self._index: SearchIndex | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def papers(self) -> list[Paper]:
+        """The papers being indexed (known at once: no wait)."""
+        return self._papers
+
+    def wait(self, timeout: float | None = None) -> SearchIndex:
+        raise NotImplementedError
+
+    def _build_here(self) -> SearchIndex:
+        """The index, built in this process (when it cannot come from elsewhere)."""
+        with self._lock:
+            if self._index is None:
+                from paperterm.search import SearchIndex
+
+                with gc_paused():
+                    self._index = SearchIndex(self._papers)
+        return self._index
+
+    def search(self, *args, **kwargs) -> list[Hit]:
+        """``SearchIndex.search``, once the index is there."""
+        return self.wait().search(*args, **kwargs)
+
+    def positions_newest_first(self) -> list[int]:
+        """``SearchIndex.positions_newest_first``, once the index is there."""
+        return self.wait().positions_newest_first()
+
+    def __len__(self) -> int:
+        return len(self._papers)
+
+
+class PendingIndex(_IndexLater):
     """A ``SearchIndex`` being built by a forked child, usable at once.
 
     Building the index of 100,000 papers takes seconds; a first start should not wait for it. So
@@ -187,9 +231,7 @@ class PendingIndex:
     """
 
     def __init__(self, papers: list[Paper], child: children.Child) -> None:
-        self._papers = papers
-        self._index: SearchIndex | None = None
-        self._lock = threading.Lock()
+        super().__init__(papers)
         self._arrived = threading.Event()
         child.reap_later()  # it writes the cache after sending the index: wait_for_writes
         threading.Thread(target=self._receive, args=(child,), name="paperterm-index-receiver",
@@ -233,33 +275,46 @@ class PendingIndex:
         """Whether the index has arrived (``search`` will not wait)."""
         return self._arrived.is_set() and self._index is not None
 
-    @property
-    def papers(self) -> list[Paper]:
-        """The papers being indexed (known at once: no wait)."""
-        return self._papers
-
     def wait(self, timeout: float | None = None) -> SearchIndex:
         """The index, waiting for it (``TimeoutError`` after ``timeout`` seconds)."""
         if not self._arrived.wait(timeout):
             raise TimeoutError("the search index is still being built")
+        return self._index if self._index is not None else self._build_here()
+
+
+class CachedIndex(_IndexLater):
+    """The index of a cached library, read from the cache file on first use (``wait``).
+
+    A cached start paints its list without it: the reader asks for it right after the first
+    paint (a worker thread warms the index up), so the tenth of a second it takes to read at
+    100,000 papers is spent while the user looks at the list. ``ready`` is true: the index needs
+    no build, only that read. The date order came with the library, so the default sort needs
+    neither the index nor a sort of every paper. If the stored index cannot be read back (a
+    damaged file), it is built here.
+    """
+
+    def __init__(self, papers: list[Paper], stored: cache.StoredIndex,
+                 newest_first: list[int]) -> None:
+        super().__init__(papers)
+        self._stored = stored
+        self._newest_first = newest_first
+
+    @property
+    def ready(self) -> bool:
+        return True
+
+    def wait(self, timeout: float | None = None) -> SearchIndex:
+        """The index, reading it from the cache file the first time."""
         if self._index is None:
             with self._lock:
                 if self._index is None:
-                    from paperterm.search import SearchIndex
-
-                    self._index = SearchIndex(self._papers)
-        return self._index
-
-    def search(self, *args, **kwargs) -> list[Hit]:
-        """``SearchIndex.search``, once the index is there."""
-        return self.wait().search(*args, **kwargs)
+                    self._index = self._stored.load()
+        return self._index if self._index is not None else self._build_here()
 
     def positions_newest_first(self) -> list[int]:
-        """``SearchIndex.positions_newest_first``, once the index is there."""
-        return self.wait().positions_newest_first()
-
-    def __len__(self) -> int:
-        return len(self._papers)
+        """Every position, newest first (the order the index numbers papers in), without
+        reading the index."""
+        return list(self._newest_first)
 
 
 # -- parsing -------------------------------------------------------------------------------------
