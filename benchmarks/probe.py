@@ -46,19 +46,26 @@ def emit(result: dict) -> None:
     print(json.dumps({k: v for k, v in result.items() if not k.startswith("_")}), flush=True)
 
 
-def load(paths: list[str], background: bool = False) -> tuple[object, object, dict]:
-    """Load like the CLI: library and index through the cache. Returns them and phase timings.
+def load(paths: list[str], background: bool = False) -> tuple[object, object, object, dict]:
+    """Load like the CLI: library and index through the cache. Returns them, the rest of the
+    library if it is on its way, and phase timings.
 
-    ``background``: as the TUI start does, let a forked child build a missing index.
+    ``background``: as the reader does (``loader.open_for_reader``): a forked child builds a
+    missing index, and on a first start the newest listings come first while a child loads the
+    rest.
     """
     t0 = time.perf_counter()
     from paperterm import loader
 
     t1 = time.perf_counter()
-    library, index = loader.open_library(paths, loader.READER if background else
-                                         loader.LoadPolicy())
+    rest = None
+    if background:
+        opening = loader.open_for_reader(paths)
+        library, index, rest = opening.library, opening.index, opening.rest
+    else:
+        library, index = loader.open_library(paths, loader.LoadPolicy())
     t2 = time.perf_counter()
-    return library, index, {"import_paperterm_s": t1 - t0, "load_s": t2 - t1}
+    return library, index, rest, {"import_paperterm_s": t1 - t0, "load_s": t2 - t1}
 
 
 def was_cached(paths: list[str]) -> bool:
@@ -149,7 +156,7 @@ def keystrokes(queries) -> list[str]:
 
 def mode_search(args) -> None:
     """``SearchIndex.search`` alone, for every keystroke of the queries, on a freshly loaded index."""
-    library, index, phases = load(args.paths)
+    library, index, _, phases = load(args.paths)
     index = index.wait()  # a cached index is read on first use: not part of any keystroke
     times: list[float] = []
     matches: dict[str, int] = {}
@@ -161,12 +168,12 @@ def mode_search(args) -> None:
     emit({"search_s": times, "matches": matches, **phases, "rss_mb": peak_rss_mb()})
 
 
-def _build_app(library, index):
+def _build_app(library, index, rest=None):
     from paperterm.state import MarkerStore
     from paperterm.tui.app import create_app
 
     store = MarkerStore()
-    return create_app(library=library, store=store, index=index)
+    return create_app(library=library, store=store, index=index, rest=rest)
 
 
 def _main_screen(app):
@@ -181,13 +188,15 @@ async def _start(args, frames: _Frames, t_perf0: float, t_wall0: float):
     c0 = time.perf_counter()
     cached = was_cached(args.paths)
     check = time.perf_counter() - c0  # not part of a user's start: subtracted below
-    library, index, phases = load(args.paths, background=True)
+    library, index, rest, phases = load(args.paths, background=True)
     phases["cache_hit"] = cached
+    phases["papers_first"] = len(library.papers)
+    phases["listings_first"] = rest.first_files if rest is not None else None
     t_app0 = time.perf_counter()
     import textual  # noqa: F401  (counted in app_import_s)
 
     frames.install()
-    app = _build_app(library, index)
+    app = _build_app(library, index, rest)
     t_app1 = time.perf_counter()
     painted = asyncio.get_running_loop().create_future()
 
@@ -388,7 +397,7 @@ async def mode_similar(args) -> None:
     from paperterm.similarity import Similarity
 
     t_perf0, t_wall0 = time.perf_counter(), time.time()
-    library, index, _ = load(args.paths)
+    library, index, _, _ = load(args.paths)
     service = Similarity(library.papers, library.files)
     build_s = None
     if service.cached() is None:
@@ -450,7 +459,15 @@ async def mode_start(args) -> None:
     t_perf0, t_wall0 = time.perf_counter(), time.time()
     frames = _Frames()
     app, ctx, pilot, library, index, timings = await _start(args, frames, t_perf0, t_wall0)
-    if timings["index_pending"]:  # built by a child while the list is up: when can we search?
+    screen = _main_screen(app)
+    if getattr(screen, "rest", None) is not None:  # the newest listings first: when is it all?
+        while screen.rest is not None:
+            await asyncio.sleep(0.01)
+        timings["whole_library_s"] = timings["_offset"] + time.perf_counter()
+        timings["papers"] = len(screen.papers)
+    index = app.index
+    if type(index).__name__ == "PendingIndex":  # built by a child while the list is up
+        timings["index_pending"] = True
         await asyncio.get_running_loop().run_in_executor(None, index.wait)
     timings["search_ready_s"] = timings["_offset"] + time.perf_counter()
     await ctx.__aexit__(None, None, None)

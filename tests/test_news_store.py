@@ -79,6 +79,17 @@ def test_papers_fetched_during_a_session_are_new_in_it(db):
         assert store.begin_session(ids(1, 2, 3, 4)).new_ids == frozenset()
 
 
+def test_the_rest_of_a_first_sessions_library_joins_its_baseline(db):
+    """A first start over many listings begins its session with the newest ones; the rest,
+    recorded as ``baseline``, is not new (nothing is, on a first run), now or next time."""
+    with MarkerStore(db) as store:
+        first = store.begin_session(ids(1, 2))
+        assert first.first and first.new_ids == frozenset()
+        assert store.record_seen(ids(1, 2, 3, 4), baseline=True) == frozenset()
+        assert store.new_ids(ids(1, 2, 3, 4)) == frozenset()
+        assert store.begin_session(ids(1, 2, 3, 4, 5)).new_ids == frozenset(ids(5))
+
+
 def test_record_seen_without_a_session_records_the_baseline(db):
     with MarkerStore(db) as store:
         assert store.record_seen(ids(1, 2)) == frozenset()

@@ -331,10 +331,16 @@ def read(plan: Plan, want_index: bool) -> Cached | None:
     """The cached library for ``plan`` (and where its index is, if wanted and present), or
     ``None``."""
     fd = _open_slot(plan)
-    if fd is None:
-        return None
+    return None if fd is None else read_from(fd, plan, want_index)
+
+
+def read_from(fd: int, plan: Plan, want_index: bool) -> Cached | None:
+    """``read`` from an open cache file (rewound here; ``fd`` is closed, the library keeps a
+    copy of it): the cache slot, or the file a first start's loading child wrote
+    (``write_to``)."""
     try:
         with os.fdopen(fd, "rb", buffering=1 << 20) as fh, gc_paused():
+            fh.seek(0)
             has_index = _read_header(fh, plan)
             if has_index is None:
                 return None
@@ -415,27 +421,8 @@ def write(plan: Plan, lib: Library, index: SearchIndex | None) -> bool:
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=_TMP_PREFIX, suffix=_SLOT_SUFFIX)
-        with os.fdopen(fd, "wb", buffering=1 << 20) as fh, gc_paused():
-            fh.write(_header(plan, index is not None))
-            size_at = fh.tell()
-            fh.write(bytes(8))
-            refs: list[int] = []
-            offset = 0
-            for paper in lib.papers:  # one at a time: never all the abstracts in memory at once
-                data = _abstract_bytes(paper)
-                fh.write(data)
-                refs.append(offset << REF_SHIFT | len(data))
-                offset += len(data)
-            end = fh.tell()
-            fh.seek(size_at)
-            fh.write(offset.to_bytes(8, "little"))
-            fh.seek(end)
-            _write_blob(fh, pickle.dumps(_library_record(lib, refs),
-                                         protocol=pickle.HIGHEST_PROTOCOL))
-            if index is not None:
-                buffer = io.BytesIO()
-                IndexWriter(buffer, index.papers).dump(index)
-                _write_blob(fh, buffer.getbuffer())
+        with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
+            write_to(fh, plan, lib, index)
         os.replace(tmp, plan.slot)
         tmp = None
         _prune(directory, keep=plan.slot)
@@ -448,6 +435,33 @@ def write(plan: Plan, lib: Library, index: SearchIndex | None) -> bool:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def write_to(fh, plan: Plan, lib: Library, index: SearchIndex | None) -> None:
+    """Write a whole cache file for ``plan`` to ``fh`` (a binary file at its start). Raises
+    ``OSError`` if it cannot."""
+    with gc_paused():
+        fh.write(_header(plan, index is not None))
+        size_at = fh.tell()
+        fh.write(bytes(8))
+        refs: list[int] = []
+        offset = 0
+        for paper in lib.papers:  # one at a time: never all the abstracts in memory at once
+            data = _abstract_bytes(paper)
+            fh.write(data)
+            refs.append(offset << REF_SHIFT | len(data))
+            offset += len(data)
+        end = fh.tell()
+        fh.seek(size_at)
+        fh.write(offset.to_bytes(8, "little"))
+        fh.seek(end)
+        _write_blob(fh, pickle.dumps(_library_record(lib, refs),
+                                     protocol=pickle.HIGHEST_PROTOCOL))
+        if index is not None:
+            buffer = io.BytesIO()
+            IndexWriter(buffer, index.papers).dump(index)
+            _write_blob(fh, buffer.getbuffer())
+        fh.flush()
 
 
 def _prune(directory: Path, keep: Path) -> None:

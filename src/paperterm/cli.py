@@ -98,23 +98,28 @@ class _Parser(argparse.ArgumentParser):
 
 # -- helpers shared by the sub-commands ---------------------------------------------------------
 
-def open_library(paths: Sequence[str], *, with_index: bool = False, background: bool = False):
+def open_library(paths: Sequence[str], *, with_index: bool = False):
     """Load the listings (or the defaults) through the cache, printing warnings.
 
     Returns ``(library, index)``; the index is ``None`` unless ``with_index``. ``CliError`` if
     nothing loads.
     """
-    policy = loader.READER if background else loader.LoadPolicy(with_index=with_index)
+    policy = loader.LoadPolicy(with_index=with_index)
     try:
         library, index = loader.open_library(paths or None, policy)
     except LoadError as exc:
         raise CliError(str(exc)) from None
+    print_warnings(library)
+    return library, index
+
+
+def print_warnings(library: Library) -> None:
+    """The library's load warnings on stderr (the first ``MAX_WARNINGS``, then how many more)."""
     for warning in library.warnings[:MAX_WARNINGS]:
         print(f"paperterm: warning: {visible(warning)}", file=sys.stderr)
     if len(library.warnings) > MAX_WARNINGS:
         print(f"paperterm: warning: ... and {len(library.warnings) - MAX_WARNINGS} more warnings",
               file=sys.stderr)
-    return library, index
 
 
 def open_store() -> MarkerStore:
@@ -588,8 +593,8 @@ def sync_on_quit(store: MarkerStore) -> None:
 
 
 def cmd_tui(args) -> int:
-    # Load before Textual starts any thread: a large new library's index is then built by a forked
-    # child while the reader is already up (see paperterm.loader.PendingIndex).
+    # Load before Textual starts any thread: forked children then load a large new library and
+    # build its index while the reader is already up (see paperterm.loader.open_for_reader).
     try:
         keymap = load_keymap()
     except KeymapError as exc:
@@ -602,13 +607,22 @@ def cmd_tui(args) -> int:
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise CliError(f"{keymap_path()}: {problems[0]}{more}")
-    library, index = open_library(args.paths, with_index=True, background=True)
+    try:
+        opening = loader.open_for_reader(args.paths or None)
+    except LoadError as exc:
+        raise CliError(str(exc)) from None
+    if opening.rest is None:
+        print_warnings(opening.library)
     store = open_store()
     targets = [Path(p) for p in args.paths] if args.paths else loader.default_paths()
     from paperterm.tui.app import create_app  # Textual is imported only for the TUI
 
     try:
-        create_app(targets, library=library, store=store, index=index, keymap=keymap).run()
+        app = create_app(targets, library=opening.library, store=store, index=opening.index,
+                         keymap=keymap, rest=opening.rest)
+        app.run()
+        if opening.rest is not None and app.rest is None:
+            print_warnings(app.library)  # the whole library's, loaded while the reader ran
         sync_on_quit(store)
     finally:
         store.close()

@@ -31,7 +31,9 @@ Every kind of index has one interface, ``IndexHandle``: ``ready``, ``wait``, ``s
 
 from __future__ import annotations
 
+import os
 import pickle
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -62,6 +64,8 @@ class LoadPolicy:
     The byte thresholds are those of the listings' total size: ``background_bytes`` and up, the
     cache file is written (and the index built) by a child; ``parallel_bytes`` and up, two
     processes parse; ``spill_bytes`` and up, abstracts are kept in spool files while parsing.
+    ``open_for_reader`` only: from ``progressive_bytes`` on, a first start shows the newest
+    listings (about ``first_bytes`` of them) while a child loads everything (``RestOfLibrary``).
     """
 
     use_cache: bool = True
@@ -70,6 +74,8 @@ class LoadPolicy:
     background_bytes: int = 8 << 20
     parallel_bytes: int = 16 << 20
     spill_bytes: int = 8 << 20
+    progressive_bytes: int = 64 << 20
+    first_bytes: int = 8 << 20
 
 
 #: The reader's policy: the index of a large new library is built while the reader is up.
@@ -121,7 +127,12 @@ def open_library(paths: Sequence[Path | str] | None = None,
 
         with gc_paused():
             return lib, SearchIndex(lib.papers)
-    plan = cache.plan_load(paths)
+    return _open(paths, cache.plan_load(paths), policy)
+
+
+def _open(paths: list[Path], plan: cache.Plan,
+          policy: LoadPolicy) -> tuple[Library, IndexHandle | None]:
+    """``open_library`` once the listings are planned."""
     cached = cache.read(plan, want_index=policy.with_index)
     if cached is not None and not policy.with_index:
         return cached.library, None
@@ -142,6 +153,44 @@ def open_library(paths: Sequence[Path | str] | None = None,
         index = SearchIndex(lib.papers)
     _save(plan, lib, index, policy)
     return lib, index
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What the reader opens with (``open_for_reader``): a library and its index; or, on a first
+    start over many listings, the library of the newest listings with ``rest`` on its way (its
+    ``index`` is then a ``WaitingIndex``: search waits for the whole library)."""
+
+    library: Library
+    index: IndexHandle
+    rest: RestOfLibrary | None = None
+
+
+def open_for_reader(paths: Sequence[Path | str] | None = None,
+                    policy: LoadPolicy = READER) -> Opening:
+    """``open_library`` for the reader, which can show the newest listings first.
+
+    A first start (nothing cached) over ``policy.progressive_bytes`` of listings or more would
+    keep the user waiting for every listing to be parsed: seconds at 100,000 papers on two
+    cores, however fast the parser. Instead a forked child loads everything (parsing in two
+    processes as ``open_library`` does), while this process parses only the most recently
+    modified listings (about ``policy.first_bytes``) and the reader shows them at once. The rest
+    follows as a ``RestOfLibrary``: the whole library a few seconds later, its index after that,
+    and the cache file for the next start. Raises ``LoadError`` as ``open_library`` does.
+    """
+    paths = default_paths() if paths is None else [Path(p) for p in paths]
+    if policy.use_cache and policy.with_index and policy.background:
+        plan = cache.plan_load(paths)
+        if plan.input_bytes >= policy.progressive_bytes \
+                and not cache.is_cached(plan, with_index=False):
+            opening = RestOfLibrary.start(paths, plan, policy)
+            if opening is not None:
+                return opening
+        library, index = _open(paths, plan, policy)
+    else:
+        library, index = open_library(paths, policy)
+    assert index is not None
+    return Opening(library, index)
 
 
 def load_library(paths: Sequence[Path | str] | None = None,
@@ -315,6 +364,163 @@ class CachedIndex(_IndexLater):
         """Every position, newest first (the order the index numbers papers in), without
         reading the index."""
         return list(self._newest_first)
+
+
+class WaitingIndex(_IndexLater):
+    """The index of a library that is only the first part of one (``Opening.rest`` is on its
+    way): there is none. Nothing searches it (``ready`` stays false; the reader holds a query
+    until the whole library is there); ``wait`` gives up at once."""
+
+    @property
+    def ready(self) -> bool:
+        return False
+
+    def wait(self, timeout: float | None = None) -> SearchIndex:
+        raise TimeoutError("the library is still loading")
+
+
+class _BuiltHere(_IndexLater):
+    """An index built in this process on first use (when no child could build it)."""
+
+    @property
+    def ready(self) -> bool:
+        return self._index is not None
+
+    def wait(self, timeout: float | None = None) -> SearchIndex:
+        return self._build_here()
+
+
+#: What the loading child writes to its pipe once the whole library is in its file.
+_LIBRARY_WRITTEN = b"library\n"
+
+
+class RestOfLibrary:
+    """The whole library of a first start, loading in a forked child (``open_for_reader``).
+
+    The child parses every listing (forking a second child for half of them, as
+    ``open_library`` does), writes the library into an unlinked file in the cache folder (the
+    cache file's format; it was opened here before the fork), says so on a pipe, then builds the
+    index and sends it down the same pipe (as for a ``PendingIndex``), and finally writes the
+    cache file for the next start. A thread here reads the file as soon as the child says so:
+    ``wait`` gives the library and its index (a ``PendingIndex`` until the index arrives). If the
+    child fails, the listings are parsed here instead (slower, but nothing is lost).
+
+    ``files`` and ``first_files``: how many listings there are, and how many the first part
+    holds (for the reader's status line).
+    """
+
+    def __init__(self, paths: list[Path], plan: cache.Plan, child: children.Child,
+                 written, first_files: int) -> None:
+        self.files = len(plan.files)
+        self.first_files = first_files
+        self._paths = paths
+        self._plan = plan
+        self._child = child
+        self._written = written
+        self._result: tuple[Library, IndexHandle] | None = None
+        self._error: Exception | None = None
+        self._done = threading.Event()
+        threading.Thread(target=self._receive, name="paperterm-library-receiver",
+                         daemon=True).start()
+
+    @classmethod
+    def start(cls, paths: list[Path], plan: cache.Plan, policy: LoadPolicy) -> Opening | None:
+        """Fork the loading child and parse the newest listings here; ``None`` if no child
+        could be started (the caller loads everything itself)."""
+        try:
+            directory = locations.cache_dir()
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            written = tempfile.TemporaryFile(dir=directory, prefix=".first-start-")
+        except OSError:
+            return None
+        whole = replace(policy, background=False)
+
+        def load_everything(out) -> None:  # in the child
+            from paperterm.search import SearchIndex
+
+            lib = _parse(paths, plan, whole)
+            cache.write_to(written, plan, lib, None)
+            out.write(_LIBRARY_WRITTEN)
+            out.flush()
+            with gc_paused():
+                index = SearchIndex(lib.papers)
+            try:
+                cache.IndexWriter(out, index.papers).dump(index)
+                out.flush()
+            except OSError:
+                pass  # the reader is gone: still keep the cache for the next start
+            if not plan.racy:
+                _must(cache.write(plan, lib, index))
+
+        child = children.fork(load_everything, output="pipe")
+        if child is None:
+            written.close()
+            return None
+        first = newest_files(plan, policy.first_bytes)
+        try:
+            library = _library.load_library(first)
+        except _library.LoadError:  # the newest listings hold nothing: the rest will tell
+            library = Library(files=list(first))
+        return Opening(library, WaitingIndex(library.papers),
+                       cls(paths, plan, child, written, len(first)))
+
+    def _receive(self) -> None:
+        child, lib = self._child, None
+        try:
+            if child.output.read(len(_LIBRARY_WRITTEN)) == _LIBRARY_WRITTEN:
+                cached = cache.read_from(os.dup(self._written.fileno()), self._plan,
+                                         want_index=False)
+                if cached is not None:
+                    lib = cached.library
+                    self._result = lib, PendingIndex(lib.papers, child)
+        except Exception:  # noqa: BLE001 - the child failed: parse here
+            lib = None
+        finally:
+            self._written.close()
+        if lib is None:
+            child.reap_later()
+            child.close()
+            try:
+                lib = _library.load_library(self._paths)
+                self._result = lib, _BuiltHere(lib.papers)
+            except Exception as exc:  # noqa: BLE001 - given to whoever waits
+                self._error = exc
+        self._done.set()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the whole library is here (``wait`` will not wait)."""
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> tuple[Library, IndexHandle]:
+        """The whole library and its index, waiting for them (``TimeoutError`` after
+        ``timeout`` seconds). Raises what loading raised (``LoadError``) if it failed."""
+        if not self._done.wait(timeout):
+            raise TimeoutError("the library is still loading")
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
+def newest_files(plan: cache.Plan, budget: int) -> list[Path]:
+    """The most recently modified listings of ``plan``, newest first, until ``budget`` bytes
+    (at least one), returned in the plan's order (the order the library merges them in)."""
+    def modified(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    chosen: set[Path] = set()
+    total = 0
+    for path, size in sorted(zip(plan.files, plan.sizes), key=lambda f: modified(f[0]),
+                             reverse=True):
+        if chosen and total + size > budget:
+            break
+        chosen.add(path)
+        total += size
+    return [path for path in plan.files if path in chosen]
 
 
 # -- parsing -------------------------------------------------------------------------------------

@@ -710,10 +710,12 @@ class MarkerStore:
                              f"({_reason(exc, self.path.parent)})") from None
         return Session(number, frozenset(new), first=last is None)
 
-    def record_seen(self, paper_ids: Iterable[str]) -> frozenset[str]:
+    def record_seen(self, paper_ids: Iterable[str], *, baseline: bool = False) -> frozenset[str]:
         """Record the ids never seen before as first seen in the latest session (papers a fetch
         added while the reader is open: new in this session, like those found at its start);
-        returns them. Without any session yet, this records the baseline (and returns nothing)."""
+        returns them. Without any session yet, or with ``baseline`` (the rest of the library of
+        a first session, which began with its newest listings), they join the baseline instead:
+        nothing is new then, and nothing is returned."""
         ids = _unique_ids(paper_ids)
         digest = _ids_digest(ids)
         try:
@@ -730,7 +732,9 @@ class MarkerStore:
                         self._db.execute(
                             "UPDATE sessions SET ids = CASE WHEN ids = '' THEN ? "
                             "ELSE ids || char(10) || ? END WHERE n = ?",
-                            ("\n".join(new), "\n".join(new), last))
+                            ("\n".join(new), "\n".join(new), 0 if baseline else last))
+                    if baseline:
+                        new = []
                 self._set_digest(digest)
                 self._db.execute("COMMIT")
             except BaseException:

@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from paperterm import loader, sync
 from paperterm.library import Library
 from paperterm.safe_text import visible, visible_lines
-from paperterm.loader import IndexHandle
+from paperterm.loader import IndexHandle, RestOfLibrary
 from paperterm.search import SearchIndex
 from paperterm.state import MarkerStore
 from paperterm.tui.keys import MAIN_BINDINGS, bound_keys
@@ -72,9 +72,12 @@ class PapertermApp(App[None]):
 
     def __init__(self, library: Library, store: MarkerStore, index: IndexHandle | None = None,
                  *, keymap: Mapping[str, str] | None = None, theme: str | None = None,
-                 owns_store: bool = False, paths: Sequence[Path | str] | None = None) -> None:
+                 owns_store: bool = False, paths: Sequence[Path | str] | None = None,
+                 rest: RestOfLibrary | None = None) -> None:
         super().__init__()
         self.library = library
+        #: The rest of a first start's library while it loads (``loader.open_for_reader``).
+        self.rest = rest
         #: What the library was opened from: F (fetch) re-opens these plus the fetched day files.
         self.paths = [Path(p) for p in paths] if paths is not None else None
         self.store = store
@@ -99,7 +102,7 @@ class PapertermApp(App[None]):
         return super().notify(visible_lines(message), title=visible(title), **kwargs)
 
     def get_default_screen(self) -> Screen:
-        return MainScreen(self.library, self.store, self.index)
+        return MainScreen(self.library, self.store, self.index, self.rest)
 
     @property
     def main_screen(self) -> MainScreen:
@@ -119,13 +122,18 @@ class PapertermApp(App[None]):
 
     def _after_first_paint(self) -> None:
         gc.freeze()
-        # Then build the index's lazily made parts (prebuilt hits: 200,000 objects at 100,000
-        # papers) off the UI thread, so the first keystrokes do not pay for them, and freeze
-        # those too once they are there (``on_worker_state_changed``).
-        self.run_worker(self._warm_index, thread=True, name=WARM_WORKER, group=WARM_WORKER,
-                        exit_on_error=False)
+        if self.main_screen.rest is None:  # else once the whole library is here
+            self.warm_index()
         self.start_sync()
         self.set_interval(SYNC_EVERY, self.start_sync)
+
+    def warm_index(self) -> None:
+        """Get the index ready off the UI thread: read it (a cached start) or wait for it (a
+        first start), then build its lazily made parts (prebuilt hits: 200,000 objects at
+        100,000 papers), so the first keystrokes pay for none of it; and freeze those too once
+        they are there (``on_worker_state_changed``)."""
+        self.run_worker(self._warm_index, thread=True, name=WARM_WORKER, group=WARM_WORKER,
+                        exclusive=True, exit_on_error=False)
 
     def start_sync(self) -> None:
         """Sync in a worker thread (its own store connection) unless one is running. Without a
@@ -224,7 +232,8 @@ def _get(store: MarkerStore, key: str) -> str | None:
 
 def create_app(paths: Sequence[Path | str] | None = None, *, library: Library | None = None,
                store: MarkerStore | None = None, index: IndexHandle | None = None,
-               keymap: Mapping[str, str] | None = None, theme: str | None = None) -> PapertermApp:
+               keymap: Mapping[str, str] | None = None, theme: str | None = None,
+               rest: RestOfLibrary | None = None) -> PapertermApp:
     """Build the reader.
 
     ``library`` is used as given; otherwise the listings under ``paths`` (default:
@@ -233,7 +242,8 @@ def create_app(paths: Sequence[Path | str] | None = None, *, library: Library | 
     the data directory (``PAPERTERM_DATA_DIR`` respected). ``index`` may be a prebuilt
     ``SearchIndex`` for ``library``; ``keymap`` remaps keys by binding id (see ``keys.py``);
     ``theme`` overrides the remembered theme. ``paths`` are also what ``F`` re-opens after a
-    fetch (with the fetched day files); without them, the library's own files.
+    fetch (with the fetched day files); without them, the library's own files. ``rest``: the
+    rest of ``library`` on its way (``loader.open_for_reader``), shown when it is there.
     """
     if library is None:
         library, index = loader.open_library(paths)
@@ -241,4 +251,4 @@ def create_app(paths: Sequence[Path | str] | None = None, *, library: Library | 
     if store is None:
         store = MarkerStore()
     return PapertermApp(library, store, index, keymap=keymap, theme=theme, owns_store=owns_store,
-                        paths=paths)
+                        paths=paths, rest=rest)

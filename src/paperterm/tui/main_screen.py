@@ -48,7 +48,7 @@ from textual.worker import get_current_worker
 from paperterm.library import Library
 from paperterm.links import paper_links
 from paperterm.model import positions_by_id
-from paperterm.loader import IndexHandle
+from paperterm.loader import IndexHandle, RestOfLibrary
 from paperterm.search import QueryError, highlight_spans, parse_query
 from paperterm.state import MarkerStore, Session, StoreError
 from paperterm.tui.days import ListingDays
@@ -74,7 +74,7 @@ from paperterm.tui.screens.tag_dialog import TagDialog
 from paperterm.tui.search_bar import SearchBar, SearchInput
 from paperterm.tui.search_runs import (PAINT_HOLD, PaintHold, SearchRuns, ranks,
                                        search_positions, uses_markers)
-from paperterm.tui.status_line import empty_message, status_text
+from paperterm.tui.status_line import empty_message, loading_text, status_text
 from paperterm.tui.selection import Selection
 from paperterm.tui.triage import Triage
 from paperterm.tui.undo import BulkChange, Change
@@ -115,8 +115,12 @@ class MainScreen(Screen):
 
     BINDINGS = MAIN_BINDINGS
 
-    def __init__(self, library: Library, store: MarkerStore, index: IndexHandle) -> None:
+    def __init__(self, library: Library, store: MarkerStore, index: IndexHandle,
+                 rest: RestOfLibrary | None = None) -> None:
         super().__init__(id="main")
+        #: The rest of a first start's library while it loads (``loader.open_for_reader``):
+        #: until it is here, ``library`` holds the newest listings only.
+        self.rest = rest
         self.library = library
         self.papers = library.papers
         self.store = store
@@ -151,6 +155,8 @@ class MainScreen(Screen):
         self.detail = PaperDetail(id="detail")
         self.status_line = Static(id="status")
         self.fetch_status: str | None = None  # what a background fetch (F) is doing
+        self.load_status: str | None = None   # how far the rest of the library is
+        self._start_cursor: int | None = None  # where the cursor was put at the start
         self.similar = BackgroundSimilarity(
             lambda *args: self.app.call_from_thread(*args),
             lambda: (self.papers, self.library.files), self._matrix_ready, self._for_you_ready)
@@ -214,7 +220,12 @@ class MainScreen(Screen):
         # the keystroke's own handling, so the search starts (and the paint is held) before the
         # typed character is painted on its own.
         self.watch(self.search_input, "value", self.set_query, init=False)
-        if self.sort == FOR_YOU:
+        if self.rest is not None:
+            self._start_cursor = self.paper_list.cursor_pos
+            self.load_status = loading_text(self.rest.first_files, self.rest.files)
+            self._update_status()
+            self._wait_for_rest(self.rest)
+        elif self.sort == FOR_YOU:
             self._train_for_you()
 
     def on_unmount(self) -> None:
@@ -266,7 +277,8 @@ class MainScreen(Screen):
             selected = self.selection.status(
                 self.selection.shown(plist.rows, plist._generation, len(self.papers)))
         text = status_text(counts, self.view, sort, self.size.width, day=day,
-                           for_you_waiting=waiting, fetch_status=self.fetch_status,
+                           for_you_waiting=waiting,
+                           fetch_status=self.fetch_status or self.load_status,
                            sync_status=self.sync_status, selected=selected)
         self.status_line.update(text, layout=False)  # fixed size: no relayout per keystroke
 
@@ -309,6 +321,11 @@ class MainScreen(Screen):
             query = parse_query(text)
         except QueryError as exc:
             bar.show_error(str(exc))  # keep the last good results on screen
+            self.paint_hold.release()
+            return
+        if self.rest is not None:  # searched again once the whole library is here
+            bar.show_error(f"Loading all {self.rest.files:,} listings; results follow as soon "
+                           "as they are in.", note=True)
             self.paint_hold.release()
             return
         if self.index.ready:
@@ -733,7 +750,17 @@ class MainScreen(Screen):
 
     # -- similar papers (m) and the for-you order ------------------------------------------------
 
+    def _still_loading(self, what: str) -> bool:
+        """Whether the rest of the library is still loading (then say that ``what`` waits)."""
+        if self.rest is None:
+            return False
+        self.notify(f"Still loading all {self.rest.files:,} listings: {what} once they are in "
+                    "(a few seconds).", markup=False)
+        return True
+
     def action_similar(self) -> None:
+        if self._still_loading("similar papers are found"):
+            return
         pos = self._current()
         if pos is None:
             return
@@ -940,6 +967,8 @@ class MainScreen(Screen):
             what = "selected"
             papers = [self.papers[p] for p in self._selected()]
         else:
+            if self._still_loading("every starred paper can be exported"):
+                return
             what = "starred"
             starred = self.triage.marks.starred
             papers = [self.papers[p] for p in self.ordering.order("date") if p in starred]
@@ -954,6 +983,8 @@ class MainScreen(Screen):
     # -- fetching (F) ----------------------------------------------------------------------------
 
     def action_fetch(self) -> None:
+        if self._still_loading("F fetches"):
+            return
         if not self.fetcher.start():
             self.notify("Already fetching; the status line shows how far it got.")
             return
@@ -977,10 +1008,46 @@ class MainScreen(Screen):
         self.notify(message, severity=severity, markup=False,
                     timeout=12 if severity == "error" else 6)
 
-    def replace_library(self, library: Library, index: IndexHandle) -> int:
-        """Show ``library`` (re-opened after a fetch) in place of the current one; returns how many
-        papers it has that the old one had not. View, sort, search, the paper under the cursor,
-        markers and the undo history all carry over."""
+    # -- the rest of a first start's library -----------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="rest-of-library", exit_on_error=False)
+    def _wait_for_rest(self, rest: RestOfLibrary) -> None:
+        try:
+            library, index = rest.wait()
+        except Exception as exc:  # noqa: BLE001 - LoadError and the like: say it, keep what is shown
+            self.app.call_from_thread(self._rest_failed, str(exc))
+            return
+        self.app.call_from_thread(self._rest_arrived, library, index)
+
+    def _rest_arrived(self, library: Library, index: IndexHandle) -> None:
+        """The whole library is here: show it in place of its newest listings (as after a
+        fetch), search again, and go to where the user left off if they have not moved yet."""
+        self.rest = None
+        self.load_status = None
+        moved = self.paper_list.cursor_pos != self._start_cursor
+        self.replace_library(library, index, whole=True)
+        if not moved:  # where a start over the whole library would have put it
+            saved = self.pos_of.get(self.left_off.saved_paper_id() or "")
+            found = self.paper_list.index_of(saved) if saved is not None else None
+            self.paper_list.move_cursor(found or 0)
+        if self.query_text.strip() and self.hits is None:
+            self.set_query(self.query_text)  # held while loading (``set_query``)
+        warm = getattr(self.app, "warm_index", None)
+        if warm is not None:
+            warm()
+
+    def _rest_failed(self, problem: str) -> None:
+        self.rest = None
+        self.load_status = None
+        self._update_status()
+        self.notify(f"Only the newest listings could be loaded: {problem}", severity="error",
+                    markup=False, timeout=12)
+
+    def replace_library(self, library: Library, index: IndexHandle, *, whole: bool = False) -> int:
+        """Show ``library`` (re-opened after a fetch, or the whole library after its newest
+        listings: ``whole``) in place of the current one; returns how many papers it has that
+        the old one had not. View, sort, search, the paper under the cursor, markers and the undo
+        history all carry over."""
         old_papers = self.papers
         cursor_pos = self.paper_list.cursor_pos
         current = old_papers[cursor_pos].id if cursor_pos is not None else None
@@ -991,8 +1058,10 @@ class MainScreen(Screen):
         undo = self.triage.undo_stack
         self.triage = Triage(self.papers, self.store, self.pos_of)
         self.triage.undo_stack = undo
-        try:  # the papers the fetch brought are new in this session
-            self.new_ids = self.new_ids | self.store.record_seen(self.pos_of)
+        try:  # the papers the fetch brought are new in this session (the rest of a first
+            # session's library joins its baseline instead: nothing is new on a first run)
+            baseline = whole and self.session is not None and self.session.first
+            self.new_ids = self.new_ids | self.store.record_seen(self.pos_of, baseline=baseline)
         except StoreError as exc:
             self.notify(str(exc), severity="error", timeout=8)
         self.triage.marks.set_new(self.pos_of[pid] for pid in self.new_ids if pid in self.pos_of)

@@ -28,6 +28,11 @@ def new_status(counts: Counts, in_view: bool) -> str | None:
     return f"new {counts.new}" if counts.new else None
 
 
+def loading_text(first_files: int, files: int) -> str:
+    """What the status line says while the rest of a first start's library loads."""
+    return (f"showing the newest {first_files:,} of {files:,} listings; loading the rest…")
+
+
 def status_text(counts: Counts, view: str, sort: str, width: int, *,
                 day: tuple[str, int, int] | None = None, for_you_waiting: str | None = None,
                 fetch_status: str | None = None, sync_status: tuple[str, bool] = ("", False),
