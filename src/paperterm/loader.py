@@ -440,13 +440,17 @@ class RestOfLibrary:
 
             lib = _parse(paths, plan, whole)
             cache.write_to(written, plan, lib, None)
-            out.write(_LIBRARY_WRITTEN)
-            out.flush()
+            try:
+                out.write(_LIBRARY_WRITTEN)
+                out.flush()
+            except OSError:
+                out = None  # the reader is gone (closed early): still keep the cache
             with gc_paused():
                 index = SearchIndex(lib.papers)
             try:
-                cache.IndexWriter(out, index.papers).dump(index)
-                out.flush()
+                if out is not None:
+                    cache.IndexWriter(out, index.papers).dump(index)
+                    out.flush()
             except OSError:
                 pass  # the reader is gone: still keep the cache for the next start
             if not plan.racy:

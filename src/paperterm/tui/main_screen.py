@@ -1012,11 +1012,17 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="rest-of-library", exit_on_error=False)
     def _wait_for_rest(self, rest: RestOfLibrary) -> None:
-        try:
-            library, index = rest.wait()
-        except Exception as exc:  # noqa: BLE001 - LoadError and the like: say it, keep what is shown
-            self.app.call_from_thread(self._rest_failed, str(exc))
-            return
+        worker = get_current_worker()
+        while True:
+            try:
+                library, index = rest.wait(timeout=0.25)
+                break
+            except TimeoutError:
+                if worker.is_cancelled:  # the reader is closing
+                    return
+            except Exception as exc:  # noqa: BLE001 - LoadError and the like: say it, keep
+                self.app.call_from_thread(self._rest_failed, str(exc))  # what is shown
+                return
         self.app.call_from_thread(self._rest_arrived, library, index)
 
     def _rest_arrived(self, library: Library, index: IndexHandle) -> None:
