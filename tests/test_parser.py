@@ -425,3 +425,16 @@ def test_organisation_line_gives_the_full_name():
     # A one- or two-letter word is no handle just because the name starts with it.
     assert organization_name("h http://y.io/(z)") == "h http://y.io/(z)"
     assert organization_name("AI Airlines") == "AI Airlines"
+
+
+def test_month_matched_only_ignoring_case_is_read_not_a_crash():
+    # The date pattern ignores case, so "ſept" (long s) matches "sept"; lower() keeps the long s,
+    # and the month table lookup raised KeyError (found by a differential fuzz of the parser).
+    assert parse_date_line("ſept 3, 2024 5") == parse_date_line("Sept 3, 2024 5")._replace(
+        text="ſept 3, 2024")
+    result = parse_listing("Title\n\nAbstract.\n\n• 3 authors\n·\nſept 3, 2024 5\n", "x.txt")
+    assert result.warnings == []
+    assert result.papers[0].published == "2024-09-03"
+    assert result.papers[0].published_text == "ſept 3, 2024"
+    header = parse_listing("Daily Papers\n\nſept 3\n\nTitle\n\nAbstract.\n", "x.txt")
+    assert header.page_date == "ſept 3"

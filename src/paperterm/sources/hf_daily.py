@@ -99,6 +99,20 @@ _URL_TRAILING = ".,;:!?)]}>*"
 _META_DOT = "·"
 
 
+_MONTH_FORMS = [
+    (re.compile(f"{name}|{name[:3]}" + ("|sept" if number == 9 else ""), re.IGNORECASE), number)
+    for number, name in enumerate(_MONTH_NAMES, start=1)
+]
+
+
+def _month_number(name: str) -> int:
+    """The number of a month name ``_DATE`` matched."""
+    number = _MONTHS.get(name.lower()[:3])
+    if number is None:  # matched ignoring case through a letter lower() keeps (``ſept``, long s)
+        number = next(n for form, n in _MONTH_FORMS if form.fullmatch(name))
+    return number
+
+
 class DateLine(NamedTuple):
     """A parsed date line. ``upvotes`` is ``None`` when absent or garbage (``bad_upvotes``)."""
 
@@ -258,7 +272,7 @@ def parse_date_line(line: str) -> DateLine | None:
     upvotes = match.group("upvotes")
     bad = upvotes is not None and len(upvotes.lstrip("0")) > MAX_COUNT_DIGITS
     return DateLine(
-        month=_MONTHS[match.group("month").lower()[:3]],
+        month=_month_number(match.group("month")),
         day=int(match.group("day")),
         year=int(year) if year else None,
         upvotes=int(upvotes) if upvotes is not None and not bad else None,
@@ -392,7 +406,7 @@ def _fast_paper(record: re.Match, reader: _Reader) -> tuple[_Draft, bool] | None
     draft = _Draft(title, line)
     draft.abstract = abstract
     if date is not None:
-        month = _MONTHS[month.lower()[:3]]
+        month = _month_number(month)
         day = int(day)
         year = int(year) if year else None
         if _possible(year, month, day) \
