@@ -133,7 +133,24 @@ def may_hold_unsafe(data: bytes) -> bool:
         return True
     if data.translate(None, _SAFE_BYTES):  # what is left are C0 controls (but tab, LF, CR) and DEL
         return True
-    return _C1_UTF8.search(data) is not None or _BIDI_UTF8.search(data) is not None
+    return _holds(data, b"\xc2", _C1_UTF8) or _holds(data, b"\xe2", _BIDI_UTF8)
+
+
+def _holds(data: bytes, lead: bytes, pattern: re.Pattern) -> bool:
+    """Whether ``pattern`` (a character's UTF-8 bytes, starting with the byte ``lead``) is in
+    ``data``: each ``lead`` is found by ``bytes.find`` (memchr speed) and the pattern tried there.
+    A listing has a few of them per paper (``·`` and ``•`` start with these bytes), so this is
+    three times faster than the regular expression's own scan; a file with very many falls back
+    to that scan."""
+    find, match = data.find, pattern.match
+    at = find(lead)
+    for _ in range(4096):
+        if at < 0:
+            return False
+        if match(data, at) is not None:
+            return True
+        at = find(lead, at + 1)
+    return pattern.search(data, at) is not None
 
 
 _SAFE_BYTES = bytes(b for b in range(256) if not (b < 0x20 and b not in (9, 10, 13) or b == 0x7F))
