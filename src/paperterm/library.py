@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from paperterm.abstracts import abstract_size
-from paperterm.model import Paper
+from paperterm.model import OTHER_FIELDS, Paper, with_abstract_of
 from paperterm.safe_text import may_hold_unsafe
 from paperterm.sources import ListingError, ParseResult, decode_listing
 from paperterm.sources.capture import modified_date
@@ -132,42 +132,52 @@ def merge_paper(old: Paper, new: Paper) -> Paper:
     sources = old.sources + tuple(s for s in new.sources if s not in old.sources)
     days = old.days if set(new.days) <= set(old.days) else tuple(sorted({*old.days, *new.days}))
     newer, older = (new, old) if _newer(new, old) else (old, new)
-
-    def date_rank(p: Paper) -> int:
-        return 0 if p.published is None else (1 if p.published_inferred else 2)
-
-    dated = new if date_rank(new) > date_rank(old) else old
-    if date_rank(dated) == 0 and dated.published_text is None:
+    new_rank, old_rank = _date_rank(new), _date_rank(old)
+    dated = new if new_rank > old_rank else old
+    if (new_rank if dated is new else old_rank) == 0 and dated.published_text is None:
         dated = new if new.published_text else old
     urls = old.urls + tuple(u for u in new.urls if u not in old.urls)
-    # The longer abstract wins; replacing on its paper keeps it where it is (in memory or stored).
+    # The longer abstract wins; it stays where it is (in memory or stored).
     longer = new if abstract_size(new) > abstract_size(old) else old
     names = newer.author_names or older.author_names
     # An API file names the organisation exactly; a page's line is read with a heuristic.
     first, second = (new, old) if new.arxiv_id and not old.arxiv_id else (old, new)
     code = newer if newer.github is not None else older
-    return longer.replace(
-        id=old.id,
-        title=old.title,
-        authors=len(names) if names else (old.authors if old.authors is not None
-                                          else new.authors),
-        organization=_first(first.organization, second.organization),
-        published=dated.published,
-        published_text=dated.published_text,
-        published_inferred=dated.published_inferred,
-        upvotes=_first(newer.upvotes, older.upvotes),
-        urls=urls,
-        sources=sources,
-        days=days,
-        arxiv_id=_first(old.arxiv_id, new.arxiv_id),
-        author_names=names,
-        github=code.github,
-        github_stars=code.github_stars,
-        project_page=_first(newer.project_page, older.project_page),
-        comments=_first(newer.comments, older.comments),
-        ai_summary=_first(newer.ai_summary, older.ai_summary),
-        keywords=newer.keywords or older.keywords,
+    # Every field but the abstract, in ``OTHER_FIELDS`` order.
+    return with_abstract_of(
+        longer,
+        old.id,
+        old.title,
+        len(names) if names else (old.authors if old.authors is not None else new.authors),
+        _first(first.organization, second.organization),
+        dated.published,
+        dated.published_text,
+        dated.published_inferred,
+        _first(newer.upvotes, older.upvotes),
+        urls,
+        sources,
+        days,
+        _first(old.arxiv_id, new.arxiv_id),
+        names,
+        code.github,
+        code.github_stars,
+        _first(newer.project_page, older.project_page),
+        _first(newer.comments, older.comments),
+        _first(newer.ai_summary, older.ai_summary),
+        newer.keywords or older.keywords,
     )
+
+
+def _date_rank(paper: Paper) -> int:
+    """How well a sighting knows the date: not at all, with an inferred year, exactly."""
+    return 0 if paper.published is None else (1 if paper.published_inferred else 2)
+
+
+if OTHER_FIELDS != ("id", "title", "authors", "organization", "published", "published_text",
+                    "published_inferred", "upvotes", "urls", "sources", "days", "arxiv_id",
+                    "author_names", "github", "github_stars", "project_page", "comments",
+                    "ai_summary", "keywords"):  # pragma: no cover - merge_paper lists them all
+    raise ImportError("library.merge_paper does not match model.OTHER_FIELDS")
 
 
 def _first(a, b):

@@ -178,11 +178,13 @@ class Paper:
         unknown = changes.keys() - _FIELD_SET
         if unknown:
             raise TypeError(f"Paper has no field {min(unknown)!r}")
-        others = [changes[name] if name in changes else getattr(self, name) for name in OTHER_FIELDS]
-        store, value = abstract_location(self)
-        if store is None or "abstract" in changes:
-            return Paper(others[0], others[1], changes.get("abstract", value), *others[2:])
-        return stored_paper(store, value, *others)
+        others = list(_get_others(self))
+        for name, value in changes.items():
+            if name != "abstract":
+                others[_OTHER_INDEX[name]] = value
+        if "abstract" in changes:
+            return _PaperBuilder(others[0], others[1], changes["abstract"], *others[2:])
+        return with_abstract_of(self, *others)
 
     def to_dict(self) -> dict:
         """The paper's fields as plain JSON-ready values (lists instead of tuples)."""
@@ -215,6 +217,9 @@ FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Paper))
 #: The fields besides the abstract, in the order ``stored_paper`` takes them (id, title, ...).
 OTHER_FIELDS: tuple[str, ...] = tuple(name for name in FIELDS if name != "abstract")
 _FIELD_SET = frozenset(FIELDS)
+_OTHER_INDEX = {name: i for i, name in enumerate(OTHER_FIELDS)}
+#: A paper's values but the abstract, as one tuple (C speed).
+_get_others = attrgetter(*OTHER_FIELDS)
 #: The slot that holds a ``Paper``'s abstract; a ``StoredPaper`` keeps its reference there.
 _ABSTRACT_SLOT = Paper.__dict__["abstract"]
 
@@ -243,6 +248,8 @@ _STORE_SLOT = StoredPaper.__dict__["_store"]
 def stored_paper(store: TextStore, ref: int, id: str, title: str, *rest: object,
                  **named: object) -> Paper:
     """A paper whose abstract is ``store.read(ref)``; the other fields as ``Paper`` takes them."""
+    if not named and len(rest) == len(OTHER_FIELDS) - 2:
+        return _StoredPaperBuilder(store, ref, id, title, *rest)
     paper = object.__new__(StoredPaper)
     _init(paper, id, title, ref, *rest, **named)
     _set(paper, "_store", store)
@@ -320,6 +327,61 @@ class _PaperBuilder:
 
 if _PaperBuilder.__init__.__code__.co_varnames[1:len(FIELDS) + 1] != FIELDS:  # pragma: no cover
     raise ImportError("model._PaperBuilder does not list Paper's fields in order")
+
+
+def with_abstract_of(paper: Paper, *others: object) -> Paper:
+    """A paper with ``paper``'s abstract, left where it is (in memory or stored), and the other
+    fields ``others`` (``OTHER_FIELDS``, in order, all of them): ``paper.replace`` of every other
+    field, without looking each one up."""
+    if type(paper) is StoredPaper:
+        return _StoredPaperBuilder(paper._store, _ABSTRACT_SLOT.__get__(paper), *others)
+    return _PaperBuilder(others[0], others[1], paper.abstract, *others[2:])
+
+
+def stored_copy(paper: Paper, store: TextStore, ref: int) -> Paper:
+    """``paper`` with its abstract at ``ref`` in ``store`` (``stored_paper`` with its fields)."""
+    return _StoredPaperBuilder(store, ref, *_get_others(paper))
+
+
+class _StoredPaperBuilder(Paper):
+    """Makes a ``StoredPaper``, as ``_PaperBuilder`` makes a ``Paper``: the same slots (Paper's,
+    then ``_store``), set with plain stores (``__setattr__`` is ``object``'s here, not the
+    frozen one), then the object becomes a ``StoredPaper``."""
+
+    __slots__ = ("_store",)
+    __setattr__ = object.__setattr__
+
+    def __init__(self, store, abstract, id, title, authors, organization, published,
+                 published_text, published_inferred, upvotes, urls, sources, days, arxiv_id,
+                 author_names, github, github_stars, project_page, comments, ai_summary,
+                 keywords) -> None:
+        self._store = store
+        self.id = id
+        self.title = title
+        self.abstract = abstract  # the reference (Paper's slot; StoredPaper reads it)
+        self.authors = authors
+        self.organization = organization
+        self.published = published
+        self.published_text = published_text
+        self.published_inferred = published_inferred
+        self.upvotes = upvotes
+        self.urls = urls
+        self.sources = sources
+        self.days = days
+        self.arxiv_id = arxiv_id
+        self.author_names = author_names
+        self.github = github
+        self.github_stars = github_stars
+        self.project_page = project_page
+        self.comments = comments
+        self.ai_summary = ai_summary
+        self.keywords = keywords
+        self.__class__ = StoredPaper
+
+
+if _StoredPaperBuilder.__init__.__code__.co_varnames[3:len(FIELDS) + 2] != OTHER_FIELDS \
+        or _StoredPaperBuilder.__init__.__code__.co_varnames[2] != "abstract":  # pragma: no cover
+    raise ImportError("model._StoredPaperBuilder does not list Paper's fields in order")
 
 
 def abstract_location(paper: Paper) -> tuple[TextStore | None, str | int]:

@@ -41,6 +41,7 @@ import datetime as dt
 import json
 import re
 from collections import Counter
+from functools import lru_cache
 from sys import intern
 from collections.abc import Callable
 
@@ -110,6 +111,13 @@ def _day_of(value: object) -> str | None:
     """``YYYY-MM-DD`` from an ISO timestamp string, if it starts with a real date."""
     if not isinstance(value, str):
         return None
+    return _day_at_start(value[:10])  # all the pattern looks at
+
+
+@lru_cache(maxsize=4096)
+def _day_at_start(value: str) -> str | None:
+    """``_day_of`` for the first ten characters of a string (remembered: a day file's entries
+    share a handful of days)."""
     match = _DAY.match(value)
     if not match:
         return None
