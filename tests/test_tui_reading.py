@@ -80,18 +80,18 @@ async def test_search_marks_its_words_in_the_shown_abstract_and_clearing_unmarks
         match = detail.get_component_rich_style("paper-detail--match")
         paper = detail.paper
         assert "alignment" in paper.abstract.lower()
-        marked = styled(detail._text, match)
+        marked = styled(detail.marked_text, match)
         assert marked and all(m.lower().startswith("alignment") for m in marked)
         # ...and on screen: the pane's lines carry the style.
-        drawn = [seg.text for strip in detail._lines for seg in strip if seg.style
+        drawn = [seg.text for strip in detail.drawn_lines() for seg in strip if seg.style
                  and seg.style.bgcolor == match.bgcolor and seg.text.strip()]
         assert any(part.lower().startswith("alignment") for part in drawn)
         await pilot.press("down")                                  # the next hit: marked too
         await pilot.pause()
-        assert detail.paper is not paper and styled(detail._text, match)
+        assert detail.paper is not paper and styled(detail.marked_text, match)
         await pilot.press("escape")                                # clear the search
         await settle(app, pilot)
-        assert styled(detail._text, match) == []
+        assert styled(detail.marked_text, match) == []
 
 
 async def test_a_filter_only_query_marks_nothing():
@@ -101,13 +101,13 @@ async def test_a_filter_only_query_marks_nothing():
         await settle(app, pilot)
         detail = app.main_screen.detail
         match = detail.get_component_rich_style("paper-detail--match")
-        assert detail.paper is not None and styled(detail._text, match) == []
+        assert detail.paper is not None and styled(detail.marked_text, match) == []
 
 
 # -- the abstract: a readable width ---------------------------------------------------------------
 
 def longest_line(detail) -> int:
-    return max(len(strip.text.rstrip()) for strip in detail._lines)
+    return max(len(strip.text.rstrip()) for strip in detail.drawn_lines())
 
 
 async def test_text_wraps_at_a_readable_width_in_a_wide_pane():
@@ -120,10 +120,10 @@ async def test_text_wraps_at_a_readable_width_in_a_wide_pane():
         detail = app.main_screen.detail
         assert detail.scrollable_content_region.width > READABLE_WIDTH + 20
         assert READABLE_WIDTH - 10 <= longest_line(detail) <= READABLE_WIDTH
-        text = "\n".join(strip.text.rstrip() for strip in detail._lines)
+        text = "\n".join(strip.text.rstrip() for strip in detail.drawn_lines())
         assert "summary summary" in text and "readable readable" in text
         assert all(strip.cell_length == detail.scrollable_content_region.width
-                   for strip in detail._lines)                    # the rest of the line: blank
+                   for strip in detail.drawn_lines())                    # the rest of the line: blank
 
 
 async def test_a_narrow_pane_still_uses_its_whole_width():

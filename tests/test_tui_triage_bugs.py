@@ -221,7 +221,7 @@ async def test_detail_at_50_columns_wraps_titles_between_words():
         await pilot.press("tab")
         await pilot.pause()
         title = " ".join(current(app).title.split())
-        lines = [strip.text.strip() for strip in app.main_screen.detail._lines]
+        lines = [strip.text.strip() for strip in app.main_screen.detail.drawn_lines()]
         shown = []
         while len(" ".join(shown)) < len(title):
             shown.append(lines[len(shown)])

@@ -1,7 +1,8 @@
 """The detail pane: everything about the paper under the cursor, scrollable.
 
 It is rebuilt on every cursor move, so it is kept cheap: one rich ``Text`` per paper, wrapped to
-the pane and drawn line by line (see ``PaperDetail``). The text is assembled from plain strings
+the pane once and drawn line by line, each line when it is shown (see ``PaperDetail`` and
+``wrapping``). The text is assembled from plain strings
 with styles, never parsed as markup, so a title or abstract containing ``[`` displays literally;
 every string from a paper or a note passes ``clean`` / ``safe_text.visible_lines`` first, because
 rich's ``Text`` would pass an ``ESC`` straight to the terminal.
@@ -12,12 +13,16 @@ Looking at a paper here does not mark it read: reading a title is not reading th
 Reading comfort: the text wraps at ``READABLE_WIDTH`` columns at most, however wide the pane (a
 line of 150 characters is hard to follow back to its start), and while a search ranks the list the
 query's words are highlighted in the title and the abstract (``search.highlight_spans``, about a
-third of a millisecond for a long abstract, done for the one paper shown, as spans on the ``Text``:
-the listing's text is never parsed as markup).
+third of a millisecond for a long abstract, done for the one paper shown, as styles laid over the
+wrapped lines: the listing's text is never parsed as markup). A keystroke that leaves the same
+paper under the cursor only moves those marks and redraws the lines they changed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -31,6 +36,7 @@ from paperterm.search import Query, highlight_spans
 from paperterm.tui.keys import DETAIL_BINDINGS
 from paperterm.tui.paper_list import (NOTE_MARK, STAR_MARK, UNREAD_MARK, UPVOTE_MARK, clean,
                                       set_virtual_height)
+from paperterm.tui.wrapping import Span, WrappedText
 from paperterm.wording import plural
 
 #: At most this many listing names are spelled out in "seen in N listings: ...".
@@ -87,26 +93,16 @@ def marker_line(marker: Marker | None) -> str:
     return " · ".join(parts)
 
 
-def append_highlighted(text: Text, plain: str, query: Query | None, match: Style,
-                       style: str | Style = "") -> None:
-    """Append ``plain`` (already ``clean``) to ``text`` with the words of ``query`` in ``match``
-    style. Spans on the ``Text``, never markup; ``clean`` keeps one character for one, so the
-    spans found on the text stay in place."""
-    start = len(text)
-    text.append(plain, style=style)
-    if query is None:
-        return
-    for begin, end in highlight_spans(plain, query):
-        text.stylize(match, start + begin, start + end)
-
-
-def detail_text(paper: Paper, marker: Marker | None, reason: str | None = None,
-                query: Query | None = None, match: Style = DEFAULT_MATCH) -> Text:
-    """The whole pane for one paper as one rich ``Text`` (no markup involved). ``reason``: why
-    the for-you order puts it where it is (shown under the markers). ``query``: the search whose
-    words are marked (``match`` style) in the title and the abstract."""
+def detail_content(paper: Paper, marker: Marker | None,
+                   reason: str | None = None) -> tuple[Text, tuple[tuple[int, str], ...]]:
+    """The whole pane for one paper as one rich ``Text`` (no markup involved), without marks,
+    and where the query's words are looked for: ``(offset in the text, string)`` of the title and
+    of the abstract. ``reason``: why the for-you order puts it where it is (under the markers)."""
     text = Text()
-    append_highlighted(text, clean(paper.title), query, match, "bold")
+    searched = []
+    title = clean(paper.title)
+    searched.append((0, title))
+    text.append(title, style="bold")
     text.append("\n")
     names = author_names_label(paper)
     if names:
@@ -121,7 +117,8 @@ def detail_text(paper: Paper, marker: Marker | None, reason: str | None = None,
     text.append("\n\n")
     abstract = clean(paper.abstract.replace("\n", " "))
     if abstract:
-        append_highlighted(text, abstract, query, match)
+        searched.append((len(text), abstract))
+        text.append(abstract)
     else:
         text.append("(no abstract)")
     # The user's own note right after the abstract, before what a machine wrote and the links.
@@ -158,15 +155,39 @@ def detail_text(paper: Paper, marker: Marker | None, reason: str | None = None,
             # A terminal link carries the URL inside an escape sequence: only a clean one.
             text.append(shown, style=Style(underline=True, link=link.url) if shown == link.url
                         else Style(underline=True))
+    return text, tuple(searched)
+
+
+def query_marks(searched: Sequence[tuple[int, str]], query: Query | None) -> list[Span]:
+    """Where the words of ``query`` are in the pane's text (sorted character spans), from
+    ``detail_content``'s searched strings: the same spans the list highlights in titles. ``clean``
+    keeps one character for one, so spans found on the cleaned strings stay in place."""
+    if query is None:
+        return []
+    return [(offset + start, offset + end) for offset, plain in searched
+            for start, end in highlight_spans(plain, query)]
+
+
+def detail_text(paper: Paper, marker: Marker | None, reason: str | None = None,
+                query: Query | None = None, match: Style = DEFAULT_MATCH) -> Text:
+    """The whole pane for one paper as one rich ``Text``, the words of ``query`` (the search the
+    list ranks by) marked in ``match`` style in the title and the abstract. ``reason``: as
+    ``detail_content``."""
+    text, searched = detail_content(paper, marker, reason)
+    for start, end in query_marks(searched, query):
+        text.stylize(match, start, end)
     return text
 
 
 class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
     """A scrollable view of one paper; ``j``/``k`` scroll it when it has focus.
 
-    Like the list, it draws through the Line API: ``show`` wraps the paper's text into lines once
-    (a millisecond or two) and sets ``virtual_size``, so a cursor move repaints this pane without
-    a layout pass over the whole screen (which a ``Static`` whose height changes would cause).
+    Like the list, it draws through the Line API, so a new paper repaints this pane without a
+    layout pass over the whole screen (which a ``Static`` whose height changes would cause).
+    ``show`` builds the paper's text and wraps it (``WrappedText``, about a millisecond); a line
+    becomes a ``Strip`` only when it is drawn. A new query on the same paper -- every other
+    keystroke of a search -- only moves the marks: the lines whose marks changed are drawn again,
+    nothing is re-wrapped.
     """
 
     BINDINGS = DETAIL_BINDINGS
@@ -176,22 +197,29 @@ class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paper: Paper | None = None
-        self._text = Text()
-        self._lines: list[Strip] = []
-        self._wrapped_width = -1
-        self._shown: tuple | None = None
+        #: What the text shows: (paper, marker, empty message, reason); the query is apart.
+        self._content: tuple | None = None
+        self._query: Query | None = None
+        self._text = Text()  # without marks
+        self._searched: tuple[tuple[int, str], ...] = ()
+        self._wrapped: WrappedText | None = None
+        self._strips: dict[int, Strip] = {}  # drawn lines, by line number
         self._match: Style | None = None
+        self._base: Style | None = None
 
     def show(self, paper: Paper | None, marker: Marker | None,
              empty: str = "No paper under the cursor.", reason: str | None = None,
              query: Query | None = None) -> None:
         """Show ``paper`` (scrolled to its top) or, when ``None``, the ``empty`` message.
-        ``reason``: the for-you line; ``query``: the search whose words are highlighted (see
+        ``reason``: the for-you line; ``query``: the search whose words are marked (see
         ``detail_text``)."""
-        key = (paper, marker, empty if paper is None else None, reason, query)
-        if key == self._shown:
-            return  # e.g. a new keystroke whose best hit is the same paper: nothing to repaint
-        self._shown = key
+        content = (paper, marker, empty if paper is None else None, reason)
+        if content == self._content:
+            if query != self._query:  # e.g. a keystroke whose best hit is the same paper
+                self._query = query
+                self._remark()
+            return
+        self._content, self._query = content, query
         self._build()
         if paper is not self.paper:
             self.scroll_to(y=0, animate=False, force=True, immediate=True)
@@ -200,16 +228,13 @@ class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _build(self) -> None:
         """Make the text of what ``show`` was last asked for, and wrap it."""
-        if self._shown is not None:
-            paper, marker, empty, reason, query = self._shown
+        if self._content is not None:
+            paper, marker, empty, reason = self._content
             if paper is None:
-                self._text = Text(empty, style="dim")
+                self._text, self._searched = Text(empty, style="dim"), ()
             else:
-                if self._match is None:
-                    self._match = (self.get_component_rich_style("paper-detail--match")
-                                   if self.is_mounted else DEFAULT_MATCH)
-                self._text = detail_text(paper, marker, reason, query, self._match)
-        self._wrapped_width = -1
+                self._text, self._searched = detail_content(paper, marker, reason)
+        self._wrapped = None
         self._wrap()
 
     @property
@@ -217,22 +242,62 @@ class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
         """The pane's text (unwrapped), for tests and the clipboard."""
         return self._text.plain
 
+    @property
+    def marked_text(self) -> Text:
+        """The pane's text (unwrapped) with the query's words marked, as drawn."""
+        text = self._text.copy()
+        for start, end in query_marks(self._searched, self._query):
+            text.stylize(self._match_style(), start, end)
+        return text
+
+    def drawn_lines(self) -> list[Strip]:
+        """Every line of the pane as it is (or would be, scrolled there) drawn."""
+        return [self._line(index) for index in range(len(self._wrapped or ()))]
+
+    def _match_style(self) -> Style:
+        if self._match is None:
+            self._match = (self.get_component_rich_style("paper-detail--match")
+                           if self.is_mounted else DEFAULT_MATCH)
+        return self._match
+
     def _wrap(self) -> None:
+        """Wrap the text to the pane's width (at most ``READABLE_WIDTH``), unless it is already;
+        the drawn lines are made again either way (the pane's width may have changed)."""
         width = self.scrollable_content_region.width
-        if width == self._wrapped_width:
-            return
-        self._wrapped_width = width
+        self._strips.clear()
         if width <= 0:
-            self._lines = []
+            self._wrapped = None
         else:
-            console = self.app.console
             measure = min(width, READABLE_WIDTH)
-            options = console.options.update(width=measure, height=None, no_wrap=False,
-                                             overflow="fold")
-            base = self.rich_style
-            self._lines = [Strip(line, measure).apply_style(base).adjust_cell_length(width, base)
-                           for line in console.render_lines(self._text, options, pad=True)]
-        set_virtual_height(self, len(self._lines))
+            wrapped = self._wrapped
+            if wrapped is None or wrapped.text is not self._text or wrapped.width != measure:
+                self._wrapped = WrappedText(self._text, measure)
+                self._wrapped.mark(query_marks(self._searched, self._query))
+        set_virtual_height(self, len(self._wrapped or ()))
+
+    def _remark(self) -> None:
+        """Mark the new query's words: draw again just the lines whose marks changed."""
+        if self._wrapped is None:
+            return
+        for index in self._wrapped.mark(query_marks(self._searched, self._query)):
+            self._strips.pop(index, None)
+            self.refresh_line(index)
+
+    def _line(self, index: int) -> Strip:
+        """Line ``index`` of the text as a strip the pane's width (made once, then kept)."""
+        strip = self._strips.get(index)
+        if strip is None:
+            wrapped = self._wrapped
+            assert wrapped is not None
+            if self._base is None:
+                self._base = self.rich_style
+            line = wrapped.line(index, self._match_style())
+            segments = Segment.adjust_line_length(list(line.render(self.app.console)),
+                                                  wrapped.width)
+            strip = Strip(segments, wrapped.width).apply_style(self._base) \
+                .adjust_cell_length(self.scrollable_content_region.width, self._base)
+            self._strips[index] = strip
+        return strip
 
     def on_resize(self, event: events.Resize) -> None:
         self._wrap()
@@ -240,14 +305,12 @@ class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._match = None  # the highlight and the lines carry the theme's colours: redo them
-        self._wrapped_width = -1
-        if self.is_mounted:
-            self._build()
+        self._match = self._base = None  # the marks and the lines carry the theme's colours
+        self._strips.clear()
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
-        if 0 <= index < len(self._lines):
-            return self._lines[index]  # (no style lookups here: this runs for every line drawn)
+        if self._wrapped is not None and 0 <= index < len(self._wrapped):
+            return self._line(index)
         return Strip.blank(self.scrollable_content_region.width, self.rich_style)
