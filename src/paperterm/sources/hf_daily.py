@@ -353,30 +353,42 @@ def _read_meta(draft: _Draft, lines: list[str], source: str, first_line: int,
     draft.date = (parsed.month, parsed.day, parsed.year)
 
 
-def _finish(draft: _Draft, captured: dt.date | None, sources: tuple[str], days: tuple[str, ...],
-            source: str, warn: WarningList) -> tuple:
-    """The paper's field values (a row for ``model.papers_from_rows``)."""
+def _finish(draft: _Draft, placed: dict, captured: dt.date | None, sources: tuple[str],
+            days: tuple[str, ...], source: str, warn: WarningList) -> tuple:
+    """The paper's field values (a row for ``model.papers_from_rows``). ``placed`` remembers
+    each date's ``_published`` for the listing (its papers share a few dates)."""
     published: str | None = None
     inferred = False
     if draft.date is not None:
-        month, day, year = draft.date
-        if year is not None:
-            published = f"{year:04d}-{month:02d}-{day:02d}"  # checked: a real date (ISO)
-        elif captured is not None:
-            placed = place_yearless(month, day, captured)
-            if placed is None:
-                year = captured.year if (month, day) <= (captured.month, captured.day) \
-                    else captured.year - 1
-                warn(f"{source}:{draft.date_line}: {draft.date_text!r} does not exist in {year}; "
-                     "date left unknown")
-            else:
-                published, inferred = placed.isoformat(), True
+        known = placed.get(draft.date)
+        if known is None:
+            known = placed[draft.date] = _published(draft.date, captured)
+        published, inferred, missing_in = known
+        if missing_in is not None:
+            warn(f"{source}:{draft.date_line}: {draft.date_text!r} does not exist in "
+                 f"{missing_in}; date left unknown")
     abstract = draft.abstract
     # id, title, abstract, authors, organization, published, published_text, published_inferred,
     # upvotes, urls, sources, days, then what only an API file has (_NO_API_FIELDS).
     return (paper_id(draft.title), draft.title, abstract, draft.authors, draft.organization,
-            published, draft.date_text, inferred and published is not None, draft.upvotes,
+            published, draft.date_text, inferred, draft.upvotes,
             extract_urls(abstract) if "http" in abstract else (), sources, days) + _NO_API_FIELDS
+
+
+def _published(date: tuple[int, int, int | None],
+               captured: dt.date | None) -> tuple[str | None, bool, int | None]:
+    """``(ISO date or None, year inferred, year it does not exist in or None)`` of a date read
+    from a meta block (checked to exist, with its year or in a leap year)."""
+    month, day, year = date
+    if year is not None:
+        return f"{year:04d}-{month:02d}-{day:02d}", False, None
+    if captured is None:
+        return None, False, None
+    placed = place_yearless(month, day, captured)
+    if placed is None:
+        return None, False, (captured.year if (month, day) <= (captured.month, captured.day)
+                             else captured.year - 1)
+    return placed.isoformat(), True, None
 
 
 #: The fields a page-text listing never has, and the order the row above follows.
@@ -557,7 +569,8 @@ def parse_listing(text: str, source: str, modified: dt.date | None = None, *,
     captured = capture.date if capture is not None else None
     sources = (source,)
     days = (captured.isoformat(),) if captured is not None else ()
-    result.papers = papers_from_rows([_finish(d, captured, sources, days, source, warn)
+    placed: dict = {}
+    result.papers = papers_from_rows([_finish(d, placed, captured, sources, days, source, warn)
                                       for d in drafts])
     warn.close(source)
     if not result.papers:  # always the last warning, never dropped: callers report it
