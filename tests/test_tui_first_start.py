@@ -48,6 +48,13 @@ def reader(first: Library, rest: Rest):
     return create_app(library=first, index=WaitingIndex(first.papers), rest=rest)
 
 
+def loading(first: int = 20, whole: int = 50, *, error: Exception | None = None):
+    """A reader showing ``first`` papers while the rest of ``whole`` loads; and that rest."""
+    first_part, everything = libraries(first, whole)
+    rest = Rest(everything, error=error)
+    return reader(first_part, rest), rest
+
+
 async def until_loaded(app, pilot) -> None:
     for _ in range(200):
         await pilot.pause(0.02)
@@ -57,9 +64,7 @@ async def until_loaded(app, pilot) -> None:
 
 
 async def test_the_newest_listings_show_at_once_and_the_whole_library_replaces_them():
-    first, whole = libraries(20, 50)
-    rest = Rest(whole)
-    app = reader(first, rest)
+    app, rest = loading()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         screen = app.main_screen
@@ -69,15 +74,13 @@ async def test_the_newest_listings_show_at_once_and_the_whole_library_replaces_t
         rest.arrive()
         await until_loaded(app, pilot)
         assert len(screen.papers) == 50 and len(screen.paper_list.rows) == 50
-        assert app.library is whole
+        assert app.library is rest._whole
         assert "All 50" in status(app) and "loading" not in status(app)
         assert screen.paper_list.cursor == 0  # not moved: the top, as a whole start would be
 
 
 async def test_a_search_typed_while_loading_runs_on_the_whole_library_once_it_is_there():
-    first, whole = libraries(20, 50)
-    rest = Rest(whole)
-    app = reader(first, rest)
+    app, rest = loading()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("slash", *"grokking")
         await pilot.pause()
@@ -96,9 +99,7 @@ async def test_a_search_typed_while_loading_runs_on_the_whole_library_once_it_is
 
 
 async def test_what_needs_the_whole_library_waits_for_it():
-    first, whole = libraries(20, 50)
-    rest = Rest(whole)
-    app = reader(first, rest)
+    app, rest = loading()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         for key, what in (("F", "F fetches"), ("e", "every starred paper can be exported"),
@@ -117,16 +118,12 @@ async def test_what_needs_the_whole_library_waits_for_it():
 
 
 async def test_a_first_run_counts_nothing_new_and_a_later_one_what_it_had_not_seen():
-    first, whole = libraries(20, 60)
-    rest = Rest(whole)
-    app = reader(first, rest)
+    app, rest = loading(20, 60)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         rest.arrive()
         await until_loaded(app, pilot)
         assert not app.main_screen.new_ids  # the whole library joined the first baseline
-    first, whole = libraries(20, 62)  # two papers came since, in the older listings' part
-    rest = Rest(whole)
-    app = reader(first, rest)
+    app, rest = loading(20, 62)  # two papers came since, in the older listings' part
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         rest.arrive()
         await until_loaded(app, pilot)
@@ -156,9 +153,7 @@ async def test_the_cursor_goes_where_the_user_left_off_once_that_paper_is_loaded
 
 
 async def test_a_cursor_the_user_moved_stays_on_its_paper():
-    first, whole = libraries(20, 50)
-    rest = Rest(whole)
-    app = reader(first, rest)
+    app, rest = loading()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("j", "j", "j")
         screen = app.main_screen
@@ -169,9 +164,7 @@ async def test_a_cursor_the_user_moved_stays_on_its_paper():
 
 
 async def test_if_the_rest_cannot_be_loaded_the_newest_listings_stay_and_it_says_why():
-    first, whole = libraries(20, 50)
-    rest = Rest(whole, error=LoadError("listings: cannot read the folder"))
-    app = reader(first, rest)
+    app, rest = loading(error=LoadError("listings: cannot read the folder"))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         rest.arrive()
         await until_loaded(app, pilot)

@@ -224,6 +224,23 @@ def _save(plan: cache.Plan, lib: Library, index: SearchIndex | None, policy: Loa
     cache.write(plan, lib, index)
 
 
+def _index_and_cache(plan: cache.Plan, lib: Library, out) -> None:
+    """In a child: build the index of ``lib``, send it down ``out`` (unless ``None``: the reader
+    is gone), then write the cache file for ``plan`` (unless its listings are too fresh)."""
+    from paperterm.search import SearchIndex
+
+    with gc_paused():
+        index = SearchIndex(lib.papers)
+    if out is not None:
+        try:
+            cache.IndexWriter(out, index.papers).dump(index)
+            out.flush()
+        except OSError:
+            pass  # the reader is gone: still keep the cache for the next start
+    if not plan.racy:
+        _must(cache.write(plan, lib, index))
+
+
 def _must(ok: bool) -> None:
     if not ok:
         raise OSError("the cache file could not be written")
@@ -291,19 +308,7 @@ class PendingIndex(_IndexLater):
         """Fork the child that builds the index of ``lib`` (then writes the cache for ``plan``);
         ``None`` if no child could be started (the caller builds the index itself)."""
 
-        def build(out) -> None:
-            from paperterm.search import SearchIndex
-
-            index = SearchIndex(lib.papers)
-            try:
-                cache.IndexWriter(out, index.papers).dump(index)
-                out.flush()
-            except OSError:
-                pass  # the reader is gone: still keep the cache for the next start
-            if not plan.racy:
-                _must(cache.write(plan, lib, index))
-
-        child = children.fork(build, output="pipe")
+        child = children.fork(partial(_index_and_cache, plan, lib), output="pipe")
         return None if child is None else cls(lib.papers, child)
 
     def _receive(self, child: children.Child) -> None:
@@ -436,8 +441,6 @@ class RestOfLibrary:
         whole = replace(policy, background=False)
 
         def load_everything(out) -> None:  # in the child
-            from paperterm.search import SearchIndex
-
             lib = _parse(paths, plan, whole)
             cache.write_to(written, plan, lib, None)
             try:
@@ -445,16 +448,7 @@ class RestOfLibrary:
                 out.flush()
             except OSError:
                 out = None  # the reader is gone (closed early): still keep the cache
-            with gc_paused():
-                index = SearchIndex(lib.papers)
-            try:
-                if out is not None:
-                    cache.IndexWriter(out, index.papers).dump(index)
-                    out.flush()
-            except OSError:
-                pass  # the reader is gone: still keep the cache for the next start
-            if not plan.racy:
-                _must(cache.write(plan, lib, index))
+            _index_and_cache(plan, lib, out)
 
         child = children.fork(load_everything, output="pipe")
         if child is None:

@@ -42,7 +42,8 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,19 +167,29 @@ class Session:
 def _ids_digest(ids: list[str]) -> str:
     """A digest of a list of paper ids, in order (a library loads its papers in a stable order;
     another order only costs the comparison the digest would have saved)."""
-    return hashlib.blake2b("\n".join(ids).encode("utf-8", "surrogatepass"),
-                           digest_size=16).hexdigest()
+    return _text_digest("\n".join(ids))
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _unique_ids(paper_ids: Iterable[str]) -> list[str]:
-    """The ids in order, once each, without any that could not be kept one per line. (A library's
-    ids, given as its ``{id: position}`` dict, are unique already: then only one C-speed count of
-    the line breaks checks them, about 3 ms at 100,000 rather than 15.)"""
+    """The ids in order, once each, without any that could not be kept one per line."""
+    return _ids_text(paper_ids)[0]
+
+
+def _ids_text(paper_ids: Iterable[str]) -> tuple[list[str], str]:
+    """``_unique_ids`` and those ids one per line. (A library's ids, given as its ``{id:
+    position}`` dict, are unique already: then the joined text's line breaks, counted at C speed,
+    check them, about 3 ms at 100,000 rather than 15.)"""
     if isinstance(paper_ids, (dict, set, frozenset)):
         ids = list(paper_ids)
-        if "" not in paper_ids and "\n".join(ids).count("\n") == max(0, len(ids) - 1):
-            return ids
-    return [pid for pid in dict.fromkeys(paper_ids) if pid and "\n" not in pid]
+        text = "\n".join(ids)
+        if "" not in paper_ids and text.count("\n") == max(0, len(ids) - 1):
+            return ids, text
+    ids = [pid for pid in dict.fromkeys(paper_ids) if pid and "\n" not in pid]
+    return ids, "\n".join(ids)
 
 
 class _Unreadable(Exception):
@@ -683,31 +694,22 @@ class MarkerStore:
         one read of every id ever seen (about 25 ms at 100,000) to find the unseen ones. Sessions
         that saw nothing new are forgotten once a later one starts (only their number mattered).
         """
-        ids = _unique_ids(paper_ids)
-        digest = _ids_digest(ids)
+        ids, text = _ids_text(paper_ids)
+        digest = _text_digest(text)
         now = time.time()
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                last = self._db.execute("SELECT max(n) FROM sessions").fetchone()[0]
-                if last is None:
-                    self._db.execute("INSERT INTO sessions (n, started, ids) VALUES (0, ?, ?)",
-                                     (now, "\n".join(ids)))
-                    number, new = 1, []
-                else:
-                    number = last + 1
-                    new = self._unseen(ids, digest)
-                    self._db.execute("DELETE FROM sessions WHERE ids = '' AND n > 0")
-                self._db.execute("INSERT INTO sessions (n, started, ids) VALUES (?, ?, ?)",
-                                 (number, now, "\n".join(new)))
-                self._set_digest(digest)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._rollback()
-                raise
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot record the papers seen "
-                             f"({_reason(exc, self.path.parent)})") from None
+        with self._recording_seen():
+            last = self._db.execute("SELECT max(n) FROM sessions").fetchone()[0]
+            if last is None:
+                self._db.execute("INSERT INTO sessions (n, started, ids) VALUES (0, ?, ?)",
+                                 (now, text))
+                number, new = 1, []
+            else:
+                number = last + 1
+                new = self._unseen(ids, digest)
+                self._db.execute("DELETE FROM sessions WHERE ids = '' AND n > 0")
+            self._db.execute("INSERT INTO sessions (n, started, ids) VALUES (?, ?, ?)",
+                             (number, now, "\n".join(new)))
+            self._set_digest(digest)
         return Session(number, frozenset(new), first=last is None)
 
     def record_seen(self, paper_ids: Iterable[str], *, baseline: bool = False) -> frozenset[str]:
@@ -716,26 +718,34 @@ class MarkerStore:
         returns them. Without any session yet, or with ``baseline`` (the rest of the library of
         a first session, which began with its newest listings), they join the baseline instead:
         nothing is new then, and nothing is returned."""
-        ids = _unique_ids(paper_ids)
-        digest = _ids_digest(ids)
+        ids, text = _ids_text(paper_ids)
+        digest = _text_digest(text)
+        with self._recording_seen():
+            last = self._db.execute("SELECT max(n) FROM sessions").fetchone()[0]
+            if last is None:
+                self._db.execute("INSERT INTO sessions (n, started, ids) VALUES (0, ?, ?)",
+                                 (time.time(), text))
+                new = []
+            else:
+                new = self._unseen(ids, digest)
+                if new:
+                    self._db.execute(
+                        "UPDATE sessions SET ids = CASE WHEN ids = '' THEN ? "
+                        "ELSE ids || char(10) || ? END WHERE n = ?",
+                        ("\n".join(new), "\n".join(new), 0 if baseline else last))
+                if baseline:
+                    new = []
+            self._set_digest(digest)
+        return frozenset(new)
+
+    @contextmanager
+    def _recording_seen(self) -> Iterator[None]:
+        """The one write transaction of ``begin_session`` and ``record_seen``: committed when
+        the body returns, rolled back if it raises; an SQLite error is a ``StoreError``."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                last = self._db.execute("SELECT max(n) FROM sessions").fetchone()[0]
-                if last is None:
-                    self._db.execute("INSERT INTO sessions (n, started, ids) VALUES (0, ?, ?)",
-                                     (time.time(), "\n".join(ids)))
-                    new = []
-                else:
-                    new = self._unseen(ids, digest)
-                    if new:
-                        self._db.execute(
-                            "UPDATE sessions SET ids = CASE WHEN ids = '' THEN ? "
-                            "ELSE ids || char(10) || ? END WHERE n = ?",
-                            ("\n".join(new), "\n".join(new), 0 if baseline else last))
-                    if baseline:
-                        new = []
-                self._set_digest(digest)
+                yield
                 self._db.execute("COMMIT")
             except BaseException:
                 self._rollback()
@@ -743,7 +753,6 @@ class MarkerStore:
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot record the papers seen "
                              f"({_reason(exc, self.path.parent)})") from None
-        return frozenset(new)
 
     def new_ids(self, paper_ids: Iterable[str]) -> frozenset[str]:
         """Which of these papers are new as the reader counts them (``is:new`` outside the
