@@ -217,7 +217,8 @@ def _library_from(record: object, store: TextFile) -> tuple[Library, list[int]] 
                                   for values in columns.values()):
         return None
     return (Library(papers=stored_papers(store, columns), warnings=warnings,
-                    files=[Path(f) for f in files]), order)
+                    files=[Path(f) for f in files],
+                    _positions=dict(zip(columns["id"], range(count)))), order)
 
 
 def _write_blob(fh, data: bytes) -> None:

@@ -47,7 +47,6 @@ from textual.worker import get_current_worker
 
 from paperterm.library import Library
 from paperterm.links import paper_links
-from paperterm.model import positions_by_id
 from paperterm.loader import IndexHandle, RestOfLibrary
 from paperterm.search import QueryError, highlight_spans, parse_query
 from paperterm.state import MarkerStore, Session, StoreError
@@ -125,7 +124,7 @@ class MainScreen(Screen):
         self.papers = library.papers
         self.store = store
         self.index = index
-        self.pos_of = positions_by_id(self.papers)
+        self.pos_of = library.positions()
         self.triage = Triage(self.papers, store, self.pos_of)
         self.ordering = Ordering(self.papers, self._index_date_order)
         self.listing_days = ListingDays(self.papers)
@@ -1059,7 +1058,7 @@ class MainScreen(Screen):
         current = old_papers[cursor_pos].id if cursor_pos is not None else None
         old_ids = self.pos_of
         self.library, self.papers, self.index = library, library.papers, index
-        self.pos_of = positions_by_id(self.papers)
+        self.pos_of = library.positions()
         self.selection.remap(old_papers, self.pos_of)  # the same set object
         undo = self.triage.undo_stack
         self.triage = Triage(self.papers, self.store, self.pos_of)
