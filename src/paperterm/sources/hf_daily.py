@@ -409,8 +409,8 @@ def _fast_paper(record: re.Match, reader: _Reader) -> tuple[_Draft, bool] | None
         "title", "abstract", "date", "count", "org", "month", "day", "year", "upvotes")
     if title == _META_DOT or abstract == _META_DOT \
             or record.end("title") - record.start("tline") > MAX_TITLE_LENGTH \
-            or ("•" in title and _BULLET_AUTHORS.fullmatch(title)) \
-            or ("•" in abstract and _BULLET_AUTHORS.fullmatch(abstract)):
+            or (title[0] == "•" and _BULLET_AUTHORS.fullmatch(title)) \
+            or (abstract[0] == "•" and _BULLET_AUTHORS.fullmatch(abstract)):  # (it starts so)
         return None
     text = reader.text
     title_at = record.start("title")
