@@ -450,7 +450,9 @@ class RestOfLibrary:
                 out = None  # the reader is gone (closed early): still keep the cache
             _index_and_cache(plan, lib, out)
 
-        child = children.fork(load_everything, output="pipe")
+        # Niced: on two cores, this process (building and painting the reader) would otherwise
+        # share them with the child and its own parsing child, and paint a second later.
+        child = children.fork(load_everything, output="pipe", nice=10)
         if child is None:
             written.close()
             return None
