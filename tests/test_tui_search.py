@@ -34,6 +34,27 @@ async def test_slash_focuses_and_each_keystroke_reranks():
         assert 0 < len(expected) < 163
 
 
+async def test_keys_typed_at_once_after_the_slash_all_reach_the_search_bar():
+    """A fast typist, a paste or ``tmux send-keys "/grok"``: every key is queued before the
+    first is handled; none may reach the list (``r`` would mark a paper read, ``o`` sort)."""
+    from textual import events
+
+    app = create_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.main_screen
+        sort = screen.sort
+        for key, char in (("slash", "/"), ("g", "g"), ("r", "r"), ("o", "o"), ("k", "k")):
+            event = events.Key(key, char)  # as the terminal driver sends them, none awaited
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await settle(app, pilot)
+        assert screen.search_input.value == "grok"
+        assert not screen.triage.marks.read and screen.base_sort == sort
+        assert 0 < len(screen.paper_list.rows) < 163
+        await pilot.press("slash", "x")  # in the bar, a slash is a slash
+        assert screen.search_input.value == "grok/x"
+
+
 async def test_matched_title_characters_are_highlighted():
     app = create_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -71,8 +71,11 @@ DETAIL_BINDINGS = [
 #: Help comes first so the footer always shows it, even when a narrow terminal cuts the rest.
 MAIN_BINDINGS = [
     _b("question_mark", "help", "Help", "Show this help", "help", show=True),
+    # A priority binding: handled as the key arrives, before the keys typed behind it are
+    # passed on, so they reach the search bar (``MainScreen.check_action`` lets a slash typed
+    # in the bar be a slash).
     _b("slash", "focus_search", "Search", "Search titles and abstracts",
-       "search", show=True),
+       "search", show=True, priority=True),
     _b("space", "read_next", "Read+next", "Mark read, jump to the next unread",
        "read_next", show=True),
     _b("r", "toggle_read", "Read", "Toggle read", "read"),

@@ -912,8 +912,17 @@ class MainScreen(Screen):
         if event.widget is self.detail or event.widget is self.paper_list:
             self.set_class(event.widget is self.detail, "-detail-shown")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``/`` in the search bar is a slash, not a new search (its binding has priority)."""
+        if action == "focus_search" and self.focused is self.search_input:
+            return False
+        return True
+
     def action_focus_search(self) -> None:
-        self.search_input.focus()
+        # At once, not as ``focus()`` does it (after the messages already queued): keys typed
+        # right after ``/`` (fast typing, a paste, tmux send-keys) must reach the search bar,
+        # not the list, where ``r`` would mark a paper read and ``o`` change the sort.
+        self.set_focus(self.search_input)
 
     def action_clear_search(self) -> None:
         """``esc`` in the list: clear a search kept with ``enter`` (the list shows every paper of
