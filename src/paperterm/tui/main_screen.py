@@ -45,6 +45,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
+from paperterm.gc_pause import IdleCollector
 from paperterm.library import Library
 from paperterm.links import paper_links
 from paperterm.loader import IndexHandle, RestOfLibrary
@@ -147,6 +148,8 @@ class MainScreen(Screen):
         self.left_off = LeftOff(store)
         self._narrow = False
         self.paint_hold = PaintHold(lambda: self.app.batch_update(), self.set_timer, PAINT_HOLD)
+        #: The cyclic collector runs when the keys pause, not on a keystroke (``gc_pause``).
+        self.idle_gc = IdleCollector(self.set_timer)
         self.selection = Selection()
         self.paper_list = PaperList(self.papers, self.triage.marks, id="paper-list")
         self.paper_list.selected = self.selection.positions
@@ -228,6 +231,7 @@ class MainScreen(Screen):
             self._train_for_you()
 
     def on_unmount(self) -> None:
+        self.idle_gc.stop()
         self.similar.stop()
         self.fetcher.cancel()
         self.save_position()
@@ -305,6 +309,7 @@ class MainScreen(Screen):
 
     def set_query(self, text: str) -> None:
         """Filter and rank by ``text`` (the search bar calls this on every keystroke)."""
+        self.idle_gc.busy()
         self.query_text = text
         bar = self.query_one("#search-bar", SearchBar)
         if not text.strip():
@@ -391,6 +396,7 @@ class MainScreen(Screen):
             self.left_off.moved(self.papers[event.pos].id)
 
     def _show_detail(self, pos: int | None) -> None:
+        self.idle_gc.busy()  # the cursor moved (or the rows changed): keys are coming
         if pos is None:
             self.detail.show(None, None, self.paper_list.empty_message)
             return

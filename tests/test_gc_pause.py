@@ -1,0 +1,86 @@
+"""The collector helpers: ``gc_paused`` restores what it found; ``IdleCollector`` keeps the cyclic
+collector off while keys come and runs it at the pause (a fake timer and clock drive it here)."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from paperterm.gc_pause import IdleCollector, gc_paused
+
+
+class Timers:
+    """Stands in for ``Screen.set_timer``: the test fires the pending timer itself."""
+
+    def __init__(self) -> None:
+        self.pending: list[list] = []  # [delay, callback, stopped]
+
+    def __call__(self, delay, callback):
+        entry = [delay, callback, False]
+        self.pending.append(entry)
+
+        class Handle:
+            def stop(self_inner) -> None:
+                entry[2] = True
+
+        return Handle()
+
+    def fire(self) -> None:
+        live = [e for e in self.pending if not e[2]]
+        assert len(live) == 1, "one pause timer at a time"
+        live[0][2] = True
+        live[0][1]()
+
+
+@pytest.fixture
+def collections(monkeypatch):
+    made: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda generation=2: made.append(generation) or 0)
+    yield made
+    gc.enable()
+
+
+def test_gc_paused_restores_the_collector_as_found():
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_keys_hold_the_collector_off_and_the_pause_runs_one_full_pass(collections):
+    timers, now = Timers(), [0.0]
+    idle = IdleCollector(timers, idle=0.5, longest=10.0, clock=lambda: now[0])
+    idle.busy()
+    assert not gc.isenabled() and idle.holding
+    for _ in range(5):
+        now[0] += 0.2
+        idle.busy()  # each key moves the pause further
+    assert collections == [] and not gc.isenabled()
+    timers.fire()
+    assert gc.isenabled() and not idle.holding
+    assert collections == [2]
+
+
+def test_keys_without_a_pause_still_get_a_young_pass_now_and_then(collections):
+    timers, now = Timers(), [0.0]
+    idle = IdleCollector(timers, idle=0.5, longest=1.0, clock=lambda: now[0])
+    for _ in range(16):  # a key every 0.25 s, up to 3.75 s
+        idle.busy()
+        now[0] += 0.25
+    assert collections == [1, 1, 1]  # at 1.25, 2.5 and 3.75 s
+    assert not gc.isenabled()
+    idle.stop()
+    assert gc.isenabled()
+
+
+def test_a_collector_someone_else_turned_off_stays_theirs(collections):
+    timers = Timers()
+    idle = IdleCollector(timers)
+    with gc_paused():
+        idle.busy()
+        assert not idle.holding and timers.pending == []
+    assert gc.isenabled()
