@@ -288,6 +288,20 @@ def papers_from_rows(rows: Sequence[tuple]) -> list[Paper]:
     return [_PaperBuilder(*row) for row in rows]
 
 
+def _builder_init(fields: tuple[str, ...], first: tuple[str, ...], becomes: str):
+    """The ``__init__`` of a builder: takes ``first`` then ``fields`` as positional arguments,
+    stores each in the slot of its name, then turns the object into class ``becomes`` (looked
+    up in this module when called). Generated from the field names, as ``dataclasses`` generates
+    its ``__init__``, so the fields stay written once (in ``Paper``)."""
+    names = (*first, *fields)
+    body = "".join(f"    self.{name} = {name.lstrip('_')}\n" for name in names)
+    source = (f"def __init__(self, {', '.join(name.lstrip('_') for name in names)}):\n"
+              f"{body}    self.__class__ = {becomes}\n")
+    namespace: dict = {}
+    exec(source, globals(), namespace)  # noqa: S102 - names from our own dataclass fields only
+    return namespace["__init__"]
+
+
 class _PaperBuilder:
     """Makes a ``Paper``: ``_PaperBuilder(*values)`` is ``Paper(*values)``.
 
@@ -299,34 +313,7 @@ class _PaperBuilder:
 
     __slots__ = FIELDS
 
-    def __init__(self, id, title, abstract, authors, organization, published, published_text,
-                 published_inferred, upvotes, urls, sources, days, arxiv_id, author_names,
-                 github, github_stars, project_page, comments, ai_summary, keywords) -> None:
-        self.id = id
-        self.title = title
-        self.abstract = abstract
-        self.authors = authors
-        self.organization = organization
-        self.published = published
-        self.published_text = published_text
-        self.published_inferred = published_inferred
-        self.upvotes = upvotes
-        self.urls = urls
-        self.sources = sources
-        self.days = days
-        self.arxiv_id = arxiv_id
-        self.author_names = author_names
-        self.github = github
-        self.github_stars = github_stars
-        self.project_page = project_page
-        self.comments = comments
-        self.ai_summary = ai_summary
-        self.keywords = keywords
-        self.__class__ = Paper  # type: ignore[assignment]
-
-
-if _PaperBuilder.__init__.__code__.co_varnames[1:len(FIELDS) + 1] != FIELDS:  # pragma: no cover
-    raise ImportError("model._PaperBuilder does not list Paper's fields in order")
+    __init__ = _builder_init(FIELDS, (), "Paper")
 
 
 def with_abstract_of(paper: Paper, *others: object) -> Paper:
@@ -351,37 +338,8 @@ class _StoredPaperBuilder(Paper):
     __slots__ = ("_store",)
     __setattr__ = object.__setattr__
 
-    def __init__(self, store, abstract, id, title, authors, organization, published,
-                 published_text, published_inferred, upvotes, urls, sources, days, arxiv_id,
-                 author_names, github, github_stars, project_page, comments, ai_summary,
-                 keywords) -> None:
-        self._store = store
-        self.id = id
-        self.title = title
-        self.abstract = abstract  # the reference (Paper's slot; StoredPaper reads it)
-        self.authors = authors
-        self.organization = organization
-        self.published = published
-        self.published_text = published_text
-        self.published_inferred = published_inferred
-        self.upvotes = upvotes
-        self.urls = urls
-        self.sources = sources
-        self.days = days
-        self.arxiv_id = arxiv_id
-        self.author_names = author_names
-        self.github = github
-        self.github_stars = github_stars
-        self.project_page = project_page
-        self.comments = comments
-        self.ai_summary = ai_summary
-        self.keywords = keywords
-        self.__class__ = StoredPaper
-
-
-if _StoredPaperBuilder.__init__.__code__.co_varnames[3:len(FIELDS) + 2] != OTHER_FIELDS \
-        or _StoredPaperBuilder.__init__.__code__.co_varnames[2] != "abstract":  # pragma: no cover
-    raise ImportError("model._StoredPaperBuilder does not list Paper's fields in order")
+    # the store first, then the abstract's reference (Paper's slot; StoredPaper reads it)
+    __init__ = _builder_init(("abstract", *OTHER_FIELDS), ("_store",), "StoredPaper")
 
 
 def abstract_location(paper: Paper) -> tuple[TextStore | None, str | int]:
