@@ -536,8 +536,7 @@ class MarkerStore:
             rows.append((paper_id, title, value, now, now))
         if not rows:
             return now
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._transaction("cannot save markers", "; nothing was changed"):
             self._db.executemany(
                 f"INSERT INTO markers (paper_id, title, {field}, {field}_at, updated) "
                 f"VALUES (?, ?, ?, ?, ?) "
@@ -545,14 +544,6 @@ class MarkerStore:
                 f"{field}_at = excluded.{field}_at, updated = max(updated, excluded.updated), "
                 f"title = CASE WHEN excluded.title != '' THEN excluded.title ELSE title END",
                 rows)
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._rollback()
-            raise StoreError(f"{self.path}: cannot save markers "
-                             f"({_reason(exc, self.path.parent)}); nothing was changed") from None
-        except BaseException:
-            self._rollback()
-            raise
         return now
 
     def set_read(self, paper_id: str, title: str, value: bool = True) -> Marker:
@@ -597,20 +588,11 @@ class MarkerStore:
             removed = {normalize_tag(name) for name in remove}
         except _TagNameError as exc:
             raise TagError(str(exc)) from None
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._transaction("cannot save marker"):
             try:
                 old, current = self._edit_tags_now(paper_id, title, added, removed)
             except _TagNameError as exc:
                 raise TagError(str(exc)) from None
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._rollback()
-            raise StoreError(f"{self.path}: cannot save marker "
-                             f"({_reason(exc, self.path.parent)})") from None
-        except BaseException:
-            self._rollback()
-            raise
         return old, current
 
     def _edit_tags_now(self, paper_id: str, title: str, added: set[str],
@@ -638,21 +620,12 @@ class MarkerStore:
         except _TagNameError as exc:
             raise TagError(str(exc)) from None
         results = []
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._transaction("cannot save markers", "; nothing was changed"):
             for paper_id, title, added, removed in prepared:
                 try:
                     results.append(self._edit_tags_now(paper_id, title, added, removed))
                 except _TagNameError as exc:
                     raise TagError(f"{exc}; no paper was changed") from None
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._rollback()
-            raise StoreError(f"{self.path}: cannot save markers "
-                             f"({_reason(exc, self.path.parent)}); nothing was changed") from None
-        except BaseException:
-            self._rollback()
-            raise
         return results
 
     def tags_in_use(self) -> dict[str, int]:
@@ -697,7 +670,7 @@ class MarkerStore:
         ids, text = _ids_text(paper_ids)
         digest = _text_digest(text)
         now = time.time()
-        with self._recording_seen():
+        with self._transaction("cannot record the papers seen"):
             last = self._db.execute("SELECT max(n) FROM sessions").fetchone()[0]
             if last is None:
                 self._db.execute("INSERT INTO sessions (n, started, ids) VALUES (0, ?, ?)",
@@ -720,7 +693,7 @@ class MarkerStore:
         nothing is new then, and nothing is returned."""
         ids, text = _ids_text(paper_ids)
         digest = _text_digest(text)
-        with self._recording_seen():
+        with self._transaction("cannot record the papers seen"):
             last = self._db.execute("SELECT max(n) FROM sessions").fetchone()[0]
             if last is None:
                 self._db.execute("INSERT INTO sessions (n, started, ids) VALUES (0, ?, ?)",
@@ -739,9 +712,10 @@ class MarkerStore:
         return frozenset(new)
 
     @contextmanager
-    def _recording_seen(self) -> Iterator[None]:
-        """The one write transaction of ``begin_session`` and ``record_seen``: committed when
-        the body returns, rolled back if it raises; an SQLite error is a ``StoreError``."""
+    def _transaction(self, failing: str, then: str = "") -> Iterator[None]:
+        """One write transaction (``BEGIN IMMEDIATE``): committed when the body returns, rolled
+        back if it raises; an SQLite error becomes the ``StoreError``
+        ``<path>: <failing> (<reason>)<then>``."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -751,8 +725,8 @@ class MarkerStore:
                 self._rollback()
                 raise
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot record the papers seen "
-                             f"({_reason(exc, self.path.parent)})") from None
+            raise StoreError(f"{self.path}: {failing} "
+                             f"({_reason(exc, self.path.parent)}){then}") from None
 
     def new_ids(self, paper_ids: Iterable[str]) -> frozenset[str]:
         """Which of these papers are new as the reader counts them (``is:new`` outside the
@@ -811,27 +785,18 @@ class MarkerStore:
         """
         entries = parse_import(data)
         changed = 0
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            for paper_id, title, changes in entries:
-                current = self.get(paper_id)
-                for field, value, at in changes:
-                    mine = getattr(current, f"{field}_at", None) if current else None
-                    if mine is not None and mine >= at:
-                        continue
-                    self._set(field, paper_id, title, value, at=at)
-                    changed += 1
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._rollback()
-            raise StoreError(f"{self.path}: cannot import markers "
-                             f"({_reason(exc, self.path.parent)}); nothing was changed") from None
-        except StoreError as exc:
-            self._rollback()
-            raise StoreError(f"{exc}; nothing was imported") from None
-        except BaseException:
-            self._rollback()
-            raise
+        with self._transaction("cannot import markers", "; nothing was changed"):
+            try:
+                for paper_id, title, changes in entries:
+                    current = self.get(paper_id)
+                    for field, value, at in changes:
+                        mine = getattr(current, f"{field}_at", None) if current else None
+                        if mine is not None and mine >= at:
+                            continue
+                        self._set(field, paper_id, title, value, at=at)
+                        changed += 1
+            except StoreError as exc:  # a read or write inside failed: all of it is undone
+                raise StoreError(f"{exc}; nothing was imported") from None
         return changed
 
     def _rollback(self) -> None:
