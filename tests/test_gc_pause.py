@@ -60,6 +60,12 @@ def test_keys_hold_the_collector_off_and_the_pause_runs_one_full_pass(collection
         now[0] += 0.2
         idle.busy()  # each key moves the pause further
     assert collections == [] and not gc.isenabled()
+    assert len([t for t in timers.pending if not t[2]]) == 1  # one timer, not one per key
+    now[0] += 0.3
+    timers.fire()  # the first timer's half second is up, but the last key came 0.3 s ago
+    assert collections == [] and not gc.isenabled()
+    assert [t[0] for t in timers.pending if not t[2]] == [pytest.approx(0.2)]
+    now[0] += 0.2
     timers.fire()
     assert gc.isenabled() and not idle.holding
     assert collections == [2]

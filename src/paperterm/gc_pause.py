@@ -50,14 +50,17 @@ class IdleCollector:
         self._clock = clock
         self._timer = None
         self._since: float | None = None  # when the collector was turned off (or last ran)
+        self._last = 0.0  # when the last key came
 
     @property
     def holding(self) -> bool:
         return self._since is not None
 
     def busy(self) -> None:
-        """A key came: keep the collector off until the next pause."""
+        """A key came: keep the collector off until the next pause. (Cheap: one clock read; a
+        timer is made only when none is pending, not on every key.)"""
         now = self._clock()
+        self._last = now
         if self._since is None:
             if not gc.isenabled():
                 return  # someone else has it off (``gc_paused``): theirs to turn back on
@@ -66,12 +69,16 @@ class IdleCollector:
         elif now - self._since > self.longest:
             gc.collect(1)
             self._since = now
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self._set_timer(self.idle, self._paused)
+        if self._timer is None:
+            self._timer = self._set_timer(self.idle, self._check_pause)
 
-    def _paused(self) -> None:
+    def _check_pause(self) -> None:
+        """The pause timer: collect if no key came for ``idle`` seconds, else wait the rest."""
         self._timer = None
+        quiet = self._clock() - self._last
+        if quiet < self.idle:
+            self._timer = self._set_timer(self.idle - quiet, self._check_pause)
+            return
         self.stop()
         gc.collect()
 
