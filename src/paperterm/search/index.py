@@ -10,9 +10,11 @@ Design (why it is fast enough to run on every keystroke, returning every match):
   compounds (``in-context``). Recent lookups are cached, as typing repeats the earlier words.
 - Quoted phrases are narrowed with the index (every word of the phrase must be there) and then
   checked on the folded text of the remaining candidates only.
-- Results come out of bitsets with ``itertools.compress`` over prebuilt, immutable ``Hit`` objects
-  (one per paper and group, built lazily), so returning 90,000 hits costs about a millisecond;
-  only the top ``rank.SCORED`` of each group get a fresh ``Hit`` carrying their closeness score.
+- Results come out of bitsets in one numpy step (``_ranked``): both groups' bitsets unpacked to one
+  boolean mask over a table of prebuilt, immutable ``Hit`` objects (one per paper and group, built
+  lazily), so returning 90,000 hits costs a couple of milliseconds, bound by touching each hit's
+  reference count; only the top ``rank.SCORED`` of each group get a fresh ``Hit`` carrying their
+  closeness score. numpy is imported on first use (see ``bitset``).
 - Typo tolerance (``rank.TypoMatcher``) only runs when fewer than ``FUZZY_BELOW`` papers match.
 - A paper's arXiv id is indexed with its abstract's words (``2405.21060`` is the compound
   ``2405-21060``), so typing the id finds the paper; ``author:``, ``org:``, ``kw:`` and ``has:code``
@@ -62,6 +64,19 @@ _FEW = 5000
 #: A query word this short that matches some paper as typed gets no typo-tolerant matches.
 EXACT_ONLY_UP_TO = 4
 _PHRASE_CACHE_SIZE = 32
+
+
+def _first_set(mask, count: int):
+    """The indices of the first ``count`` true entries of a boolean numpy array (a growing
+    window: the head of a large group is found near the start)."""
+    import numpy as np
+
+    window = 4096
+    while True:
+        found = np.flatnonzero(mask[:window])
+        if len(found) >= count or window >= len(mask):
+            return found[:count]
+        window *= 8
 
 
 def _contains(pattern: re.Pattern, text: str) -> bool:
@@ -180,7 +195,7 @@ class SearchIndex:
         """Lazily filled state: never pickled, rebuilt on demand."""
         self._term_cache: dict[tuple[str, str], int] = {}
         self._phrase_cache: dict[str, tuple[int, int, int]] = {}
-        self._hit_tables: dict[str, list[Hit]] = {}
+        self._hit_tables: dict[str, Sequence[Hit]] = {}
         self._value_groups: dict[str, ValueGroups] = {}
         self._day_groups: DayGroups | None = None
         self._rank_of_id: dict[str, int] | None = None
@@ -251,15 +266,11 @@ class SearchIndex:
             matched &= ~self._excluded_bits(q.excluded, matched)
 
         query_text = " ".join(t.replace(JOIN, " ") for t in q.positive_terms)
-        title_group = matched & in_title
-        hits = self._ranked(title_group, "title", TITLE_BASE, query_text, limit)
-        if limit is None or len(hits) < limit:
-            remaining = None if limit is None else limit - len(hits)
-            hits += self._ranked(matched & ~in_title, "other", OTHER_BASE, query_text, remaining)
+        # Every hit is made, then cut to the limit: a limited result is a prefix of the full one.
+        hits = self._ranked(matched & in_title, matched & ~in_title, query_text)
         if matched.bit_count() < FUZZY_BELOW and (limit is None or len(hits) < limit):
-            remaining = None if limit is None else limit - len(hits)
-            hits += self._typo_hits(q, allowed & ~matched, query_text, remaining)
-        return hits
+            hits += self._typo_hits(q, allowed & ~matched, query_text)
+        return hits if limit is None else hits[:limit]
 
     # -- terms ---------------------------------------------------------------------------------
 
@@ -404,9 +415,11 @@ class SearchIndex:
 
     # -- results -------------------------------------------------------------------------------
 
-    def _hit_table(self, kind: str) -> list[Hit]:
-        """One prebuilt ``Hit`` per paper for a group: by rank for "title"/"other", by position for
-        "plain" (empty queries). Building one costs ~40 ms at 100,000 papers, once."""
+    def _hit_table(self, kind: str):
+        """Prebuilt ``Hit`` objects. "ranked": a numpy array of objects, the title-group hit of
+        each rank, then (from ``8 * ceil(size / 8)``, the width of ``_ranked``'s masks; None
+        between) the other-group hit of each rank; "plain": one per position (empty queries; a
+        list). Building one costs ~40 ms per 100,000 hits, once."""
         table = self._hit_tables.get(kind)
         if table is None:
             with self._lock:
@@ -416,12 +429,23 @@ class SearchIndex:
                     if kind == "plain":
                         table = [Hit(pos, 0.0, False, False) for pos in numbers]
                     else:
-                        title = kind == "title"
-                        score = TITLE_BASE if title else OTHER_BASE
-                        table = [Hit(numbers[pos], score, title, False)
-                                 for pos in self._rank_to_pos]
+                        import numpy as np
+
+                        half = 8 * ((self.size + 7) // 8)  # as the masks of _ranked
+                        table = np.full(2 * half, None, dtype=object)
+                        for start, score, title in ((0, TITLE_BASE, True),
+                                                    (half, OTHER_BASE, False)):
+                            table[start:start + self.size] = np.fromiter(
+                                (Hit(numbers[pos], score, title, False)
+                                 for pos in self._rank_to_pos), dtype=object, count=self.size)
                     self._hit_tables[kind] = table
         return table
+
+    def _positions_by_rank(self):
+        """``_rank_to_pos`` as a numpy array (a view of the same memory), to gather with."""
+        import numpy as np
+
+        return np.frombuffer(self._rank_to_pos, np.uint32) if self.size else np.empty(0, np.uint32)
 
     def _numbers_0_to_n(self) -> list[int]:
         """The ints 0..size-1 as one set of objects, shared by the lazily built tables (each int
@@ -437,8 +461,7 @@ class SearchIndex:
         groups. (The prebuilt hits for queries without words are only made when first needed:
         most such queries are filters with few hits, and the TUI lists everything by itself.)"""
         with gc_paused():  # 300,000 new objects and no garbage: see __init__
-            for kind in ("title", "other"):
-                self._hit_table(kind)
+            self._hit_table("ranked")
             self._ranks_by_id()
             self._library_order()
             for field in self._numbers:
@@ -470,24 +493,45 @@ class SearchIndex:
                 if self.size > 1 else itemgetter(0, 0)
         return self._pos_order
 
-    def _ranked(self, bits: int, kind: str, base: float, query_text: str,
-                limit: int | None) -> list[Hit]:
-        """The group's hits: its first ``SCORED`` (newest) re-ordered by closeness, then the rest."""
-        if not bits:
-            return []
-        hits = bitset.select(self._hit_table(kind), bits, None if limit is None
-                             else max(limit, SCORED))
-        head = hits[:SCORED]
-        papers = self._papers
-        scores = closeness(query_text, [fold(papers[h.pos].title) for h in head])
-        title_match = kind == "title"
-        scored = sorted(((base + s, h.pos) for s, h in zip(scores, head)),
-                        key=lambda item: -item[0])
-        hits[:len(head)] = [Hit(pos, score, title_match, False) for score, pos in scored]
-        return hits if limit is None else hits[:limit]
+    def _ranked(self, title_group: int, other_group: int, query_text: str) -> list[Hit]:
+        """The hits of both groups: in each, its first ``SCORED`` (newest) re-ordered by
+        closeness, then the rest newest first; the title group first.
 
-    def _typo_hits(self, q: Query, candidates: int, query_text: str,
-                   limit: int | None) -> list[Hit]:
+        The rest of both groups comes out of the prebuilt hits in one numpy step: both bitsets
+        unpacked side by side to one boolean mask over the "ranked" table (title hits, then
+        other hits, by rank), the scored heads cleared from it, and the mask applied."""
+        import numpy as np
+
+        n = self.size
+        if not (title_group or other_group):
+            return []
+        width = (n + 7) // 8
+        mask = np.unpackbits(np.frombuffer(title_group.to_bytes(width, "little")
+                                           + other_group.to_bytes(width, "little"), np.uint8),
+                             bitorder="little").view(bool)
+        half = 8 * width
+        by_rank = self._positions_by_rank()
+        papers = self._papers
+        heads: list[list[Hit]] = []
+        for start, base, title_match in ((0, TITLE_BASE, True), (half, OTHER_BASE, False)):
+            group = mask[start:start + half]
+            found = _first_set(group, SCORED)
+            if not len(found):
+                heads.append([])
+                continue
+            group[:found[-1] + 1] = False  # the head is not taken from the table
+            head = by_rank[found].tolist()
+            scores = closeness(query_text, [fold(papers[pos].title) for pos in head])
+            scored = sorted(((base + s, pos) for s, pos in zip(scores, head)),
+                            key=lambda item: -item[0])
+            heads.append([Hit(pos, score, title_match, False) for score, pos in scored])
+        rest = self._hit_table("ranked")[mask].tolist()
+        title_rest = title_group.bit_count() - len(heads[0])
+        rest[title_rest:title_rest] = heads[1]
+        rest[0:0] = heads[0]
+        return rest
+
+    def _typo_hits(self, q: Query, candidates: int, query_text: str) -> list[Hit]:
         """Title matches allowing typos in the query words, for papers not already matched."""
         if not any(max_typos(w) for w in q.words):
             return []
@@ -511,10 +555,7 @@ class SearchIndex:
             candidates &= ~self._excluded_bits(q.excluded, candidates)
         if not candidates:
             return []
-        # As in _ranked: score the same SCORED newest whatever the limit, so a limited result is
-        # a prefix of the full one.
-        positions = bitset.select(self._rank_to_pos, candidates,
-                                  None if limit is None else max(limit, SCORED))
+        positions = bitset.select(self._rank_to_pos, candidates)
         papers = self._papers
         head = positions[:SCORED]
         scores = closeness(query_text, [fold(papers[pos].title) for pos in head])
@@ -522,4 +563,4 @@ class SearchIndex:
                         key=lambda item: -item[0])
         hits = [Hit(pos, score, True, True) for score, pos in scored]
         hits += [Hit(pos, 0.0, True, True) for pos in positions[SCORED:]]
-        return hits if limit is None else hits[:limit]
+        return hits
