@@ -155,14 +155,24 @@ def keystrokes(queries) -> list[str]:
 
 
 def mode_search(args) -> None:
-    """``SearchIndex.search`` alone, for every keystroke of the queries, on a freshly loaded index."""
+    """``SearchIndex.search`` alone, for every keystroke of the queries, on a freshly loaded index;
+    with ``--reader``, what the reader's search worker runs instead
+    (``tui.search_runs.search_positions``: the positions, with the collector paused)."""
     library, index, _, phases = load(args.paths)
     index = index.wait()  # a cached index is read on first use: not part of any keystroke
+    if args.reader:
+        from paperterm.tui.search_runs import search_positions
+
+        def search(prefix):
+            return search_positions(index, prefix, {})
+    else:
+        def search(prefix):
+            return index.search(prefix, markers={})
     times: list[float] = []
     matches: dict[str, int] = {}
     for prefix in keystrokes(json.loads(args.queries)):
         t0 = time.perf_counter()
-        hits = index.search(prefix, markers={})
+        hits = search(prefix)
         times.append(time.perf_counter() - t0)
         matches[prefix] = len(hits)
     emit({"search_s": times, "matches": matches, **phases, "rss_mb": peak_rss_mb()})
@@ -491,6 +501,8 @@ def main() -> int:
                         help="parent's time.time() when it started this process")
     parser.add_argument("--queries", default='["diffusion model"]', help="JSON list of queries")
     parser.add_argument("--steps", type=int, default=100, help="cursor steps")
+    parser.add_argument("--reader", action="store_true",
+                        help="search: time the reader's search worker body, not SearchIndex.search")
     parser.add_argument("--profile", metavar="PART:FILE",
                         help="session: cProfile the main thread while typing (keys:FILE) or "
                              "moving the cursor (cursor:FILE), stats written to FILE")

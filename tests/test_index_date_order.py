@@ -71,6 +71,9 @@ class _NotReadyIndex:
     def search(self, *args, **kwargs):
         return self._real.search(*args, **kwargs)
 
+    def search_positions(self, *args, **kwargs):
+        return self._real.search_positions(*args, **kwargs)
+
     @property
     def papers(self):
         return self._real.papers

@@ -162,6 +162,19 @@ def test_search_results_are_exactly_the_pinned_ones(library):
     assert results(clone, markers, new_ids) == expected
 
 
+def test_search_positions_are_the_positions_of_the_hits(library):
+    """What the reader shows (``search_positions``) is exactly the hits' positions, in order."""
+    markers = marker_set(library)
+    new_ids = frozenset(p.id for p in library[::7])
+    index = SearchIndex(library)
+    for query in queries():
+        hits = index.search(query, markers=markers, new_ids=new_ids)
+        got = index.search_positions(query, markers=markers, new_ids=new_ids)
+        assert got == [h.pos for h in hits], query
+    assert SearchIndex([]).search_positions("grok") == []
+    assert SearchIndex([]).search_positions("is:unread") == []
+
+
 def test_the_library_exercises_what_shows_at_scale(library):
     """The golden queries cover long groups, typo matches and every filter kind with hits."""
     expected = json.loads(GOLDEN.read_text())

@@ -28,6 +28,9 @@ class NoSearch:
     def search(self, query, markers=None, limit=None):
         return []
 
+    def search_positions(self, query, markers=None, new_ids=None):
+        return []
+
     def positions_newest_first(self):
         raise AssertionError("asked for the date order of an index of other papers")
 

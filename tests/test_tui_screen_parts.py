@@ -207,14 +207,9 @@ class FakeIndex:
     def __init__(self, positions, seen) -> None:
         self.positions, self.seen = positions, seen
 
-    def search(self, query, markers, new_ids=frozenset()):
+    def search_positions(self, query, markers, new_ids=frozenset()):
         self.seen.append(gc.isenabled())
-
-        class Hit:
-            def __init__(self, pos):
-                self.pos = pos
-
-        return [Hit(p) for p in self.positions]
+        return list(self.positions)
 
 
 def test_search_positions_pauses_the_collector_and_honours_cancel():

@@ -79,13 +79,13 @@ async def test_matched_title_characters_are_highlighted():
 async def test_ranking_runs_in_a_worker_thread():
     app = create_app()
     threads = []
-    real = app.index.search
+    real = app.index.search_positions
 
     def spy(*args, **kwargs):
         threads.append(threading.current_thread())
         return real(*args, **kwargs)
 
-    app.index.search = spy
+    app.index.search_positions = spy
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"grok")
         await settle(app, pilot)
@@ -221,6 +221,9 @@ class SlowIndex:
 
     def search(self, *args, **kwargs):
         return self.wait().search(*args, **kwargs)
+
+    def search_positions(self, *args, **kwargs):
+        return self.wait().search_positions(*args, **kwargs)
 
     def positions_newest_first(self):
         return self.wait().positions_newest_first()

@@ -26,7 +26,7 @@ Measured at 100,000 papers (315 MB of listings, two cores): see the README's per
 the two-process parse is kept because it measured faster there (the figures are in the README).
 
 Every kind of index has one interface, ``IndexHandle``: ``ready``, ``wait``, ``search``,
-``papers``, ``positions_newest_first`` and ``len``.
+``search_positions``, ``papers``, ``positions_newest_first`` and ``len``.
 """
 
 from __future__ import annotations
@@ -98,6 +98,8 @@ class IndexHandle(Protocol):
     def wait(self, timeout: float | None = None) -> SearchIndex: ...
 
     def search(self, query, markers=None, limit=None, new_ids=None) -> list[Hit]: ...
+
+    def search_positions(self, query, markers=None, new_ids=None) -> list[int]: ...
 
     def positions_newest_first(self) -> list[int]: ...
 
@@ -276,6 +278,10 @@ class _IndexLater:
     def search(self, *args, **kwargs) -> list[Hit]:
         """``SearchIndex.search``, once the index is there."""
         return self.wait().search(*args, **kwargs)
+
+    def search_positions(self, *args, **kwargs) -> list[int]:
+        """``SearchIndex.search_positions``, once the index is there."""
+        return self.wait().search_positions(*args, **kwargs)
 
     def positions_newest_first(self) -> list[int]:
         """``SearchIndex.positions_newest_first``, once the index is there."""

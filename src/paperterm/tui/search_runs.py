@@ -4,10 +4,11 @@ holding the screen's paint until the results arrive.
 - ``SearchRuns`` numbers the searches: each new query (or a marker change that can change a
   marker filter's results) takes the next generation, and results that come back under an older
   one are dropped -- a newer keystroke has already asked for something else. O(1) per keystroke.
-- ``search_positions`` is what the worker thread runs: the index's ranking (its cost is the
-  index's, see ``paperterm.search``) turned into plain positions, with the cyclic garbage
-  collector paused meanwhile (a search may allocate a short-lived result per paper, 100,000 of
-  them; a collection in the middle costs tens of milliseconds for nothing).
+- ``search_positions`` is what the worker thread runs: the index's ranking as plain positions
+  (``SearchIndex.search_positions``: no result object per paper; its cost is the index's, see
+  ``paperterm.search``), with the cyclic garbage collector paused meanwhile (a search allocates
+  a list of up to 100,000 entries; a collection in the middle costs tens of milliseconds for
+  nothing).
 - ``PaintHold``: Textual paints at most one frame per 1/60 s; a keystroke would otherwise paint
   its echo at once and its results (ready a few milliseconds later) a whole frame after that. So
   the screen holds its paint until the results arrive -- for at most ``PAINT_HOLD`` seconds, so
@@ -67,11 +68,9 @@ def search_positions(index, query, markers: dict,
     is paused only once the index is built: a search on a ``PendingIndex`` waits for it, and the
     collector should not be off that long."""
     with gc_paused(index.ready):
-        hits = index.search(query, markers=markers, new_ids=new_ids)
+        positions = index.search_positions(query, markers=markers, new_ids=new_ids)
         if cancelled():
             return None
-        positions = [hit.pos for hit in hits]
-        del hits  # freed here, while the collector still waits
     return positions
 
 
