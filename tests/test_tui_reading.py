@@ -165,7 +165,9 @@ def test_split_arithmetic_keeps_both_panes_usable():
 
 def pane_widths(app) -> tuple[int, int]:
     screen = app.main_screen
-    return screen.paper_list.region.width, screen.detail.region.width
+    # The panes as the user sees them: each box, its border included.
+    return (screen.query_one("#list-pane").region.width,
+            screen.query_one("#detail-pane").region.width)
 
 
 async def test_angle_brackets_move_the_split_and_it_is_remembered():

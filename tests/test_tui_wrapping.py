@@ -14,7 +14,8 @@ from tui_helpers import seed_library
 from paperterm.model import Paper
 from paperterm.search import parse_query
 from paperterm.tui.app import create_app
-from paperterm.tui.detail import DEFAULT_MATCH, detail_content, detail_text, query_marks
+from paperterm.tui.detail import (DEFAULT_MATCH, MARGIN, detail_content, detail_text,
+                                   query_marks)
 from paperterm.tui.wrapping import WrappedText, line_spans
 
 BASE = Style(color="white", bgcolor="black")
@@ -98,7 +99,7 @@ async def test_the_pane_marks_each_keystrokes_words_on_the_paper_under_the_curso
             kept += paper is previous
             previous = paper
             query = screen.parsed_query if screen.ranked else None
-            width = min(detail.scrollable_content_region.width, 88)
+            width = min(detail.scrollable_content_region.width - 2 * MARGIN, 88)
             match = detail.get_component_rich_style("paper-detail--match")
             text = detail_text(paper, screen.triage.marker(screen.paper_list.cursor_pos),
                                query=query, match=match)
@@ -107,7 +108,8 @@ async def test_the_pane_marks_each_keystrokes_words_on_the_paper_under_the_curso
             base = detail.rich_style
             expected = [list(Segment.simplify(Segment.apply_style(line, base)))
                         for line in CONSOLE.render_lines(text, options, pad=True)]
-            drawn = [list(Segment.simplify(strip.crop(0, width))) for strip in detail.drawn_lines()]
+            drawn = [list(Segment.simplify(strip.crop(MARGIN, MARGIN + width)))
+                     for strip in detail.drawn_lines()]
             assert drawn == expected
             assert detail.marked_text.spans == text.spans
         assert kept  # some keystrokes kept the paper and only moved the marks

@@ -33,6 +33,7 @@ from paperterm.links import paper_links
 from paperterm.model import Marker, Paper, author_names_label, authors_label, date_label
 from paperterm.safe_text import visible_lines
 from paperterm.search import Query, highlight_spans
+from paperterm.tui.direct_lines import DirectLines
 from paperterm.tui.keys import DETAIL_BINDINGS
 from paperterm.tui.paper_list import (NOTE_MARK, STAR_MARK, UNREAD_MARK, UPVOTE_MARK, clean,
                                       set_virtual_height)
@@ -45,6 +46,8 @@ MAX_SOURCES_SHOWN = 5
 MAX_DAYS_SHOWN = 4
 #: The text wraps at this many columns at most, however wide the pane: a readable line length.
 READABLE_WIDTH = 88
+#: Blank cells the pane draws on each side of its text (inside the border of its box).
+MARGIN = 1
 #: How query words are marked when the pane has no theme to ask (``detail_text`` used alone).
 DEFAULT_MATCH = Style(bold=True, underline=True)
 
@@ -179,7 +182,7 @@ def detail_text(paper: Paper, marker: Marker | None, reason: str | None = None,
     return text
 
 
-class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
+class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=False):
     """A scrollable view of one paper; ``j``/``k`` scroll it when it has focus.
 
     Like the list, it draws through the Line API, so a new paper repaints this pane without a
@@ -263,7 +266,7 @@ class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
     def _wrap(self) -> None:
         """Wrap the text to the pane's width (at most ``READABLE_WIDTH``), unless it is already;
         the drawn lines are made again either way (the pane's width may have changed)."""
-        width = self.scrollable_content_region.width
+        width = self.scrollable_content_region.width - 2 * MARGIN
         self._strips.clear()
         if width <= 0:
             self._wrapped = None
@@ -291,11 +294,17 @@ class PaperDetail(ScrollView, can_focus=True, inherit_bindings=False):
             assert wrapped is not None
             if self._base is None:
                 self._base = self.rich_style
+            base = self._base
             line = wrapped.line(index, self._match_style())
-            segments = Segment.adjust_line_length(list(line.render(self.app.console)),
-                                                  wrapped.width)
-            strip = Strip(segments, wrapped.width).apply_style(self._base) \
-                .adjust_cell_length(self.scrollable_content_region.width, self._base)
+            # The margin in the background colour alone, as Textual pads (a style of its own, so
+            # it is never merged into the text: a screenshot would draw it under the first word).
+            margin = Segment(" " * MARGIN, Style.from_color(bgcolor=base.bgcolor))
+            if line.spans or line.style:
+                segments = [segment for segment in line.render(self.app.console)]
+                strip = Strip([margin, *Strip(segments).apply_style(base)])
+            else:  # most of an abstract: plain text, the pane's own style
+                strip = Strip([margin, Segment(line.plain, base)])
+            strip = strip.adjust_cell_length(self.scrollable_content_region.width, base)
             self._strips[index] = strip
         return strip
 

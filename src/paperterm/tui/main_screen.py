@@ -39,7 +39,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
@@ -195,8 +195,12 @@ class MainScreen(Screen):
     def compose(self) -> ComposeResult:
         yield SearchBar(id="search-bar")
         with Horizontal(id="panes"):
-            yield self.paper_list
-            yield self.detail
+            # Each pane sits in a box that draws its border, so the pane's own lines need no
+            # per-line styling on their way to the screen (see ``direct_lines``).
+            with Vertical(id="list-pane", classes="pane"):
+                yield self.paper_list
+            with Vertical(id="detail-pane", classes="pane"):
+                yield self.detail
         yield self.status_line
         yield KeysFooter()
 
@@ -867,8 +871,8 @@ class MainScreen(Screen):
         single = self.too_narrow or self.list_alone
         self.set_class(single, "-single")
         # One pane: the stylesheet gives it the whole width; two: the list takes its share.
-        self.paper_list.styles.width = None if single else split.list_width(self.size.width,
-                                                                             self.split)
+        self.query_one("#list-pane").styles.width = (
+            None if single else split.list_width(self.size.width, self.split))
 
     def action_resize_split(self, direction: int) -> None:
         """``<`` (-1) / ``>`` (+1): move the split between the list and the details a step."""

@@ -40,6 +40,7 @@ from textual.widget import Widget
 
 from paperterm.model import Paper
 from paperterm.safe_text import visible
+from paperterm.tui.direct_lines import DirectLines
 from paperterm.tui.keys import LIST_BINDINGS
 from paperterm.tui.ordering import MarkerSets
 
@@ -74,7 +75,7 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
-class PaperList(ScrollView, can_focus=True, inherit_bindings=False):
+class PaperList(DirectLines, ScrollView, can_focus=True, inherit_bindings=False):
     """A cursor over ``rows`` (positions into ``papers``), drawn one line per visible row."""
 
     BINDINGS = LIST_BINDINGS
