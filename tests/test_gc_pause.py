@@ -1,5 +1,5 @@
-"""The collector helpers: ``gc_paused`` restores what it found; ``IdleCollector`` keeps the cyclic
-collector off while keys come and runs it at the pause (a fake timer and clock drive it here)."""
+"""The collector helpers: ``gc_paused`` restores what it found; ``IdleCollector`` holds the full
+pass back while keys come and runs it at the pause (a fake timer and clock drive it here)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import gc
 
 import pytest
 
-from paperterm.gc_pause import IdleCollector, gc_paused
+from paperterm.gc_pause import HELD, IdleCollector, gc_paused
 
 
 class Timers:
@@ -51,42 +51,46 @@ def test_gc_paused_restores_the_collector_as_found():
     assert gc.isenabled()
 
 
-def test_keys_hold_the_collector_off_and_the_pause_runs_one_full_pass(collections):
+def test_keys_hold_the_full_pass_back_and_the_pause_runs_one(collections):
     timers, now = Timers(), [0.0]
-    idle = IdleCollector(timers, idle=0.5, longest=10.0, clock=lambda: now[0])
+    before = gc.get_threshold()
+    idle = IdleCollector(timers, idle=0.5, clock=lambda: now[0])
     idle.busy()
-    assert not gc.isenabled() and idle.holding
+    assert idle.holding and gc.isenabled()                      # young passes still run
+    assert gc.get_threshold() == (before[0], before[1], HELD)   # the full pass never comes
     for _ in range(5):
         now[0] += 0.2
         idle.busy()  # each key moves the pause further
-    assert collections == [] and not gc.isenabled()
+    assert collections == []                                    # nothing forced while keys come
     assert len([t for t in timers.pending if not t[2]]) == 1  # one timer, not one per key
     now[0] += 0.3
     timers.fire()  # the first timer's half second is up, but the last key came 0.3 s ago
-    assert collections == [] and not gc.isenabled()
+    assert collections == [] and idle.holding
     assert [t[0] for t in timers.pending if not t[2]] == [pytest.approx(0.2)]
     now[0] += 0.2
     timers.fire()
-    assert gc.isenabled() and not idle.holding
+    assert not idle.holding and gc.get_threshold() == before
     assert collections == [2]
 
 
-def test_keys_without_a_pause_still_get_a_young_pass_now_and_then(collections):
-    timers, now = Timers(), [0.0]
-    idle = IdleCollector(timers, idle=0.5, longest=1.0, clock=lambda: now[0])
-    for _ in range(16):  # a key every 0.25 s, up to 3.75 s
-        idle.busy()
-        now[0] += 0.25
-    assert collections == [1, 1, 1]  # at 1.25, 2.5 and 3.75 s
-    assert not gc.isenabled()
+def test_stop_restores_the_thresholds_and_forgets_the_pause(collections):
+    timers = Timers()
+    before = gc.get_threshold()
+    idle = IdleCollector(timers)
+    idle.busy()
     idle.stop()
-    assert gc.isenabled()
+    assert gc.get_threshold() == before and not idle.holding
+    assert all(t[2] for t in timers.pending) and collections == []
+    idle.stop()  # twice is harmless
+    assert gc.get_threshold() == before
 
 
-def test_a_collector_someone_else_turned_off_stays_theirs(collections):
+def test_a_collector_someone_else_turned_off_stays_off_until_they_turn_it_on(collections):
     timers = Timers()
     idle = IdleCollector(timers)
     with gc_paused():
         idle.busy()
-        assert not idle.holding and timers.pending == []
+        assert not gc.isenabled()
+        idle.stop()
+        assert not gc.isenabled()
     assert gc.isenabled()

@@ -28,47 +28,47 @@ def gc_paused(pause: bool = True) -> Iterator[None]:
             gc.enable()
 
 
+#: While keys come, the automatic full pass waits for this many young-generation passes: never.
+HELD = 1_000_000_000
+
+
 class IdleCollector:
-    """Keeps the cyclic collector off while the user presses keys, and runs it at their pause.
+    """Holds the collector's full passes back while the user presses keys, and runs one at their
+    pause.
 
     Every keystroke of a search draws some eighty lines, and Textual's line objects refer to
-    themselves: each frame leaves garbage that only the cyclic collector frees. Its passes land
-    on whatever keystroke crosses a threshold -- every keystroke pays a few young-generation
-    passes, and every ten or so a full one, 35-45 ms at 100,000 papers -- and set the slowest
-    keystrokes. While keys come (``busy``) the collector is off; once there has been no key for
-    ``idle`` seconds it is back on and one full pass runs, while nobody waits. Keys coming
-    without such a pause get a young-generation pass (the garbage of the last ``longest``
-    seconds, not the whole heap) every ``longest`` seconds, so memory never grows unchecked.
+    themselves: each frame leaves garbage that only the cyclic collector frees. The collector's
+    passes over the young objects are cheap (a frame's garbage, a millisecond or less) and stay
+    on. A full pass walks the whole heap, 35-45 ms at 100,000 papers, and would land on whatever
+    keystroke crossed its threshold. So while keys come (``busy``) the automatic full pass is
+    held back (its threshold raised out of reach); once there has been no key for ``idle``
+    seconds the threshold is restored and one full pass runs, while nobody waits.
+
+    (Turning the collector off altogether while keys come, as this did before, left all of half
+    a second's garbage to one forced young pass: 8-58 ms, on the slowest keystrokes.)
     ``set_timer(delay, callback)`` is the UI's timer (calling back on the UI thread).
     """
 
-    def __init__(self, set_timer, *, idle: float = 0.5, longest: float = 0.5,
-                 clock=time.monotonic) -> None:
+    def __init__(self, set_timer, *, idle: float = 0.5, clock=time.monotonic) -> None:
         self._set_timer = set_timer
         self.idle = idle
-        self.longest = longest
         self._clock = clock
         self._timer = None
-        self._since: float | None = None  # when the collector was turned off (or last ran)
+        self._saved: tuple[int, int, int] | None = None  # the thresholds while holding
         self._last = 0.0  # when the last key came
 
     @property
     def holding(self) -> bool:
-        return self._since is not None
+        return self._saved is not None
 
     def busy(self) -> None:
-        """A key came: keep the collector off until the next pause. (Cheap: one clock read; a
+        """A key came: hold the full pass back until the next pause. (Cheap: one clock read; a
         timer is made only when none is pending, not on every key.)"""
-        now = self._clock()
-        self._last = now
-        if self._since is None:
-            if not gc.isenabled():
-                return  # someone else has it off (``gc_paused``): theirs to turn back on
-            gc.disable()
-            self._since = now
-        elif now - self._since > self.longest:
-            gc.collect(1)
-            self._since = now
+        self._last = self._clock()
+        if self._saved is None:
+            self._saved = gc.get_threshold()
+            young, middle, _ = self._saved
+            gc.set_threshold(young, middle, HELD)
         if self._timer is None:
             self._timer = self._set_timer(self.idle, self._check_pause)
 
@@ -83,10 +83,10 @@ class IdleCollector:
         gc.collect()
 
     def stop(self) -> None:
-        """Turn the collector back on (if this turned it off); forget the pending pause."""
+        """Let full passes run again (if this held them); forget the pending pause."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        if self._since is not None:
-            self._since = None
-            gc.enable()
+        if self._saved is not None:
+            gc.set_threshold(*self._saved)
+            self._saved = None
