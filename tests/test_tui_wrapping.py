@@ -5,6 +5,9 @@ search, for the paper under the cursor."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich._wrap import divide_line
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -16,7 +19,7 @@ from paperterm.search import parse_query
 from paperterm.tui.app import create_app
 from paperterm.tui.detail import (DEFAULT_MATCH, MARGIN, detail_content, detail_text,
                                    query_marks)
-from paperterm.tui.wrapping import WrappedText, line_spans
+from paperterm.tui.wrapping import WrappedText, ascii_breaks, line_spans
 
 BASE = Style(color="white", bgcolor="black")
 CONSOLE = Console(width=200, color_system="truecolor", force_terminal=True)
@@ -113,3 +116,13 @@ async def test_the_pane_marks_each_keystrokes_words_on_the_paper_under_the_curso
             assert drawn == expected
             assert detail.marked_text.spans == text.spans
         assert kept  # some keystrokes kept the paper and only moved the marks
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(st.sampled_from(list("ab cd-,.( ") + ["x" * 30, "   "]), max_size=80),
+       width=st.integers(min_value=1, max_value=40))
+def test_the_ascii_line_breaks_are_rich_s(pieces, width):
+    """The fast path for one-cell text breaks exactly where rich's ``divide_line`` does, long
+    words folded included."""
+    text = "".join(pieces)
+    assert ascii_breaks(text, width) == divide_line(text, width, fold=True)

@@ -304,7 +304,7 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
                 strip = Strip([margin, *Strip(segments).apply_style(base)])
             else:  # most of an abstract: plain text, the pane's own style
                 strip = Strip([margin, Segment(line.plain, base)])
-            strip = strip.adjust_cell_length(self.scrollable_content_region.width, base)
+            strip = strip.adjust_cell_length(self.line_width, base)
             self._strips[index] = strip
         return strip
 
@@ -322,4 +322,4 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
         index = round(self.scroll_y) + y
         if self._wrapped is not None and 0 <= index < len(self._wrapped):
             return self._line(index)
-        return Strip.blank(self.scrollable_content_region.width, self.rich_style)
+        return Strip.blank(self.line_width, self.rich_style)

@@ -42,9 +42,26 @@ def needs_styling(widget: Widget) -> bool:
 class DirectLines(Widget):
     """A Line-API widget whose ``render_line`` draws finished lines (the widget's width, every
     cell styled): they go to the screen with just the app's line filters applied (see the module
-    docstring)."""
+    docstring).
+
+    ``line_width`` is the width to draw a line at (the scrollable content's), worked out once per
+    frame rather than once per line (Textual computes the region anew at every call)."""
+
+    _frame_width: int | None = None
+
+    @property
+    def line_width(self) -> int:
+        width = self._frame_width
+        return self.scrollable_content_region.width if width is None else width
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame_width = self.scrollable_content_region.width
+        try:
+            return self._render_lines(crop)
+        finally:
+            self._frame_width = None
+
+    def _render_lines(self, crop: Region) -> list[Strip]:
         if needs_styling(self):
             return super().render_lines(crop)
         width = self.content_region.width  # the widget's width: no border, no padding

@@ -295,7 +295,7 @@ class PaperList(DirectLines, ScrollView, can_focus=True, inherit_bindings=False)
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
-        width = self.scrollable_content_region.width
+        width = self.line_width
         styles = self._get_styles()
         if index >= len(self.rows):
             if not self.rows and y == 0:
