@@ -9,7 +9,7 @@ import pickle
 import random
 
 import pytest
-from tui_helpers import synthetic_library
+from tui_helpers import searched, synthetic_library
 
 from paperterm.model import Paper
 from paperterm.search import Hit, SearchIndex
@@ -97,7 +97,7 @@ async def test_app_lists_by_the_index_order_and_warms_it_after_the_first_paint()
     index = SearchIndex(library.papers)
     app = create_app(library=library, store=stored(), index=index)
     async with app.run_test(size=(120, 30)) as pilot:
-        await app.workers.wait_for_complete()
+        await searched(app)
         await pilot.pause()
         screen = app.main_screen
         assert list(screen.paper_list.rows) == Ordering(library.papers).order("date")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 
-from tui_helpers import list_lines, notifications, screen_text, status, stored, synthetic_library
+from tui_helpers import (list_lines, notifications, screen_text, searched, status, stored,
+                         synthetic_library)
 
 from paperterm.tui.app import create_app
 from paperterm.tui.paper_list import SELECT_MARK, STAR_MARK
@@ -29,7 +30,7 @@ def markers():
 
 
 async def settle(app, pilot):
-    await app.workers.wait_for_complete()
+    await searched(app)
     await pilot.pause()
 
 

@@ -5,7 +5,8 @@ afterwards (read with a fresh ``MarkerStore``, as another paperterm would) and o
 from __future__ import annotations
 
 import pytest
-from tui_helpers import list_lines, notifications, screen_text, status, stored, synthetic_library
+from tui_helpers import (list_lines, notifications, screen_text, searched, status, stored,
+                         synthetic_library)
 
 from paperterm.tui import main_screen as main_screen_module
 from paperterm.tui.app import create_app
@@ -271,7 +272,7 @@ async def test_o_offers_relevance_while_searching():
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = app.main_screen
         await pilot.press("slash", *"learning", "enter")
-        await app.workers.wait_for_complete()
+        await searched(app)
         await pilot.pause()
         assert screen.sort == "relevance"
         ranked = list(screen.paper_list.rows)
@@ -374,11 +375,11 @@ async def test_brackets_step_through_listing_days(tmp_path):
         assert screen.day == "2024-05-24"
         # a search narrows within the day
         await pilot.press("slash", *"shared", "enter")
-        await app.workers.wait_for_complete()
+        await searched(app)
         await pilot.pause()
         assert titles() == ["Shared 24"]
         await pilot.press("right_square_bracket")
-        await app.workers.wait_for_complete()
+        await searched(app)
         await pilot.pause()
         assert screen.day == "2024-05-27" and titles() == ["Shared 27"]
         await pilot.press("right_square_bracket")          # past the newest: every paper again
@@ -398,7 +399,7 @@ async def test_date_column_hidden_when_no_shown_paper_has_a_date(tmp_path):
         assert screen.paper_list.show_dates
         assert any("2024-05-20" in line for line in list_lines(app))
         await pilot.press("slash", *"unplaced", "enter")
-        await app.workers.wait_for_complete()
+        await searched(app)
         await pilot.pause()
         assert not screen.paper_list.show_dates
         width = screen.paper_list.scrollable_content_region.width

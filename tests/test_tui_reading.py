@@ -5,7 +5,7 @@ words in the abstract; ``<``/``>`` move the split between the panes and ``z`` sh
 from __future__ import annotations
 
 from rich.style import Style
-from tui_helpers import list_lines, notifications, screen_text, stored
+from tui_helpers import list_lines, notifications, screen_text, searched, stored
 
 from paperterm.model import Paper
 from paperterm.search import highlight_spans, parse_query
@@ -17,7 +17,7 @@ MATCH = Style(bold=True, underline=True, color="red")
 
 
 async def settle(app, pilot):
-    await app.workers.wait_for_complete()
+    await searched(app)
     await pilot.pause()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from tui_helpers import list_lines, screen_text, status, stored
+from tui_helpers import list_lines, notifications, screen_text, searched, status, stored
 
 from paperterm.search import SearchIndex, highlight_spans, parse_query
 from paperterm.tui.app import create_app
@@ -13,7 +13,7 @@ SIZE = (120, 40)
 
 
 async def settle(app, pilot):
-    await app.workers.wait_for_complete()
+    await searched(app)
     await pilot.pause()
 
 
@@ -90,6 +90,31 @@ async def test_ranking_runs_in_a_worker_thread():
         await pilot.press("slash", *"grok")
         await settle(app, pilot)
     assert threads and all(t is not threading.main_thread() for t in threads)
+    assert len(set(threads)) == 1  # one search thread for the screen, not one per keystroke
+
+
+async def test_a_failing_search_says_so_and_typing_goes_on():
+    app = create_app()
+    real = app.index.search
+
+    def flaky(query, *args, **kwargs):
+        if "grok" in str(query):
+            raise RuntimeError("index [damaged]")
+        return real(query, *args, **kwargs)
+
+    app.index.search = flaky
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = app.main_screen
+        await pilot.press("slash", *"learn")
+        await settle(app, pilot)
+        learn = list(screen.paper_list.rows)
+        await pilot.press("ctrl+u", *"grok")
+        await settle(app, pilot)
+        assert any("The search failed: index [damaged]" in n for n in notifications(app))
+        assert not screen.paint_hold.held
+        await pilot.press("ctrl+u", *"learn")
+        await settle(app, pilot)
+        assert list(screen.paper_list.rows) == learn
 
 
 async def test_stale_results_are_ignored():

@@ -6,7 +6,8 @@ terminal."""
 from __future__ import annotations
 
 import pytest
-from tui_helpers import list_lines, notifications, screen_text, status, stored, synthetic_library
+from tui_helpers import (list_lines, notifications, screen_text, searched, status, stored,
+                         synthetic_library)
 
 from paperterm.tags import TagError
 from paperterm.tui import keys
@@ -174,13 +175,13 @@ async def test_tag_filter_in_the_search_bar_follows_tag_changes():
         await pilot.pause()
         await pilot.press("slash", *"tag:mine", "enter")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await searched(app)
         await pilot.pause()
         assert len(app.main_screen.paper_list.rows) == 1
         assert current(app).id == paper.id
         await pilot.press("t", *"mine", "enter")                 # untag: it leaves the results
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await searched(app)
         await pilot.pause()
         assert len(app.main_screen.paper_list.rows) == 0
 

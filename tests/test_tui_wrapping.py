@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from tui_helpers import seed_library
+from tui_helpers import searched, seed_library
 
 from paperterm.model import Paper
 from paperterm.search import parse_query
@@ -95,7 +95,7 @@ async def test_the_pane_marks_each_keystrokes_words_on_the_paper_under_the_curso
         previous, kept = None, 0
         for ch in "language models":
             await pilot.press("space" if ch == " " else ch)
-            await app.workers.wait_for_complete()
+            await searched(app)
             await pilot.pause()
             paper = detail.paper
             assert paper is app.library.papers[screen.paper_list.cursor_pos]

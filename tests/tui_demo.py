@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui_helpers import searched
+
 from paperterm import locations
 from paperterm.library import load_library
 from paperterm.state import MarkerStore
@@ -141,7 +143,7 @@ async def play(pilot, scene: Scene) -> None:
     await pilot.pause()
     for key in scene.keys:
         await pilot.press(key)
-    await app.workers.wait_for_complete()
+    await searched(app)
     deadline = time.monotonic() + 120
     while isinstance(app.screen, SimilarPapers) and not app.screen.rows \
             and time.monotonic() < deadline:  # the term matrix is built by a child process

@@ -3,6 +3,7 @@ and synthetic libraries. (Deterministic seed copies for pictures live in ``tui_d
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
@@ -14,6 +15,19 @@ from paperterm.state import MarkerStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+
+
+async def searched(app) -> None:
+    """Every worker finished and every search asked for delivered (searches run on the screen's
+    own thread, ``Searcher``, not as Textual workers). Then ``pilot.pause()`` draws the results."""
+    await app.workers.wait_for_complete()
+    screen = app.main_screen
+    for _ in range(2000):  # 10 s at most
+        if screen.searcher.idle:
+            break
+        await asyncio.sleep(0.005)
+    else:
+        raise AssertionError("a search never finished")
 
 
 def stored() -> MarkerStore:

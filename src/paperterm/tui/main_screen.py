@@ -40,6 +40,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
@@ -72,7 +73,7 @@ from paperterm.tui.screens.similar_papers import SimilarPapers, SimilarRow
 from paperterm.tui import split
 from paperterm.tui.screens.tag_dialog import TagDialog
 from paperterm.tui.search_bar import SearchBar, SearchInput
-from paperterm.tui.search_runs import (PAINT_HOLD, PaintHold, SearchRuns, ranks,
+from paperterm.tui.search_runs import (PAINT_HOLD, PaintHold, Searcher, SearchRuns, ranks,
                                        search_positions, uses_markers)
 from paperterm.tui.status_line import empty_message, loading_text, status_text
 from paperterm.tui.selection import Selection
@@ -115,6 +116,19 @@ class MainScreen(Screen):
 
     BINDINGS = MAIN_BINDINGS
 
+    class _Searched(Message, bubble=False):
+        """A search's results, from the search thread (``Searcher``)."""
+
+        def __init__(self, generation: int, query, positions: list[int], cursor: str) -> None:
+            super().__init__()
+            self.generation, self.query, self.positions, self.cursor = (
+                generation, query, positions, cursor)
+
+    class _SearchFailed(Message, bubble=False):
+        def __init__(self, error: BaseException) -> None:
+            super().__init__()
+            self.error = error
+
     def __init__(self, library: Library, store: MarkerStore, index: IndexHandle,
                  rest: RestOfLibrary | None = None) -> None:
         super().__init__(id="main")
@@ -145,6 +159,9 @@ class MainScreen(Screen):
         self.ranked = False
         self.hits: list[int] | None = None
         self.runs = SearchRuns()
+        #: The search thread; its results come back as ``_Searched`` messages.
+        self.searcher = Searcher(lambda found: self.post_message(self._Searched(*found)),
+                                 lambda error: self.post_message(self._SearchFailed(error)))
         self.left_off = LeftOff(store)
         self._narrow = False
         self.paint_hold = PaintHold(lambda: self.app.batch_update(), self.set_timer, PAINT_HOLD)
@@ -235,6 +252,7 @@ class MainScreen(Screen):
             self._train_for_you()
 
     def on_unmount(self) -> None:
+        self.searcher.stop()
         self.idle_gc.stop()
         self.similar.stop()
         self.fetcher.cancel()
@@ -320,6 +338,7 @@ class MainScreen(Screen):
             bar.show_error(None)
             self.paint_hold.release()
             self.runs.cancel()
+            self.searcher.cancel()
             self.parsed_query = None
             self.hits = None
             self._set_ranked(False)
@@ -350,16 +369,23 @@ class MainScreen(Screen):
         self._run_search(self.runs.start(), self.parsed_query, "keep")
 
     def _run_search(self, generation: int, query, cursor: str) -> None:
-        self._search_worker(generation, query, dict(self.triage.markers), cursor, self.new_ids)
+        index, markers, new_ids = self.index, dict(self.triage.markers), self.new_ids
 
-    @work(exclusive=True, thread=True, group="search")
-    def _search_worker(self, generation: int, query, markers: dict, cursor: str,
-                       new_ids: frozenset[str] = frozenset()) -> None:
-        worker = get_current_worker()
-        positions = search_positions(self.index, query, markers, lambda: worker.is_cancelled,
-                                     new_ids)
-        if positions is not None:
-            self.app.call_from_thread(self._search_done, generation, query, positions, cursor)
+        def search(cancelled):  # on the search thread
+            positions = search_positions(index, query, markers, cancelled, new_ids)
+            return None if positions is None else (generation, query, positions, cursor)
+
+        self.searcher.submit(search)
+
+    @on(_Searched)
+    def _searched(self, event: _Searched) -> None:
+        self._search_done(event.generation, event.query, event.positions, event.cursor)
+
+    @on(_SearchFailed)
+    def _search_failed(self, event: _SearchFailed) -> None:
+        self.paint_hold.release()
+        self.notify(f"The search failed: {event.error}", severity="error", timeout=8,
+                    markup=False)
 
     def _search_done(self, generation: int, query, positions: list[int], cursor: str) -> None:
         if not self.runs.is_current(generation):

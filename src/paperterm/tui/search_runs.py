@@ -1,14 +1,20 @@
-"""Running a search on every keystroke: which results are still wanted, the worker's body, and
+"""Running a search on every keystroke: which results are still wanted, the search thread, and
 holding the screen's paint until the results arrive.
 
 - ``SearchRuns`` numbers the searches: each new query (or a marker change that can change a
   marker filter's results) takes the next generation, and results that come back under an older
   one are dropped -- a newer keystroke has already asked for something else. O(1) per keystroke.
-- ``search_positions`` is what the worker thread runs: the index's ranking as plain positions
+- ``search_positions`` is what the search thread runs: the index's ranking as plain positions
   (``SearchIndex.search_positions``: no result object per paper; its cost is the index's, see
   ``paperterm.search``), with the cyclic garbage collector paused meanwhile (a search allocates
   a list of up to 100,000 entries; a collection in the middle costs tens of milliseconds for
   nothing).
+- ``Searcher``: the one thread searches run on, for the screen's life. It takes the newest
+  search asked for (one not started yet is replaced by a newer one; one running is told it is
+  stale through ``cancelled()``) and hands each result to ``deliver``, on its own thread (the
+  screen posts it as a message, which Textual allows from any thread). A Textual thread worker per
+  keystroke cost a new thread and three state-change messages through the UI's queue, about
+  1.2 ms of every keystroke, and a thread per keystroke.
 - ``PaintHold``: Textual paints at most one frame per 1/60 s; a keystroke would otherwise paint
   its echo at once and its results (ready a few milliseconds later) a whole frame after that. So
   the screen holds its paint until the results arrive -- for at most ``PAINT_HOLD`` seconds, so
@@ -20,6 +26,7 @@ the rules are tested without a terminal (``tests/test_tui_logic.py``).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, ExitStack
 from typing import Any, Protocol
@@ -72,6 +79,87 @@ def search_positions(index, query, markers: dict,
         if cancelled():
             return None
     return positions
+
+
+#: A search: given ``cancelled()``, its result, or ``None`` when it gave up as stale.
+Job = Callable[[Callable[[], bool]], Any]
+
+
+class Searcher:
+    """Runs the newest search on one thread, for as long as the screen lives.
+
+    ``submit(job)`` asks for a search; the thread runs ``job(cancelled)`` and, unless the result
+    is ``None`` or the job became stale meanwhile (a newer one was submitted, or ``stop``), calls
+    ``deliver(result)`` -- on the search thread: ``deliver`` must be thread-safe. An exception in
+    a job goes to ``failed(exception)``, the same way, and the thread carries on."""
+
+    def __init__(self, deliver: Callable[[Any], None],
+                 failed: Callable[[BaseException], None]) -> None:
+        self._deliver = deliver
+        self._failed = failed
+        self._changed = threading.Condition()
+        self._job: Job | None = None  # asked for, not started yet
+        self._ticket = 0  # the newest job's number
+        self._running = False
+        self._stopped = False
+        self._thread: threading.Thread | None = None
+
+    @property
+    def idle(self) -> bool:
+        """No search waiting or running (a finished one's result was already delivered)."""
+        with self._changed:
+            return self._job is None and not self._running
+
+    def submit(self, job: Job) -> None:
+        with self._changed:
+            if self._stopped:
+                return
+            self._job = job
+            self._ticket += 1
+            self._changed.notify()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="paperterm-search",
+                                            daemon=True)
+            self._thread.start()
+
+    def cancel(self) -> None:
+        """Whatever was asked for is stale: drop it, and tell a running job so."""
+        with self._changed:
+            self._job = None
+            self._ticket += 1
+
+    def stop(self) -> None:
+        """No more searches: the thread ends once a running job returns."""
+        with self._changed:
+            self._stopped = True
+            self._job = None
+            self._changed.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while self._job is None and not self._stopped:
+                    self._changed.wait()
+                if self._stopped:
+                    return
+                job, ticket = self._job, self._ticket
+                self._job = None
+                self._running = True
+
+            def cancelled() -> bool:
+                return self._stopped or self._ticket != ticket
+
+            try:
+                result = job(cancelled)
+                if result is not None and not cancelled():
+                    self._deliver(result)
+            except BaseException as exc:  # noqa: BLE001 -- reported, and the thread goes on
+                if not cancelled():
+                    self._failed(exc)
+            finally:
+                with self._changed:
+                    self._running = False
+                    self._changed.notify_all()
 
 
 class _Stoppable(Protocol):
