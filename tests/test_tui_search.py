@@ -76,7 +76,7 @@ async def test_matched_title_characters_are_highlighted():
         assert checked >= 3
 
 
-async def test_ranking_runs_in_a_worker_thread():
+async def test_ranking_runs_on_the_search_thread():
     app = create_app()
     threads = []
     real = app.index.search_positions
@@ -95,14 +95,14 @@ async def test_ranking_runs_in_a_worker_thread():
 
 async def test_a_failing_search_says_so_and_typing_goes_on():
     app = create_app()
-    real = app.index.search
+    real = app.index.search_positions
 
     def flaky(query, *args, **kwargs):
         if "grok" in str(query):
             raise RuntimeError("index [damaged]")
         return real(query, *args, **kwargs)
 
-    app.index.search = flaky
+    app.index.search_positions = flaky
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = app.main_screen
         await pilot.press("slash", *"learn")
