@@ -116,6 +116,8 @@ ROWS = (
     ("vs_fzf_search", "fzf p50 / search p50 (x faster)", "x", Target(1.0, at_least=True)),
     ("cursor_cpu_ms", "cursor move j: CPU per step, median (ms)", " ms", Target(15)),
     ("cursor_wall_ms", "cursor move j: key -> frame, median (ms)", " ms", None),
+    ("cursor_pilot_ms", "cursor move j through Textual's test pilot: CPU per step, median (ms)",
+     " ms", None),
     ("rss_session_mb", "peak RSS: cached start, typing, cursor (MB)", " MB", Target(300)),
     ("rss_first_mb", "peak RSS: first start (parse; app) (MB)", " MB", Target(300)),
     ("rss_child_mb", "peak RSS: first start's index/cache child (MB)", " MB", None),
@@ -446,6 +448,8 @@ def summarize(m: dict) -> dict:
     s["vs_fzf_search"] = (s["fzf_p50_ms"] / s["search_p50_ms"]) if fzf and s["search_p50_ms"] else None
     cpu = m["session"]["cursor_cpu_s"]
     s["cursor_cpu_ms"] = _scaled(statistics.median(cpu) if cpu else None, ms)
+    pilot = m["session"].get("cursor_cpu_pilot_s")
+    s["cursor_pilot_ms"] = _scaled(statistics.median(pilot) if pilot else None, ms)
     wall = m["session"]["cursor_wall_s"]
     s["cursor_wall_ms"] = _scaled(statistics.median(wall) if wall else None, ms)
     s["rss_session_mb"] = m["session"]["rss_mb"]

@@ -11,7 +11,7 @@ from paperterm.model import Paper
 from paperterm.search import highlight_spans, parse_query
 from paperterm.tui import split
 from paperterm.tui.app import create_app
-from paperterm.tui.detail import READABLE_WIDTH, detail_text
+from paperterm.tui.detail import BAR, READABLE_WIDTH, detail_text
 
 MATCH = Style(bold=True, underline=True, color="red")
 
@@ -122,8 +122,8 @@ async def test_text_wraps_at_a_readable_width_in_a_wide_pane():
         assert READABLE_WIDTH - 10 <= longest_line(detail) <= READABLE_WIDTH
         text = "\n".join(strip.text.rstrip() for strip in detail.drawn_lines())
         assert "summary summary" in text and "readable readable" in text
-        assert all(strip.cell_length == detail.scrollable_content_region.width
-                   for strip in detail.drawn_lines())                    # the rest of the line: blank
+        assert all(strip.cell_length == detail.scrollable_content_region.width - BAR
+                   for strip in detail.drawn_lines())   # the rest of the line (but the scrollbar): blank
 
 
 async def test_a_narrow_pane_still_uses_its_whole_width():
@@ -364,3 +364,42 @@ async def test_columns_follow_a_library_replaced_after_a_fetch():
         await settle(app, pilot)
         assert plist._columns(width)[1:] == (10, len("▲104"))
         assert any("▲104" in line for line in list_lines(app))
+
+
+async def test_the_detail_pane_draws_its_own_scrollbar_and_scrolls():
+    """The pane's last column is its scrollbar (drawn by the pane, as Textual draws one): a thumb
+    over a long paper, an empty track over one that fits; keys, the wheel and a click on the
+    track scroll it."""
+    from textual import events
+
+    from paperterm.library import Library
+    long = Paper(id="l1", title="Long", abstract=" ".join(["words"] * 1500),
+                 published="2025-01-02")
+    short = Paper(id="s1", title="Short", abstract="Brief.", published="2025-01-01")
+    app = create_app(library=Library(papers=[long, short]))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.main_screen
+        detail = screen.detail
+        assert detail.paper.id == "l1"
+
+        def bar() -> list:
+            return [list(detail.render_line(y))[-1].style for y in range(detail.size.height)]
+
+        assert len(set(bar())) > 1                      # a thumb on the track
+        assert detail.allow_vertical_scroll
+        await pilot.press("tab")                        # the details take the keys
+        await pilot.press("j", "j")
+        assert detail.scroll_y == 2
+        detail.post_message(events.MouseScrollDown(detail, 1, 1, 0, 0, 0, False, False, False))
+        await pilot.pause()
+        assert detail.scroll_y > 2                      # the wheel
+        before = detail.scroll_y
+        await pilot.click(detail, offset=(detail.size.width - 1, detail.size.height - 1))
+        assert detail.scroll_y >= before + detail.size.height - 2   # a page towards the click
+        await pilot.press("g")
+        assert detail.scroll_y == 0
+        await pilot.press("tab", "j")                   # the short paper
+        await pilot.pause()
+        assert detail.paper.id == "s1"
+        assert len(set(bar())) == 1 and not detail.allow_vertical_scroll   # an empty track

@@ -17,7 +17,7 @@ from tui_helpers import searched, seed_library
 from paperterm.model import Paper
 from paperterm.search import parse_query
 from paperterm.tui.app import create_app
-from paperterm.tui.detail import (DEFAULT_MATCH, MARGIN, detail_content, detail_text,
+from paperterm.tui.detail import (BAR, DEFAULT_MATCH, MARGIN, detail_content, detail_text,
                                    query_marks)
 from paperterm.tui.wrapping import WrappedText, ascii_breaks, line_spans
 
@@ -102,7 +102,7 @@ async def test_the_pane_marks_each_keystrokes_words_on_the_paper_under_the_curso
             kept += paper is previous
             previous = paper
             query = screen.parsed_query if screen.ranked else None
-            width = min(detail.scrollable_content_region.width - 2 * MARGIN, 88)
+            width = min(detail.scrollable_content_region.width - 2 * MARGIN - BAR, 88)
             match = detail.get_component_rich_style("paper-detail--match")
             text = detail_text(paper, screen.triage.marker(screen.paper_list.cursor_pos),
                                query=query, match=match)

@@ -27,6 +27,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
 
 from paperterm.links import paper_links
@@ -48,6 +49,8 @@ MAX_DAYS_SHOWN = 4
 READABLE_WIDTH = 88
 #: Blank cells the pane draws on each side of its text (inside the border of its box).
 MARGIN = 1
+#: The pane's scrollbar, drawn in its last column (see ``PaperDetail``).
+BAR = 1
 #: How query words are marked when the pane has no theme to ask (``detail_text`` used alone).
 DEFAULT_MATCH = Style(bold=True, underline=True)
 
@@ -187,6 +190,12 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
 
     Like the list, it draws through the Line API, so a new paper repaints this pane without a
     layout pass over the whole screen (which a ``Static`` whose height changes would cause).
+
+    It draws its scrollbar itself, in its last column, with Textual's own scrollbar drawing
+    (``ScrollBarRender``, so it looks the same): Textual's scrollbar is a widget of its own,
+    redrawn through the per-line styling on every paper of a different length -- 2 ms of each
+    cursor step. Wheel, keys and a click on the track (a page towards it) scroll as before
+    (``allow_vertical_scroll``); the thumb is not dragged.
     ``show`` builds the paper's text and wraps it (``WrappedText``, about a millisecond); a line
     becomes a ``Strip`` only when it is drawn. A new query on the same paper -- every other
     keystroke of a search -- only moves the marks: the lines whose marks changed are drawn again,
@@ -209,6 +218,17 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
         self._strips: dict[int, Strip] = {}  # drawn lines, by line number
         self._match: Style | None = None
         self._base: Style | None = None
+        #: The scrollbar's cell on each row, for ``_bar_key`` (height, length, position).
+        self._bar: list[Segment] = []
+        self._bar_key: tuple | None = None
+        #: Rows as drawn, text and scrollbar: by row, with the (line, scrollbar) they show.
+        self._rows: dict[int, tuple[tuple, Strip]] = {}
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        """Scrolls whenever the text is longer than the pane (Textual's test is whether its own
+        scrollbar shows, and the pane has none: see the class docstring)."""
+        return not self.disabled and self.max_scroll_y > 0
 
     def show(self, paper: Paper | None, marker: Marker | None,
              empty: str = "No paper under the cursor.", reason: str | None = None,
@@ -266,8 +286,9 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
     def _wrap(self) -> None:
         """Wrap the text to the pane's width (at most ``READABLE_WIDTH``), unless it is already;
         the drawn lines are made again either way (the pane's width may have changed)."""
-        width = self.scrollable_content_region.width - 2 * MARGIN
+        width = self.scrollable_content_region.width - 2 * MARGIN - BAR
         self._strips.clear()
+        self._rows.clear()
         if width <= 0:
             self._wrapped = None
         else:
@@ -276,7 +297,11 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
             if wrapped is None or wrapped.text is not self._text or wrapped.width != measure:
                 self._wrapped = WrappedText(self._text, measure)
                 self._wrapped.mark(query_marks(self._searched, self._query))
-        set_virtual_height(self, len(self._wrapped or ()))
+        # A paper that fits counts as exactly the pane's height: then most cursor steps (most
+        # papers fit) leave the height, and with it the scrollbar, as they were -- redrawing the
+        # scrollbar's empty track was a tenth of a step.
+        set_virtual_height(self, max(len(self._wrapped or ()),
+                                     self.scrollable_content_region.height))
 
     def _remark(self) -> None:
         """Mark the new query's words: draw again just the lines whose marks changed."""
@@ -285,9 +310,11 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
         for index in self._wrapped.mark(query_marks(self._searched, self._query)):
             self._strips.pop(index, None)
             self.refresh_line(index)
+        self._rows.clear()
 
     def _line(self, index: int) -> Strip:
-        """Line ``index`` of the text as a strip the pane's width (made once, then kept)."""
+        """Line ``index`` of the text as a strip the pane's width but the scrollbar (made once,
+        then kept)."""
         strip = self._strips.get(index)
         if strip is None:
             wrapped = self._wrapped
@@ -304,9 +331,39 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
                 strip = Strip([margin, *Strip(segments).apply_style(base)])
             else:  # most of an abstract: plain text, the pane's own style
                 strip = Strip([margin, Segment(line.plain, base)])
-            strip = strip.adjust_cell_length(self.line_width, base)
+            strip = strip.adjust_cell_length(self.line_width - BAR, base)
             self._strips[index] = strip
         return strip
+
+    def _scrollbar(self) -> list[Segment]:
+        """The scrollbar's cell on each row of the pane, as Textual's scrollbar draws them."""
+        height = self.scrollable_content_region.height
+        length = self.virtual_size.height
+        position = int(self.scroll_y * 8) / 8  # an eighth of a cell, as Textual's
+        key = (height, length, position)
+        if key != self._bar_key:
+            styles = self.styles
+            base_background, _ = self.background_colors
+            back = styles.scrollbar_background
+            if back.a < 1:
+                back = base_background + back
+            bar = back + styles.scrollbar_color
+            drawn = ScrollBarRender.render_bar(
+                size=height, virtual_size=length,
+                window_size=height if height < length else 0, position=position,
+                thickness=BAR, vertical=True, back_color=back.rich_color,
+                bar_color=bar.rich_color)
+            self._bar = [segment for segment in drawn.segments if segment.text != "\n"]
+            self._bar_key = key
+        return self._bar
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """A click on the scrollbar's track scrolls a page towards it (as Textual's does)."""
+        action = event.style.meta.get("@mouse.down") if event.style else None
+        if action == "scroll_up":
+            self.scroll_page_up(animate=False)
+        elif action == "scroll_down":
+            self.scroll_page_down(animate=False)
 
     def on_resize(self, event: events.Resize) -> None:
         self._wrap()
@@ -316,10 +373,23 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
         super().notify_style_update()
         self._match = self._base = None  # the marks and the lines carry the theme's colours
         self._strips.clear()
+        self._rows.clear()
+        self._bar_key = None
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
+        bar = self._scrollbar()
+        key = (index, self._bar_key)
+        drawn = self._rows.get(y)
+        if drawn is not None and drawn[0] == key:
+            return drawn[1]
+        width = self.line_width
         if self._wrapped is not None and 0 <= index < len(self._wrapped):
-            return self._line(index)
-        return Strip.blank(self.line_width, self.rich_style)
+            text = self._line(index)
+        else:
+            text = Strip.blank(width - BAR, self.rich_style)
+        cell = bar[y] if y < len(bar) else Segment(" " * BAR, self.rich_style)
+        strip = Strip([*text, cell], width)
+        self._rows[y] = (key, strip)
+        return strip
