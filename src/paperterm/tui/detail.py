@@ -215,7 +215,9 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
         self._text = Text()  # without marks
         self._searched: tuple[tuple[int, str], ...] = ()
         self._wrapped: WrappedText | None = None
-        self._strips: dict[int, Strip] = {}  # drawn lines, by line number
+        #: The text of drawn lines, by line number: segments the pane's width but the scrollbar
+        #: (one ``Strip`` per drawn row is made from them with the scrollbar's cell).
+        self._lines: dict[int, list[Segment]] = {}
         self._match: Style | None = None
         self._base: Style | None = None
         #: The scrollbar's cell on each row, for ``_bar_key`` (height, length, position).
@@ -275,7 +277,7 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
 
     def drawn_lines(self) -> list[Strip]:
         """Every line of the pane as it is (or would be, scrolled there) drawn."""
-        return [self._line(index) for index in range(len(self._wrapped or ()))]
+        return [Strip(self._line(index)) for index in range(len(self._wrapped or ()))]
 
     def _match_style(self) -> Style:
         if self._match is None:
@@ -287,7 +289,7 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
         """Wrap the text to the pane's width (at most ``READABLE_WIDTH``), unless it is already;
         the drawn lines are made again either way (the pane's width may have changed)."""
         width = self.scrollable_content_region.width - 2 * MARGIN - BAR
-        self._strips.clear()
+        self._lines.clear()
         self._rows.clear()
         if width <= 0:
             self._wrapped = None
@@ -308,15 +310,15 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
         if self._wrapped is None:
             return
         for index in self._wrapped.mark(query_marks(self._searched, self._query)):
-            self._strips.pop(index, None)
+            self._lines.pop(index, None)
             self.refresh_line(index)
         self._rows.clear()
 
-    def _line(self, index: int) -> Strip:
-        """Line ``index`` of the text as a strip the pane's width but the scrollbar (made once,
-        then kept)."""
-        strip = self._strips.get(index)
-        if strip is None:
+    def _line(self, index: int) -> list[Segment]:
+        """Line ``index`` of the text, margins included, as segments filling the pane's width but
+        the scrollbar (made once, then kept)."""
+        segments = self._lines.get(index)
+        if segments is None:
             wrapped = self._wrapped
             assert wrapped is not None
             if self._base is None:
@@ -327,13 +329,13 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
             # it is never merged into the text: a screenshot would draw it under the first word).
             margin = Segment(" " * MARGIN, Style.from_color(bgcolor=base.bgcolor))
             if line.spans or line.style:
-                segments = [segment for segment in line.render(self.app.console)]
-                strip = Strip([margin, *Strip(segments).apply_style(base)])
+                body = list(Segment.apply_style(line.render(self.app.console), base))
             else:  # most of an abstract: plain text, the pane's own style
-                strip = Strip([margin, Segment(line.plain, base)])
-            strip = strip.adjust_cell_length(self.line_width - BAR, base)
-            self._strips[index] = strip
-        return strip
+                body = [Segment(line.plain, base)]
+            segments = [margin, *Segment.adjust_line_length(
+                body, self.line_width - BAR - MARGIN, base)]
+            self._lines[index] = segments
+        return segments
 
     def _scrollbar(self) -> list[Segment]:
         """The scrollbar's cell on each row of the pane, as Textual's scrollbar draws them."""
@@ -372,7 +374,7 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._match = self._base = None  # the marks and the lines carry the theme's colours
-        self._strips.clear()
+        self._lines.clear()
         self._rows.clear()
         self._bar_key = None
         self.refresh()
@@ -385,11 +387,10 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
         if drawn is not None and drawn[0] == key:
             return drawn[1]
         width = self.line_width
-        if self._wrapped is not None and 0 <= index < len(self._wrapped):
-            text = self._line(index)
-        else:
-            text = Strip.blank(width - BAR, self.rich_style)
         cell = bar[y] if y < len(bar) else Segment(" " * BAR, self.rich_style)
-        strip = Strip([*text, cell], width)
+        if self._wrapped is not None and 0 <= index < len(self._wrapped):
+            strip = Strip([*self._line(index), cell], width)
+        else:
+            strip = Strip([Segment(" " * (width - BAR), self.rich_style), cell], width)
         self._rows[y] = (key, strip)
         return strip

@@ -389,8 +389,7 @@ class PaperList(DirectLines, ScrollView, can_focus=True, inherit_bindings=False)
         if up_w:
             votes = "" if paper.upvotes is None else f"{UPVOTE_MARK}{paper.upvotes}"
             segments.append(Segment(" " + votes.rjust(up_w), meta))
-        strip = Strip(segments)
-        return strip.adjust_cell_length(width, row)
+        return Strip(Segment.adjust_line_length(segments, width, row), width)
 
 
 def tags_cell(tags: Sequence[str], room: int) -> str:
