@@ -114,6 +114,10 @@ async def test_the_pane_marks_each_keystrokes_words_on_the_paper_under_the_curso
             drawn = [list(Segment.simplify(strip.crop(MARGIN, MARGIN + width)))
                      for strip in detail.drawn_lines()]
             assert drawn == expected
+            # What the pane puts on screen now (its rows are kept between frames) is the same.
+            shown = [list(Segment.simplify(detail.render_line(y).crop(MARGIN, MARGIN + width)))
+                     for y in range(min(detail.size.height, len(expected)))]
+            assert shown == expected[:len(shown)]
             assert detail.marked_text.spans == text.spans
         assert kept  # some keystrokes kept the paper and only moved the marks
 

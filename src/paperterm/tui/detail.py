@@ -223,8 +223,10 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
         #: The scrollbar's cell on each row, for ``_bar_key`` (height, length, position).
         self._bar: list[Segment] = []
         self._bar_key: tuple | None = None
-        #: Rows as drawn, text and scrollbar: by row, with the (line, scrollbar) they show.
-        self._rows: dict[int, tuple[tuple, Strip]] = {}
+        #: Rows as drawn, text and scrollbar, by row: (the line's segments from ``_lines``, or
+        #: ``None`` past the text; the scrollbar's key; the strip). A row is made again when
+        #: either is another, so a line whose marks changed is redrawn and no other.
+        self._rows: dict[int, tuple[list[Segment] | None, tuple | None, Strip]] = {}
 
     @property
     def allow_vertical_scroll(self) -> bool:
@@ -312,7 +314,6 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
         for index in self._wrapped.mark(query_marks(self._searched, self._query)):
             self._lines.pop(index, None)
             self.refresh_line(index)
-        self._rows.clear()
 
     def _line(self, index: int) -> list[Segment]:
         """Line ``index`` of the text, margins included, as segments filling the pane's width but
@@ -382,15 +383,14 @@ class PaperDetail(DirectLines, ScrollView, can_focus=True, inherit_bindings=Fals
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
         bar = self._scrollbar()
-        key = (index, self._bar_key)
+        line = (self._line(index) if self._wrapped is not None and 0 <= index < len(self._wrapped)
+                else None)
         drawn = self._rows.get(y)
-        if drawn is not None and drawn[0] == key:
-            return drawn[1]
+        if drawn is not None and drawn[0] is line and drawn[1] == self._bar_key:
+            return drawn[2]
         width = self.line_width
         cell = bar[y] if y < len(bar) else Segment(" " * BAR, self.rich_style)
-        if self._wrapped is not None and 0 <= index < len(self._wrapped):
-            strip = Strip([*self._line(index), cell], width)
-        else:
-            strip = Strip([Segment(" " * (width - BAR), self.rich_style), cell], width)
-        self._rows[y] = (key, strip)
+        text = line if line is not None else [Segment(" " * (width - BAR), self.rich_style)]
+        strip = Strip([*text, cell], width)
+        self._rows[y] = (line, self._bar_key, strip)
         return strip
