@@ -272,13 +272,8 @@ async def _until(condition, timeout: float = FRAME_TIMEOUT) -> bool:
 
 async def _wait_results(screen, generation: int, timeout: float = FRAME_TIMEOUT) -> float | None:
     """Wait until the screen has applied the search results of ``generation``; when it did."""
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        done = screen._bench_done.get(generation)
-        if done is not None:
-            return done
-        await asyncio.sleep(0.0005)
-    return None
+    await _until(lambda: generation in screen._bench_done, timeout)
+    return screen._bench_done.get(generation)
 
 
 def _instrument(screen) -> None:
